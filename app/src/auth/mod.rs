@@ -1,0 +1,211 @@
+//! Accounts: «Регистрация», confirmation by code, «Вход», «Выйти», the acting-policyholder switch
+//! and the session keep-alive. Owns the `/login`, `/register` and `/confirm` pages.
+
+mod pages;
+
+pub use pages::{ConfirmPage, LoginPage, RegisterPage};
+
+use crate::error::AppError;
+use domain::model::PolicyholderBrief;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Who is logged in, as the header and the pages need it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub full_name: String,
+    pub confirmed: bool,
+    pub is_staff: bool,
+    pub acting: Option<PolicyholderBrief>,
+    pub policyholders: Vec<PolicyholderBrief>,
+    pub idle_timeout_secs: i64,
+}
+
+/// Where the confirmation code went and when another may be asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeStatus {
+    pub channel: String,
+    pub destination: String,
+    pub email: String,
+    pub phone: String,
+    pub resend_in: i64,
+}
+
+#[server(endpoint = "auth/me")]
+pub async fn get_me() -> Result<Option<Me>, AppError> {
+    use crate::ssr::*;
+    let Some(s) = request()?.session else {
+        return Ok(None);
+    };
+    let store = store()?;
+    let policyholders = if s.confirmed() {
+        store.accessible_policyholders(&s.account_id).await?
+    } else {
+        Vec::new()
+    };
+    let acting = s
+        .acting_policyholder_id
+        .as_ref()
+        .and_then(|id| policyholders.iter().find(|p| &p.id == id).cloned())
+        .or_else(|| policyholders.first().cloned());
+    Ok(Some(Me {
+        full_name: s.full_name.clone(),
+        confirmed: s.confirmed(),
+        is_staff: s.is_staff(),
+        acting,
+        policyholders,
+        idle_timeout_secs: store.config().idle_timeout.num_seconds(),
+    }))
+}
+
+#[server(endpoint = "auth/login")]
+pub async fn login(login: String, password: String, next: String) -> Result<(), AppError> {
+    use crate::ssr::*;
+    let store = store()?;
+    let req = request()?;
+    let logged = match store.login(&login, &password, &req.ip).await {
+        Ok(l) => l,
+        Err(e) => return fail(e.into()),
+    };
+    // A new session id at every login; the one before it (if any) ends.
+    if let Some(old) = &req.token {
+        store.end_session_token(old).await?;
+    }
+    let token = store
+        .create_session(&logged.account.id, &req.ip, &req.user_agent)
+        .await?;
+    set_session_cookie(&token)?;
+    let target = if logged.account.confirmed_at.is_none() {
+        "/confirm".to_string()
+    } else {
+        safe_next(&next)
+    };
+    leptos_axum::redirect(&target);
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+#[server(endpoint = "auth/register")]
+pub async fn register(
+    full_name: String,
+    email: String,
+    phone: String,
+    id_number: String,
+    password: String,
+    password2: String,
+    channel: String,
+) -> Result<(), AppError> {
+    use crate::ssr::*;
+    use domain::forms::Registration;
+    let store = store()?;
+    let req = request()?;
+    let form = Registration {
+        full_name,
+        email,
+        phone,
+        id_number,
+        password,
+        password2,
+        channel,
+    };
+    let account = match store.register(&form, &req.ip).await {
+        Ok(a) => a,
+        Err(e) => return fail(e.into()),
+    };
+    if let Some(old) = &req.token {
+        store.end_session_token(old).await?;
+    }
+    let token = store
+        .create_session(&account.id, &req.ip, &req.user_agent)
+        .await?;
+    set_session_cookie(&token)?;
+    store
+        .send_code(
+            &account.id,
+            store::codes::Purpose::Confirm,
+            account.channel(),
+        )
+        .await?;
+    leptos_axum::redirect("/confirm");
+    Ok(())
+}
+
+#[server(endpoint = "auth/code-status")]
+pub async fn get_code_status() -> Result<CodeStatus, AppError> {
+    use crate::ssr::*;
+    let s = any_session()?;
+    let store = store()?;
+    let account = store.account(&s.account_id).await?;
+    let sent = store
+        .sent_code(&s.account_id, store::codes::Purpose::Confirm)
+        .await?;
+    let channel = sent
+        .as_ref()
+        .map(|c| c.channel)
+        .unwrap_or(account.channel());
+    Ok(CodeStatus {
+        channel: channel.code().to_string(),
+        destination: mask_contact(account.destination(channel)),
+        email: mask_contact(&account.email),
+        phone: mask_contact(&account.phone),
+        resend_in: sent.map(|c| c.resend_in).unwrap_or(0),
+    })
+}
+
+#[server(endpoint = "auth/resend")]
+pub async fn resend_code(channel: String) -> Result<CodeStatus, AppError> {
+    use crate::ssr::*;
+    let s = any_session()?;
+    if s.confirmed() {
+        return fail(AppError::Refused("Учётная запись уже подтверждена".into()));
+    }
+    let channel = domain::status::Channel::from_code(&channel)
+        .ok_or_else(|| AppError::Refused("Выберите, куда прислать код: e-mail или SMS".into()))?;
+    if let Err(e) = store()?
+        .send_code(&s.account_id, store::codes::Purpose::Confirm, channel)
+        .await
+    {
+        return fail(e.into());
+    }
+    get_code_status().await
+}
+
+#[server(endpoint = "auth/confirm")]
+pub async fn confirm(code: String) -> Result<(), AppError> {
+    use crate::ssr::*;
+    let s = any_session()?;
+    let store = store()?;
+    let req = request()?;
+    if let Err(e) = store.confirm_account(&s.account_id, &code, &req.ip).await {
+        return fail(e.into());
+    }
+    // The account gained rights: a new session id.
+    store
+        .end_session_token(req.token.as_deref().unwrap_or_default())
+        .await?;
+    let token = store
+        .create_session(&s.account_id, &req.ip, &req.user_agent)
+        .await?;
+    set_session_cookie(&token)?;
+    leptos_axum::redirect("/policies");
+    Ok(())
+}
+
+#[server(endpoint = "auth/switch")]
+pub async fn switch_policyholder(policyholder_id: String) -> Result<(), AppError> {
+    use crate::ssr::*;
+    let s = session()?;
+    let ip = request()?.ip;
+    match store()?.set_acting(&s, &policyholder_id, &ip).await {
+        Ok(()) => Ok(()),
+        Err(e) => fail(e.into()),
+    }
+}
+
+#[server(endpoint = "auth/keep-alive")]
+pub async fn keep_alive() -> Result<(), AppError> {
+    use crate::ssr::*;
+    let s = any_session()?;
+    store()?.touch_session(&s.id_hash).await?;
+    Ok(())
+}

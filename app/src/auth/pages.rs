@@ -1,0 +1,237 @@
+//! The account pages: «Вход», «Регистрация», «Подтверждение».
+
+use super::{Confirm, Login, Register, ResendCode, get_code_status};
+use crate::AuthEpoch;
+use crate::components::{ErrorBox, Field, FormAlert, FormErrors};
+use domain::forms::Registration;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// Shows each answer of `action` in `errors`, and tells the app who is logged in may have changed.
+fn follow<I, O>(action: ServerAction<I>, errors: FormErrors)
+where
+    I: leptos::server_fn::ServerFn<Output = O, Error = crate::error::AppError>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    O: Clone + Send + Sync + 'static,
+{
+    let epoch = expect_context::<AuthEpoch>();
+    Effect::new(move |_| {
+        if let Some(result) = action.value().get() {
+            errors.show(&result);
+            if result.is_ok() {
+                epoch.bump();
+            }
+        }
+    });
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let action = ServerAction::<Login>::new();
+    let errors = FormErrors::new();
+    follow(action, errors);
+    let query = use_query_map();
+    let next = move || query.with(|q| q.get("next").unwrap_or_default());
+    let expired = move || query.with(|q| q.get("expired").is_some());
+    let login = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    view! {
+        <Title text="Вход — Кабинет страхователя"/>
+        <section class="auth-card" aria-labelledby="login-title">
+            <h1 id="login-title">"Вход в кабинет"</h1>
+            <Show when=expired>
+                <div class="alert alert-info" role="status">
+                    "Сеанс завершён из-за бездействия. Войдите снова — введённые на странице данные сохранятся в черновиках, где они предусмотрены."
+                </div>
+            </Show>
+            <ActionForm action=action attr:class="form" attr:novalidate=true>
+                <FormAlert errors/>
+                <Field
+                    label="E-mail, телефон, СНИЛС или ИНН"
+                    name="login"
+                    errors
+                    value=login
+                    autocomplete="username"
+                    autofocus=true
+                />
+                <Field
+                    label="Пароль"
+                    name="password"
+                    kind="password"
+                    errors
+                    value=password
+                    autocomplete="current-password"
+                />
+                <input type="hidden" name="next" value=next/>
+                <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Входим…" } else { "Войти" }}
+                </button>
+            </ActionForm>
+            <p class="auth-alt">"Впервые здесь? " <a href="/register">"Зарегистрироваться"</a></p>
+        </section>
+    }
+}
+
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    let action = ServerAction::<Register>::new();
+    let errors = FormErrors::new();
+    follow(action, errors);
+    let full_name = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let phone = RwSignal::new(String::new());
+    let id_number = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let password2 = RwSignal::new(String::new());
+    let channel = RwSignal::new("email".to_string());
+    let form = move || Registration {
+        full_name: full_name.get_untracked(),
+        email: email.get_untracked(),
+        phone: phone.get_untracked(),
+        id_number: id_number.get_untracked(),
+        password: password.get_untracked(),
+        password2: password2.get_untracked(),
+        channel: channel.get_untracked(),
+    };
+    // The same rules as the server's, as the user leaves each field (only once something is typed).
+    let check = move |field: &'static str, value: RwSignal<String>| {
+        Callback::new(move |_| {
+            if !value.get_untracked().is_empty() {
+                errors.set_field(field, form().check_field(field).err());
+            }
+        })
+    };
+    view! {
+        <Title text="Регистрация — Кабинет страхователя"/>
+        <section class="auth-card" aria-labelledby="reg-title">
+            <h1 id="reg-title">"Регистрация"</h1>
+            <p class="lead">
+                "После регистрации мы пришлём код подтверждения. Если вы уже страхователь, укажите тот же СНИЛС или ИНН и контакт, что в договоре, — полисы появятся в кабинете сами."
+            </p>
+            <ActionForm action=action attr:class="form" attr:novalidate=true>
+                <FormAlert errors/>
+                <Field label="Фамилия, имя, отчество" name="full_name" errors value=full_name autocomplete="name" on_blur=check("full_name", full_name)/>
+                <Field label="Электронная почта" name="email" kind="email" errors value=email autocomplete="email" on_blur=check("email", email)/>
+                <Field label="Мобильный телефон" name="phone" kind="tel" errors value=phone autocomplete="tel" hint="Например, +7 912 345-67-89" on_blur=check("phone", phone)/>
+                <Field label="СНИЛС или ИНН" name="id_number" errors value=id_number inputmode="numeric" hint="СНИЛС — 11 цифр, ИНН физического лица — 12 цифр" on_blur=check("id_number", id_number)/>
+                <Field
+                    label="Пароль"
+                    name="password"
+                    kind="password"
+                    errors
+                    value=password
+                    autocomplete="new-password"
+                    hint="Не меньше 8 символов: строчные и заглавные буквы и цифры. Можно длинную фразу, до 128 символов."
+                    on_blur=check("password", password)
+                />
+                <Field label="Пароль ещё раз" name="password2" kind="password" errors value=password2 autocomplete="new-password" on_blur=check("password2", password2)/>
+                <fieldset class="field">
+                    <legend>"Куда прислать код подтверждения"</legend>
+                    <label class="choice">
+                        <input type="radio" name="channel" value="email" checked=move || channel.get() == "email" on:change=move |_| channel.set("email".into())/>
+                        " На электронную почту"
+                    </label>
+                    <label class="choice">
+                        <input type="radio" name="channel" value="sms" checked=move || channel.get() == "sms" on:change=move |_| channel.set("sms".into())/>
+                        " В SMS"
+                    </label>
+                    <p class="field-error">{move || errors.field("channel")}</p>
+                </fieldset>
+                <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Регистрируем…" } else { "Зарегистрироваться" }}
+                </button>
+            </ActionForm>
+            <p class="auth-alt">"Уже есть учётная запись? " <a href="/login">"Войти"</a></p>
+        </section>
+    }
+}
+
+#[component]
+pub fn ConfirmPage() -> impl IntoView {
+    let confirm = ServerAction::<Confirm>::new();
+    let resend = ServerAction::<ResendCode>::new();
+    let errors = FormErrors::new();
+    let resend_errors = FormErrors::new();
+    follow(confirm, errors);
+    Effect::new(move |_| {
+        if let Some(r) = resend.value().get() {
+            resend_errors.show(&r);
+        }
+    });
+    let status = Resource::new(move || resend.version().get(), |_| get_code_status());
+    let code = RwSignal::new(String::new());
+    let remaining = RwSignal::new(0i64);
+    Effect::new(move |_| {
+        if let Some(Ok(s)) = status.get() {
+            remaining.set(s.resend_in);
+        }
+    });
+    #[cfg(feature = "hydrate")]
+    {
+        if let Ok(handle) = set_interval_with_handle(
+            move || remaining.update(|r| *r = (*r - 1).max(0)),
+            std::time::Duration::from_secs(1),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    }
+    view! {
+        <Title text="Подтверждение — Кабинет страхователя"/>
+        <section class="auth-card" aria-labelledby="confirm-title">
+            <h1 id="confirm-title">"Подтверждение учётной записи"</h1>
+            <Suspense fallback=|| view! { <p class="muted">"Загрузка…"</p> }>
+                {move || status.get().map(|r| match r {
+                    Ok(s) => view! {
+                        <p class="lead" role="status">
+                            "Мы отправили 6-значный код на " <strong>{s.destination.clone()}</strong>
+                            ". Код действует 5 минут, на ввод даётся 5 попыток."
+                        </p>
+                    }.into_any(),
+                    Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                })}
+            </Suspense>
+            <ActionForm action=confirm attr:class="form" attr:novalidate=true>
+                <FormAlert errors/>
+                <Field
+                    label="Код из сообщения"
+                    name="code"
+                    errors
+                    value=code
+                    inputmode="numeric"
+                    autocomplete="one-time-code"
+                    autofocus=true
+                />
+                <button type="submit" class="btn btn-primary" disabled=move || confirm.pending().get()>
+                    "Подтвердить"
+                </button>
+            </ActionForm>
+            <ActionForm action=resend attr:class="form form-secondary">
+                <FormAlert errors=resend_errors/>
+                <fieldset class="field">
+                    <legend>"Не пришёл код?"</legend>
+                    <label class="choice">
+                        <input type="radio" name="channel" value="email" checked=move || status.get().and_then(Result::ok).is_none_or(|s| s.channel == "email")/>
+                        {move || format!(" На почту {}", status.get().and_then(Result::ok).map(|s| s.email).unwrap_or_default())}
+                    </label>
+                    <label class="choice">
+                        <input type="radio" name="channel" value="sms" checked=move || status.get().and_then(Result::ok).is_some_and(|s| s.channel == "sms")/>
+                        {move || format!(" В SMS на {}", status.get().and_then(Result::ok).map(|s| s.phone).unwrap_or_default())}
+                    </label>
+                </fieldset>
+                <button type="submit" class="btn" disabled=move || remaining.get() > 0 || resend.pending().get()>
+                    {move || match remaining.get() {
+                        0 => "Отправить код ещё раз".to_string(),
+                        n => format!("Отправить код ещё раз через {n} с"),
+                    }}
+                </button>
+            </ActionForm>
+            <form method="post" action="/logout" class="auth-alt">
+                <button type="submit" class="btn-link">"Выйти и войти под другой учётной записью"</button>
+            </form>
+        </section>
+    }
+}

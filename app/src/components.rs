@@ -1,0 +1,193 @@
+//! Building blocks shared by the features' pages: form fields with their error text linked for
+//! screen readers, the form-level alert, and formatting helpers.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// Errors of one form: per field, and one for the form as a whole.
+#[derive(Clone, Copy)]
+pub struct FormErrors {
+    fields: RwSignal<Vec<(String, String)>>,
+    form: RwSignal<Option<String>>,
+}
+
+impl Default for FormErrors {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl FormErrors {
+    pub fn new() -> Self {
+        Self {
+            fields: RwSignal::new(Vec::new()),
+            form: RwSignal::new(None),
+        }
+    }
+
+    /// Shows what a submission answered.
+    pub fn show<T>(&self, result: &Result<T, AppError>) {
+        match result {
+            Ok(_) => {
+                self.fields.set(Vec::new());
+                self.form.set(None);
+            }
+            Err(AppError::Fields(f)) => {
+                self.fields.set(
+                    f.0.iter()
+                        .map(|e| (e.field.clone(), e.message.clone()))
+                        .collect(),
+                );
+                self.form.set(Some("Проверьте выделенные поля".into()));
+                focus_first_invalid();
+            }
+            Err(e) => {
+                self.fields.set(Vec::new());
+                self.form.set(Some(e.to_string()));
+            }
+        }
+    }
+
+    pub fn field(&self, name: &str) -> Option<String> {
+        self.fields
+            .with(|f| f.iter().find(|(n, _)| n == name).map(|(_, m)| m.clone()))
+    }
+
+    pub fn set_field(&self, name: &str, message: Option<String>) {
+        self.fields.update(|f| {
+            f.retain(|(n, _)| n != name);
+            if let Some(m) = message {
+                f.push((name.to_string(), m));
+            }
+        });
+        if self.fields.with(Vec::is_empty) {
+            self.form.set(None);
+        }
+    }
+
+    pub fn form(&self) -> Option<String> {
+        self.form.get()
+    }
+}
+
+/// Moves the focus to the first field marked invalid, after the marks are drawn.
+fn focus_first_invalid() {
+    #[cfg(feature = "hydrate")]
+    request_animation_frame(|| {
+        use wasm_bindgen::JsCast;
+        if let Some(el) = document()
+            .query_selector("[aria-invalid='true']")
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    });
+}
+
+/// A labelled input whose error text is announced and linked by `aria-describedby`.
+#[component]
+pub fn Field(
+    #[prop(into)] label: String,
+    #[prop(into)] name: String,
+    errors: FormErrors,
+    value: RwSignal<String>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] inputmode: Option<&'static str>,
+    #[prop(optional, into)] hint: Option<String>,
+    #[prop(optional)] on_blur: Option<Callback<()>>,
+    #[prop(optional)] autofocus: bool,
+) -> impl IntoView {
+    let id = format!("f-{name}");
+    let err_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let has_hint = hint.is_some();
+    let field_name = StoredValue::new(name.clone());
+    let error = move || field_name.with_value(|n| errors.field(n));
+    let described = {
+        let err_id = err_id.clone();
+        let hint_id = hint_id.clone();
+        move || {
+            let mut ids = Vec::new();
+            if has_hint {
+                ids.push(hint_id.clone());
+            }
+            if error().is_some() {
+                ids.push(err_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="field" class:field-invalid=move || error().is_some()>
+            <label for=id.clone()>{label}</label>
+            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
+            <input
+                id=id
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                inputmode=inputmode
+                autofocus=autofocus
+                prop:value=move || value.get()
+                on:input=move |ev| {
+                    value.set(event_target_value(&ev));
+                    if error().is_some() {
+                        field_name.with_value(|n| errors.set_field(n, None));
+                    }
+                }
+                on:blur=move |_| {
+                    if let Some(cb) = on_blur {
+                        cb.run(());
+                    }
+                }
+                aria-invalid=move || error().is_some().then_some("true")
+                aria-describedby=described
+            />
+            <p class="field-error" id=err_id>{error}</p>
+        </div>
+    }
+}
+
+/// The form-level message: shown and announced when a submission fails as a whole.
+#[component]
+pub fn FormAlert(errors: FormErrors) -> impl IntoView {
+    view! {
+        <div class="form-alert-slot" aria-live="assertive">
+            {move || errors.form().map(|m| view! { <div class="alert alert-error" role="alert">{m}</div> })}
+        </div>
+    }
+}
+
+/// An error where a page's data should be: "not found" or a failure, in words.
+#[component]
+pub fn ErrorBox(error: AppError) -> impl IntoView {
+    let (title, text) = match &error {
+        AppError::NotFound => (
+            "Не найдено",
+            "Такой записи нет или у вас нет к ней доступа.".to_string(),
+        ),
+        AppError::Unauthorized => (
+            "Нужно войти",
+            "Сеанс завершён. Войдите в кабинет ещё раз.".to_string(),
+        ),
+        other => ("Не удалось загрузить данные", other.to_string()),
+    };
+    view! {
+        <div class="alert alert-error" role="alert">
+            <strong>{title}</strong>
+            <p>{text}</p>
+            {matches!(error, AppError::Unauthorized).then(|| view! { <a href="/login">"Войти"</a> })}
+        </div>
+    }
+}
+
+pub fn money(m: domain::Money) -> String {
+    m.to_string()
+}
+
+pub fn date(d: chrono::NaiveDate) -> String {
+    domain::dates::format_date(d)
+}

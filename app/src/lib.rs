@@ -1,0 +1,257 @@
+//! The Leptos app of «Кабинет страхователя»: the shell, the routes, and the features, each in its
+//! own folder with its types, server functions and pages.
+
+pub mod auth;
+pub mod components;
+pub mod error;
+pub mod policies;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use auth::{KeepAlive, Me, SwitchPolicyholder};
+use error::AppError;
+use leptos::prelude::*;
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::hooks::use_location;
+use leptos_router::{SsrMode, path};
+
+/// Bumped whenever who is logged in or whom they act for may have changed; data resources
+/// depend on it and refetch.
+#[derive(Clone, Copy)]
+pub struct AuthEpoch(RwSignal<u32>);
+
+impl AuthEpoch {
+    pub fn get(&self) -> u32 {
+        self.0.get()
+    }
+
+    pub fn bump(&self) {
+        self.0.update(|n| *n += 1);
+    }
+}
+
+type MeResource = Resource<Result<Option<Me>, AppError>>;
+
+/// Who may open a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone.
+    Public,
+    /// Only without a session (logged-in users go to the overview).
+    Guest,
+    /// A session whose account still needs confirming.
+    Unconfirmed,
+    /// A confirmed account.
+    Account,
+}
+
+/// The access rule of a page path; the server's middleware enforces it before rendering.
+pub fn page_access(path: &str) -> Access {
+    match path {
+        "/login" | "/register" => Access::Guest,
+        "/confirm" => Access::Unconfirmed,
+        "/" | "/policies" => Access::Account,
+        p if p.starts_with("/policies/") => Access::Account,
+        _ => Access::Public,
+    }
+}
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_security_headers();
+    view! {
+        <!DOCTYPE html>
+        <html lang="ru">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="theme-color" content="#0b4f8a"/>
+                <meta name="description" content="Кабинет страхователя: полисы, взносы, начисления и документы"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HashedStylesheet options=options.clone() id="leptos"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The page's Content-Security-Policy, with the nonce of this response's inline hydration script.
+#[cfg(feature = "ssr")]
+fn set_security_headers() {
+    use leptos::nonce::use_nonce;
+    if let (Some(res), Some(nonce)) = (use_context::<leptos_axum::ResponseOptions>(), use_nonce()) {
+        let csp = format!(
+            "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+             img-src 'self' data:; font-src 'self'; connect-src 'self'; manifest-src 'self'; worker-src 'self'; \
+             frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+        );
+        if let Ok(v) = http::HeaderValue::from_str(&csp) {
+            res.insert_header(http::header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let epoch = AuthEpoch(RwSignal::new(0));
+    provide_context(epoch);
+    let me: MeResource = Resource::new(move || epoch.get(), |_| auth::get_me());
+    provide_context(me);
+    view! {
+        <Title text="Кабинет страхователя"/>
+        <Router>
+            <a class="skip-link" href="#main">"Перейти к содержанию"</a>
+            <Header me/>
+            <main id="main" class="container" tabindex="-1">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=policies::OverviewPage/>
+                    <Route path=path!("/login") view=auth::LoginPage/>
+                    <Route path=path!("/register") view=auth::RegisterPage/>
+                    <Route path=path!("/confirm") view=auth::ConfirmPage/>
+                    <Route path=path!("/policies") view=policies::PoliciesPage/>
+                    <Route path=path!("/policies/:id") view=policies::PolicyPage ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+            <footer class="site-footer">
+                <div class="container">"Кабинет страхователя · время указано московское"</div>
+            </footer>
+            <IdleWatch me/>
+        </Router>
+    }
+}
+
+#[component]
+fn Header(me: MeResource) -> impl IntoView {
+    let epoch = expect_context::<AuthEpoch>();
+    let switch = ServerAction::<SwitchPolicyholder>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = switch.value().get() {
+            epoch.bump();
+        }
+    });
+    view! {
+        <header class="site-header">
+            <div class="container header-row">
+                <a class="brand" href="/">"Кабинет страхователя"</a>
+                <Transition fallback=|| ()>
+                    {move || me.get().and_then(Result::ok).flatten().map(|m| {
+                        let confirmed = m.confirmed;
+                        let acting = m.acting.clone().map(|a| a.id).unwrap_or_default();
+                        let many = m.policyholders.len() > 1;
+                        view! {
+                            {confirmed.then(|| view! {
+                                <nav aria-label="Разделы кабинета" class="main-nav">
+                                    <A href="/" exact=true>"Обзор"</A>
+                                    <A href="/policies">"Мои полисы"</A>
+                                </nav>
+                            })}
+                            <div class="who">
+                                {many.then(|| {
+                                    let acting = acting.clone();
+                                    view! {
+                                        <label for="acting" class="who-label">"Действую от имени"</label>
+                                        <select id="acting" name="policyholder_id" on:change=move |ev| {
+                                            switch.dispatch(SwitchPolicyholder { policyholder_id: event_target_value(&ev) });
+                                        }>
+                                            {m.policyholders.iter().map(|p| {
+                                                let selected = p.id == acting;
+                                                view! {
+                                                    <option value=p.id.clone() selected=selected>
+                                                        {format!("{} — {}", p.name, p.role_label())}
+                                                    </option>
+                                                }
+                                            }).collect_view()}
+                                        </select>
+                                    }
+                                })}
+                                {(!many).then(|| m.acting.clone().map(|a| view! {
+                                    <span class="who-label">"Действую от имени: " <strong>{a.name}</strong></span>
+                                }))}
+                                <span class="who-name">{m.full_name.clone()}</span>
+                                <form method="post" action="/logout" class="logout">
+                                    <button type="submit" class="btn btn-small">"Выйти"</button>
+                                </form>
+                            </div>
+                        }
+                    })}
+                </Transition>
+            </div>
+        </header>
+    }
+}
+
+/// Warns a minute before the idle timeout ends the session, and goes to the login page when it has.
+#[component]
+fn IdleWatch(me: MeResource) -> impl IntoView {
+    let epoch = expect_context::<AuthEpoch>();
+    let timeout = Memo::new(move |_| {
+        me.get()
+            .and_then(Result::ok)
+            .flatten()
+            .map(|m| m.idle_timeout_secs)
+    });
+    let last = RwSignal::new(0.0f64);
+    let remaining = RwSignal::new(i64::MAX);
+    let keep = ServerAction::<KeepAlive>::new();
+    let location = use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        epoch.get();
+        keep.version().get();
+        last.set(now_ms());
+        remaining.set(i64::MAX);
+    });
+    #[cfg(feature = "hydrate")]
+    {
+        if let Ok(handle) = set_interval_with_handle(
+            move || {
+                if let Some(t) = timeout.get_untracked() {
+                    let left = t - ((now_ms() - last.get_untracked()) / 1000.0) as i64;
+                    remaining.set(left);
+                    if left <= 0 {
+                        let _ = window().location().set_href("/login?expired=1");
+                    }
+                }
+            },
+            std::time::Duration::from_secs(1),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    }
+    view! {
+        <Show when=move || timeout.get().is_some() && remaining.get() <= 60>
+            <div class="idle-warning" role="alertdialog" aria-modal="false" aria-labelledby="idle-title" aria-describedby="idle-text">
+                <h2 id="idle-title">"Сеанс скоро завершится"</h2>
+                <p id="idle-text">{move || format!("Из-за бездействия сеанс завершится через {} с.", remaining.get().max(0))}</p>
+                <div class="actions">
+                    <button type="button" class="btn btn-primary" on:click=move |_| { keep.dispatch(KeepAlive {}); }>"Продолжить работу"</button>
+                    <form method="post" action="/logout"><button type="submit" class="btn">"Выйти"</button></form>
+                </div>
+            </div>
+        </Show>
+    }
+}
+
+fn now_ms() -> f64 {
+    chrono::Utc::now().timestamp_millis() as f64
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Страница не найдена — Кабинет страхователя"/>
+        <h1>"Страница не найдена"</h1>
+        <p>"Такой страницы нет. " <a href="/">"На главную"</a></p>
+    }
+}

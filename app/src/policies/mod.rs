@@ -1,0 +1,44 @@
+//! «Мои страховые полисы» and the overview page: the acting policyholder's policies, one policy
+//! with its insurer and contributions, and what is owed. Owns `/`, `/policies`, `/policies/{id}`.
+
+mod pages;
+
+pub use pages::{OverviewPage, PoliciesPage, PolicyPage};
+
+use crate::error::AppError;
+use domain::model::{Overview, PolicyDetail, PolicySummary};
+use leptos::prelude::*;
+
+#[server(endpoint = "policies/list")]
+pub async fn list_policies() -> Result<Vec<PolicySummary>, AppError> {
+    use crate::ssr::*;
+    let (s, policyholder) = acting().await?;
+    Ok(store()?.list_policies(&s.account_id, &policyholder).await?)
+}
+
+#[server(endpoint = "policies/get")]
+pub async fn get_policy(id: String) -> Result<PolicyDetail, AppError> {
+    use crate::ssr::*;
+    let (s, policyholder) = match acting().await {
+        Ok(x) => x,
+        Err(e) => return fail(e),
+    };
+    match store()?.policy(&s.account_id, &policyholder, &id).await {
+        Ok(p) => Ok(p),
+        Err(e) => fail(e.into()),
+    }
+}
+
+#[server(endpoint = "policies/overview")]
+pub async fn get_overview() -> Result<Overview, AppError> {
+    use crate::ssr::*;
+    let (s, policyholder) = acting().await?;
+    Ok(store()?.overview(&s.account_id, &policyholder).await?)
+}
+
+/// Today in Moscow, as the browser or the server sees it.
+pub fn today() -> chrono::NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&domain::dates::moscow())
+        .date_naive()
+}

@@ -1,0 +1,164 @@
+//! Server-side plumbing for server functions: the store, the caller's session and IP, cookies.
+//! The axum middleware puts [`RequestCtx`] into every request's extensions.
+
+use crate::error::{AppError, AppResult};
+use http::HeaderValue;
+use http::header::SET_COOKIE;
+use http::request::Parts;
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+use store::Store;
+use store::sessions::SessionInfo;
+
+/// Settings the app needs at request time.
+#[derive(Clone, Debug)]
+pub struct AppConfig {
+    pub cookie_secure: bool,
+    pub dev_mode: bool,
+}
+
+impl AppConfig {
+    pub fn cookie_name(&self) -> &'static str {
+        if self.cookie_secure {
+            "__Host-kabinet"
+        } else {
+            "kabinet_session"
+        }
+    }
+}
+
+/// What the middleware learned about a request.
+#[derive(Clone, Debug)]
+pub struct RequestCtx {
+    pub session: Option<SessionInfo>,
+    pub ip: String,
+    pub user_agent: String,
+    pub token: Option<String>,
+}
+
+pub fn store() -> AppResult<Store> {
+    use_context::<Store>().ok_or_else(|| internal("store missing from context"))
+}
+
+pub fn config() -> AppResult<AppConfig> {
+    use_context::<AppConfig>().ok_or_else(|| internal("config missing from context"))
+}
+
+pub fn internal(what: &str) -> AppError {
+    AppError::from(store::StoreError::Internal(what.to_string()))
+}
+
+pub fn request() -> AppResult<RequestCtx> {
+    use_context::<Parts>()
+        .and_then(|p| p.extensions.get::<RequestCtx>().cloned())
+        .ok_or_else(|| internal("request context missing"))
+}
+
+/// The caller's live session, confirmed or not.
+pub fn any_session() -> AppResult<SessionInfo> {
+    request()?.session.ok_or(AppError::Unauthorized)
+}
+
+/// The caller's session, which must be confirmed.
+pub fn session() -> AppResult<SessionInfo> {
+    let s = any_session()?;
+    if s.confirmed() {
+        Ok(s)
+    } else {
+        Err(AppError::Unauthorized)
+    }
+}
+
+/// The policyholder the caller acts for, re-checked against the authorities in force today.
+pub async fn acting() -> AppResult<(SessionInfo, String)> {
+    let s = session()?;
+    let id = s.acting_policyholder_id.clone().ok_or(AppError::NotFound)?;
+    store()?.authorized_policyholder(&s.account_id, &id).await?;
+    Ok((s, id))
+}
+
+/// Sets the HTTP status of the response to fit the error, and passes the error on.
+pub fn fail<T>(e: AppError) -> AppResult<T> {
+    if let Some(res) = use_context::<ResponseOptions>() {
+        if let Ok(code) = http::StatusCode::from_u16(e.status()) {
+            res.set_status(code);
+        }
+    }
+    Err(e)
+}
+
+fn cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> String {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    if secure {
+        c.push_str("; Secure");
+    }
+    c
+}
+
+pub fn set_session_cookie(token: &str) -> AppResult<()> {
+    let cfg = config()?;
+    let res =
+        use_context::<ResponseOptions>().ok_or_else(|| internal("response options missing"))?;
+    let value = HeaderValue::from_str(&cookie(cfg.cookie_name(), token, None, cfg.cookie_secure))
+        .map_err(|_| internal("bad cookie"))?;
+    res.append_header(SET_COOKIE, value);
+    Ok(())
+}
+
+pub fn clear_session_cookie() -> AppResult<()> {
+    let cfg = config()?;
+    let res =
+        use_context::<ResponseOptions>().ok_or_else(|| internal("response options missing"))?;
+    let value = HeaderValue::from_str(&cookie(cfg.cookie_name(), "", Some(0), cfg.cookie_secure))
+        .map_err(|_| internal("bad cookie"))?;
+    res.append_header(SET_COOKIE, value);
+    Ok(())
+}
+
+/// A path inside the cabinet to go to after login: only local paths, never another site.
+pub fn safe_next(next: &str) -> String {
+    if next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.starts_with("/login")
+    {
+        next.to_string()
+    } else {
+        "/".to_string()
+    }
+}
+
+/// Shows a phone or e-mail with most of it hidden.
+pub fn mask_contact(s: &str) -> String {
+    if let Some((local, domain)) = s.split_once('@') {
+        let first: String = local.chars().take(2).collect();
+        format!("{first}***@{domain}")
+    } else if s.len() == 12 && s.is_ascii() {
+        format!("+7 *** ***-{}-{}", &s[8..10], &s[10..12])
+    } else {
+        "***".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_stays_on_site() {
+        assert_eq!(safe_next("/policies?x=1"), "/policies?x=1");
+        assert_eq!(safe_next("//evil.example"), "/");
+        assert_eq!(safe_next("https://evil.example"), "/");
+        assert_eq!(safe_next("/\\evil.example"), "/");
+        assert_eq!(safe_next("/login"), "/");
+    }
+
+    #[test]
+    fn contacts_are_masked() {
+        assert_eq!(mask_contact("petrov@example.ru"), "pe***@example.ru");
+        assert_eq!(mask_contact("+79160000101"), "+7 *** ***-01-01");
+    }
+}

@@ -1,0 +1,191 @@
+//! Forms whose rules run in the browser as the user types and again on the server.
+
+use crate::ids::{self, InnKind};
+use crate::status::Channel;
+use crate::{FieldErrors, password, person};
+use serde::{Deserialize, Serialize};
+
+/// «Регистрация» as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Registration {
+    pub full_name: String,
+    pub email: String,
+    pub phone: String,
+    /// СНИЛС or ИНН of a person.
+    pub id_number: String,
+    pub password: String,
+    pub password2: String,
+    /// `email` or `sms`: where the confirmation code goes.
+    pub channel: String,
+}
+
+/// «Регистрация» after every check passed, normalised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidRegistration {
+    pub full_name: String,
+    pub email: String,
+    pub phone: String,
+    pub snils: Option<String>,
+    pub inn: Option<String>,
+    pub password: String,
+    pub channel: Channel,
+}
+
+/// Reads the «СНИЛС или ИНН» field: 11 digits are a СНИЛС, 12 an ИНН of a person.
+pub fn snils_or_inn(input: &str) -> Result<(Option<String>, Option<String>), String> {
+    let digits = input.chars().filter(char::is_ascii_digit).count();
+    if input.trim().is_empty() {
+        return Err("Укажите СНИЛС или ИНН".into());
+    }
+    match digits {
+        11 => ids::snils(input).map(|s| (Some(s), None)),
+        12 => ids::inn(input).map(|(s, _)| (None, Some(s))),
+        10 => match ids::inn(input) {
+            Ok((_, InnKind::Organisation)) => Err(
+                "Это ИНН организации: для регистрации укажите свой СНИЛС или ИНН физического лица (12 цифр)".into(),
+            ),
+            Ok(_) | Err(_) => Err("ИНН физического лица содержит 12 цифр".into()),
+        },
+        _ => Err("СНИЛС содержит 11 цифр, ИНН физического лица — 12 цифр".into()),
+    }
+}
+
+impl Registration {
+    /// Checks one field; the browser calls this as the user leaves the field.
+    pub fn check_field(&self, field: &str) -> Result<(), String> {
+        match field {
+            "full_name" => person::full_name(&self.full_name).map(drop),
+            "email" => ids::email(&self.email).map(drop),
+            "phone" => ids::phone(&self.phone).map(drop),
+            "id_number" => snils_or_inn(&self.id_number).map(drop),
+            "password" => password::check(&self.password),
+            "password2" => password::check_repeat(&self.password, &self.password2),
+            "channel" => Channel::from_code(&self.channel)
+                .map(drop)
+                .ok_or_else(|| "Выберите, куда прислать код: e-mail или SMS".to_string()),
+            _ => Ok(()),
+        }
+    }
+
+    pub const FIELDS: &'static [&'static str] = &[
+        "full_name",
+        "email",
+        "phone",
+        "id_number",
+        "password",
+        "password2",
+        "channel",
+    ];
+
+    pub fn validate(&self) -> Result<ValidRegistration, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let full_name = errors.check("full_name", person::full_name(&self.full_name));
+        let email = errors.check("email", ids::email(&self.email));
+        let phone = errors.check("phone", ids::phone(&self.phone));
+        let ids = errors.check("id_number", snils_or_inn(&self.id_number));
+        errors.check("password", password::check(&self.password));
+        errors.check(
+            "password2",
+            password::check_repeat(&self.password, &self.password2),
+        );
+        let channel = errors.check(
+            "channel",
+            Channel::from_code(&self.channel)
+                .ok_or_else(|| "Выберите, куда прислать код: e-mail или SMS".to_string()),
+        );
+        match (full_name, email, phone, ids, channel) {
+            (Some(full_name), Some(email), Some(phone), Some((snils, inn)), Some(channel))
+                if errors.is_empty() =>
+            {
+                Ok(ValidRegistration {
+                    full_name,
+                    email,
+                    phone,
+                    snils,
+                    inn,
+                    password: self.password.clone(),
+                    channel,
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+/// A one-time code as typed: six digits.
+pub fn code(input: &str) -> Result<String, String> {
+    let s: String = input.chars().filter(|c| !c.is_whitespace()).collect();
+    if s.is_empty() {
+        return Err("Введите код из сообщения".into());
+    }
+    if s.len() != 6 || !s.chars().all(|c| c.is_ascii_digit()) {
+        return Err("Код состоит из 6 цифр".into());
+    }
+    Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn good() -> Registration {
+        Registration {
+            full_name: "Петров Пётр Петрович".into(),
+            email: "Petrov@Example.ru".into(),
+            phone: "8 912 000-11-22".into(),
+            id_number: "112-233-445 95".into(),
+            password: "Kabinet-2026".into(),
+            password2: "Kabinet-2026".into(),
+            channel: "email".into(),
+        }
+    }
+
+    #[test]
+    fn valid_registration_is_normalised() {
+        let v = good().validate();
+        assert_eq!(
+            v.map(|v| (v.email, v.phone, v.snils, v.inn, v.channel)),
+            Ok((
+                "petrov@example.ru".into(),
+                "+79120001122".into(),
+                Some("11223344595".into()),
+                None,
+                Channel::Email
+            ))
+        );
+    }
+
+    #[test]
+    fn every_bad_field_is_named() {
+        let r = Registration {
+            full_name: "Петров".into(),
+            email: "petrov".into(),
+            phone: "123".into(),
+            id_number: "7707083893".into(),
+            password: "short".into(),
+            password2: "other".into(),
+            channel: "fax".into(),
+        };
+        let errors = r.validate().err().unwrap_or_default();
+        for f in Registration::FIELDS {
+            assert!(errors.get(f).is_some(), "no error for {f}");
+        }
+        assert!(
+            errors
+                .get("id_number")
+                .unwrap_or_default()
+                .contains("ИНН организации")
+        );
+        assert_eq!(
+            r.check_field("password2"),
+            Err("Пароли не совпадают".into())
+        );
+    }
+
+    #[test]
+    fn codes() {
+        assert_eq!(code(" 123 456 "), Ok("123456".into()));
+        assert!(code("12345").is_err());
+        assert!(code("12345a").is_err());
+    }
+}

@@ -1,0 +1,16 @@
+//! Pure domain code of the cabinet. Compiles for the browser (WASM) and the server alike, so the
+//! same validation runs on both sides: money in kopecks, ИНН/СНИЛС/ОГРН check digits, phones,
+//! e-mail, password policy, dates in Moscow time, and the statuses with their Russian labels.
+
+pub mod dates;
+pub mod forms;
+pub mod ids;
+pub mod model;
+pub mod money;
+pub mod password;
+pub mod person;
+pub mod status;
+pub mod validate;
+
+pub use money::Money;
+pub use validate::{FieldError, FieldErrors};

@@ -1,0 +1,134 @@
+//! What the server sends the browser: rows and summaries, shared by both sides. With the `sqlx`
+//! feature (server only) the row types read straight from query results.
+
+use crate::Money;
+use crate::status::{AuthorityRole, PolicyStatus, PolicyholderKind};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A policyholder the account may act for, and in which role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct PolicyholderBrief {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub role: String,
+    pub valid_to: Option<NaiveDate>,
+}
+
+impl PolicyholderBrief {
+    pub fn role_label(&self) -> &'static str {
+        AuthorityRole::from_code(&self.role)
+            .map(AuthorityRole::label)
+            .unwrap_or("")
+    }
+
+    pub fn kind_label(&self) -> &'static str {
+        PolicyholderKind::from_code(&self.kind)
+            .map(PolicyholderKind::label)
+            .unwrap_or("")
+    }
+}
+
+/// A line of «Мои страховые полисы».
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct PolicySummary {
+    pub id: String,
+    pub number: String,
+    pub programme: String,
+    pub insurer: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub insured_sum: Money,
+    pub premium: Money,
+    pub status: String,
+}
+
+impl PolicySummary {
+    /// The status as of `today`: a policy whose period has ended shows as expired.
+    pub fn effective_status(&self, today: NaiveDate) -> PolicyStatus {
+        match PolicyStatus::from_code(&self.status) {
+            Some(PolicyStatus::Active) if self.ends_on < today => PolicyStatus::Expired,
+            Some(s) => s,
+            None => PolicyStatus::Suspended,
+        }
+    }
+}
+
+/// Who insures, with the requisites a payment needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct InsurerInfo {
+    pub name: String,
+    pub inn: String,
+    pub kpp: String,
+    pub ogrn: String,
+    pub bank_name: String,
+    pub bik: String,
+    pub account: String,
+    pub corr_account: String,
+}
+
+/// One accrued contribution.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct ContributionRow {
+    pub id: String,
+    pub accrued_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub programme: String,
+    pub amount: Money,
+    pub paid: Money,
+}
+
+impl ContributionRow {
+    pub fn debt(&self) -> Money {
+        Money(self.amount.0 - self.paid.0)
+    }
+}
+
+/// Totals over a set of contributions.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct Totals {
+    pub accrued: Money,
+    pub paid: Money,
+    pub count: i64,
+}
+
+impl Totals {
+    pub fn debt(&self) -> Money {
+        Money(self.accrued.0 - self.paid.0)
+    }
+}
+
+/// A policy page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyDetail {
+    pub policy: PolicySummary,
+    pub insurer: InsurerInfo,
+    pub totals: Totals,
+    pub recent: Vec<ContributionRow>,
+}
+
+/// The first page after login.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overview {
+    pub policyholder: PolicyholderBrief,
+    pub active_policies: i64,
+    pub all_policies: i64,
+    pub totals: Totals,
+    pub next_due: Option<ContributionRow>,
+}
+
+/// A message from the dev outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxView {
+    pub channel: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}

@@ -1,0 +1,83 @@
+//! Configuration from environment variables, with defaults that run the demo with nothing set.
+
+use std::env;
+use store::Secret;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Demo data, the outbox page and the dev helpers are on.
+    Demo,
+    /// None of that.
+    Production,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub mode: Mode,
+    pub database_url: String,
+    pub demo_scale: u32,
+    pub idle_timeout_minutes: i64,
+    pub cookie_secure: bool,
+    /// Extra origin allowed for POSTs besides the request's own host (e.g. `https://lk.example.ru`).
+    pub public_origin: Option<String>,
+    pub trust_proxy: bool,
+    pub smtp_url: Option<Secret<String>>,
+    pub mail_from: String,
+    pub body_limit: usize,
+    pub db_max_connections: u32,
+}
+
+fn var(name: &str) -> Option<String> {
+    env::var(name)
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+fn parse<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
+    match var(name) {
+        Some(v) => v.parse().map_err(|_| format!("{name}: cannot read {v:?}")),
+        None => Ok(default),
+    }
+}
+
+fn flag(name: &str, default: bool) -> Result<bool, String> {
+    match var(name).as_deref() {
+        None => Ok(default),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some("0" | "false" | "no" | "off") => Ok(false),
+        Some(v) => Err(format!("{name}: expected true or false, got {v:?}")),
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, String> {
+        let mode = match var("KABINET_MODE").as_deref() {
+            None | Some("production") => Mode::Production,
+            Some("demo" | "dev") => Mode::Demo,
+            Some(other) => {
+                return Err(format!(
+                    "KABINET_MODE: expected demo or production, got {other:?}"
+                ));
+            }
+        };
+        let public_origin = var("PUBLIC_ORIGIN");
+        let https = public_origin
+            .as_deref()
+            .is_some_and(|o| o.starts_with("https://"));
+        Ok(Config {
+            database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/kabinet.db".into()),
+            demo_scale: parse("DEMO_SCALE", 0)?,
+            idle_timeout_minutes: parse("IDLE_TIMEOUT_MINUTES", 15)?,
+            cookie_secure: flag("COOKIE_SECURE", https)?,
+            public_origin,
+            trust_proxy: flag("TRUST_PROXY", false)?,
+            smtp_url: var("SMTP_URL").map(Secret::new),
+            mail_from: var("MAIL_FROM")
+                .unwrap_or_else(|| "Кабинет страхователя <noreply@example.ru>".into()),
+            body_limit: parse("BODY_LIMIT_BYTES", 8 * 1024 * 1024)?,
+            db_max_connections: parse("DB_MAX_CONNECTIONS", 16)?,
+            mode,
+        })
+    }
+}

@@ -1,0 +1,69 @@
+//! Dev/demo-only pages: the outbox of sent e-mails and SMS, and a helper to expire codes so the
+//! browser tests can check expiry. Never routed in production mode.
+
+use crate::AppState;
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+pub async fn outbox(State(state): State<AppState>) -> Response {
+    let items = match state.store.outbox(100).await {
+        Ok(i) => i,
+        Err(e) => {
+            tracing::error!(error = %e, "outbox");
+            return (StatusCode::INTERNAL_SERVER_ERROR, "Внутренняя ошибка").into_response();
+        }
+    };
+    let mut html = String::from(
+        "<!DOCTYPE html><html lang=\"ru\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Исходящие сообщения (демо)</title></head><body><main><h1>Исходящие сообщения</h1>\
+         <p>Демо-режим: здесь видны письма и SMS, которые кабинет отправил бы людям. Новые сверху.</p>",
+    );
+    if items.is_empty() {
+        html.push_str("<p>Сообщений пока нет.</p>");
+    }
+    for m in items {
+        html.push_str(&format!(
+            "<article class=\"message\" data-recipient=\"{r}\" data-channel=\"{c}\"><h2>{s}</h2><p>{kind}: {r} · {t}</p><pre>{b}</pre></article>",
+            r = escape(&m.recipient),
+            c = escape(&m.channel),
+            s = escape(&m.subject),
+            kind = if m.channel == "sms" { "SMS" } else { "E-mail" },
+            t = domain::dates::format_datetime(m.created_at),
+            b = escape(&m.body),
+        ));
+    }
+    html.push_str("</main></body></html>");
+    Html(html).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct ExpireForm {
+    email: String,
+}
+
+pub async fn expire_codes(State(state): State<AppState>, Form(form): Form<ExpireForm>) -> Response {
+    match state.store.account_id_by_email(&form.email).await {
+        Ok(Some(id)) => match state.store.expire_codes(&id).await {
+            Ok(n) => format!("expired {n}").into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, "expire codes");
+                StatusCode::INTERNAL_SERVER_ERROR.into_response()
+            }
+        },
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "expire codes");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}

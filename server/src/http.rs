@@ -1,0 +1,209 @@
+//! Middleware: the session and page-access rules, the cross-site request guard, security headers.
+
+use crate::AppState;
+use app::Access;
+use app::ssr::RequestCtx;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use std::net::SocketAddr;
+
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+fn client_ip(req: &Request, trust_proxy: bool) -> String {
+    if trust_proxy {
+        if let Some(ip) = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+        {
+            return ip.to_string();
+        }
+    }
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default()
+}
+
+/// Percent-encodes a path and query for use as the `next` parameter.
+fn encode_next(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn is_page_request(req: &Request) -> bool {
+    let path = req.uri().path();
+    req.method() == Method::GET
+        && !path.starts_with("/api/")
+        && !path.starts_with("/pkg/")
+        && !path.starts_with("/dev/")
+        && path != "/healthz"
+}
+
+/// Finds the caller's session, enforces the page-access rules before any page renders, and hands
+/// what it learned to the server functions through the request's extensions.
+pub async fn session_layer(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let cookie_name = state.app_config.cookie_name();
+    let token = cookie_value(req.headers(), cookie_name);
+    let session = match &token {
+        Some(t) => match state.store.session(t).await {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!(error = %e, "session lookup failed");
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Сервис временно недоступен. Попробуйте через минуту",
+                )
+                    .into_response();
+            }
+        },
+        None => None,
+    };
+    let stale_cookie = token.is_some() && session.is_none();
+    if is_page_request(&req) {
+        let path = req.uri().path().to_string();
+        let target = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| path.clone());
+        let login = if stale_cookie {
+            format!("/login?expired=1&next={}", encode_next(&target))
+        } else if path == "/" {
+            "/login".to_string()
+        } else {
+            format!("/login?next={}", encode_next(&target))
+        };
+        let redirect = match (app::page_access(&path), &session) {
+            (Access::Account, None) | (Access::Unconfirmed, None) => Some(login),
+            (Access::Account, Some(s)) if !s.confirmed() => Some("/confirm".to_string()),
+            (Access::Unconfirmed, Some(s)) if s.confirmed() => Some("/".to_string()),
+            (Access::Guest, Some(s)) => {
+                Some(if s.confirmed() { "/" } else { "/confirm" }.to_string())
+            }
+            _ => None,
+        };
+        if let Some(to) = redirect {
+            let mut res = Redirect::to(&to).into_response();
+            if stale_cookie {
+                clear_cookie(&mut res, &state);
+            }
+            return res;
+        }
+    }
+    let ctx = RequestCtx {
+        session,
+        ip: client_ip(&req, state.config.trust_proxy),
+        user_agent: req
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string(),
+        token,
+    };
+    req.extensions_mut().insert(ctx);
+    let mut res = next.run(req).await;
+    if stale_cookie && !res.headers().contains_key(header::SET_COOKIE) {
+        clear_cookie(&mut res, &state);
+    }
+    res
+}
+
+fn clear_cookie(res: &mut Response, state: &AppState) {
+    let secure = if state.app_config.cookie_secure {
+        "; Secure"
+    } else {
+        ""
+    };
+    let v = format!(
+        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}",
+        state.app_config.cookie_name()
+    );
+    if let Ok(v) = HeaderValue::from_str(&v) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+/// Refuses state-changing requests that a browser says come from another site (CSRF defence on top
+/// of SameSite cookies): by `Sec-Fetch-Site`, else by `Origin` against the request's own host.
+pub async fn origin_guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if matches!(fetch_site, Some("cross-site" | "same-site")) {
+        return forbidden();
+    }
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        let host = headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let authority = origin.split_once("://").map(|(_, a)| a).unwrap_or("");
+        let same_host = !host.is_empty() && authority == host;
+        let configured = state.config.public_origin.as_deref() == Some(origin);
+        if !(same_host || configured) {
+            return forbidden();
+        }
+    }
+    next.run(req).await
+}
+
+fn forbidden() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        "Запрос отклонён: он отправлен с другого сайта",
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_is_encoded() {
+        assert_eq!(
+            encode_next("/policies/ab?x=1&y=я"),
+            "/policies/ab%3Fx%3D1%26y%3D%D1%8F"
+        );
+    }
+
+    #[test]
+    fn cookies_are_found() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; kabinet_session=abc; b=2"),
+        );
+        assert_eq!(cookie_value(&h, "kabinet_session"), Some("abc".into()));
+        assert_eq!(cookie_value(&h, "zzz"), None);
+    }
+}

@@ -1,0 +1,333 @@
+//! The cabinet's server: configuration, the store, middleware, and the routes around leptos_axum.
+//!
+//! `server` serves; `server seed --scale N` loads the demo data set with N extra policyholders
+//! into `DATABASE_URL` and exits (for benchmarks).
+
+mod config;
+mod dev;
+mod http;
+
+use app::ssr::AppConfig;
+use app::{App, shell};
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use config::{Config, Mode};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use store::{Store, StoreConfig, StoreOptions};
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+    pub app_config: AppConfig,
+    pub leptos: LeptosOptions,
+}
+
+impl axum::extract::FromRef<AppState> for LeptosOptions {
+    fn from_ref(s: &AppState) -> Self {
+        s.leptos.clone()
+    }
+}
+
+fn fail(msg: impl std::fmt::Display) -> ! {
+    eprintln!("kabinet: {msg}");
+    std::process::exit(1);
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+        )
+        .init();
+    let config = Config::from_env().unwrap_or_else(|e| fail(e));
+    let args: Vec<String> = std::env::args().skip(1).collect();
+
+    if let Some(dir) = config
+        .database_url
+        .strip_prefix("sqlite://")
+        .and_then(|p| std::path::Path::new(p).parent())
+    {
+        if !dir.as_os_str().is_empty() {
+            std::fs::create_dir_all(dir)
+                .unwrap_or_else(|e| fail(format!("cannot create {}: {e}", dir.display())));
+        }
+    }
+    let mut options = StoreOptions::new(config.database_url.clone());
+    options.max_connections = config.db_max_connections;
+    options.config = StoreConfig {
+        idle_timeout: chrono::Duration::minutes(config.idle_timeout_minutes),
+        ..StoreConfig::default()
+    };
+    options.notifier.outbox = config.mode == Mode::Demo;
+    options.notifier.smtp_url = config.smtp_url.clone();
+    options.notifier.mail_from = config.mail_from.clone();
+    let store = Store::open(options)
+        .await
+        .unwrap_or_else(|e| fail(format!("database: {e}")));
+
+    if args.first().map(String::as_str) == Some("seed") {
+        let scale = args
+            .iter()
+            .position(|a| a == "--scale")
+            .and_then(|i| args.get(i + 1))
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let started = std::time::Instant::now();
+        match store.load_demo(scale).await {
+            Ok(Some(s)) => println!(
+                "loaded {} policyholders, {} policies, {} contributions, {} charges in {:.1} s",
+                s.policyholders,
+                s.policies,
+                s.contributions,
+                s.charges,
+                started.elapsed().as_secs_f64()
+            ),
+            Ok(None) => println!("demo data was already loaded"),
+            Err(e) => fail(format!("seed: {e}")),
+        }
+        return;
+    }
+
+    if config.mode == Mode::Demo {
+        match store.load_demo(config.demo_scale).await {
+            Ok(Some(s)) => tracing::info!(
+                policyholders = s.policyholders,
+                policies = s.policies,
+                "demo data loaded"
+            ),
+            Ok(None) => {}
+            Err(e) => fail(format!("demo data: {e}")),
+        }
+    }
+
+    let conf_file = std::env::var("LEPTOS_CONFIG").unwrap_or_else(|_| "Leptos.toml".into());
+    let conf = if std::path::Path::new(&conf_file).exists() {
+        get_configuration(Some(&conf_file))
+    } else {
+        get_configuration(None)
+    }
+    .unwrap_or_else(|e| fail(format!("Leptos configuration: {e}")));
+    let leptos = conf.leptos_options;
+    let addr = leptos.site_addr;
+
+    let state = AppState {
+        store: store.clone(),
+        app_config: AppConfig {
+            cookie_secure: config.cookie_secure,
+            dev_mode: config.mode == Mode::Demo,
+        },
+        config: Arc::new(config),
+        leptos: leptos.clone(),
+    };
+    let app = router(state.clone());
+
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .unwrap_or_else(|e| fail(format!("cannot listen on {addr}: {e}")));
+    if state.config.mode == Mode::Demo {
+        print_demo_banner(&addr);
+    }
+    tracing::info!(%addr, backend = store.backend(), "listening");
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        // Without it a page sent in several writes waits ~40 ms on Nagle + delayed ACK.
+        let _ = tcp.set_nodelay(true);
+    });
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await
+    .unwrap_or_else(|e| fail(format!("server: {e}")));
+    store.close().await;
+    tracing::info!("stopped");
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+fn print_demo_banner(addr: &SocketAddr) {
+    println!(
+        "\n  Кабинет страхователя: http://{addr}\n\n  Демо-входы (пароль {pw}):\n    demo@example.ru    гражданин, 3 полиса, есть задолженность\n    rep@example.ru     представитель ООО «Ромашка» и страхователь сам\n    broker@example.ru  брокер, 6 клиентов\n    staff@example.ru   сотрудник страховщика\n\n  Регистрация: коды подтверждения — на http://{addr}/dev/outbox\n",
+        pw = store::demo::DEMO_PASSWORD
+    );
+}
+
+pub fn router(state: AppState) -> Router {
+    let leptos = state.leptos.clone();
+    let routes = generate_route_list(App);
+    let context = {
+        let store = state.store.clone();
+        let app_config = state.app_config.clone();
+        move || {
+            provide_context(store.clone());
+            provide_context(app_config.clone());
+            leptos::nonce::provide_nonce();
+        }
+    };
+    let server_fns = {
+        let context = context.clone();
+        move |req: axum::extract::Request| {
+            let context = context.clone();
+            async move { handle_server_fns_with_context(context, req).await }
+        }
+    };
+    let pkg_dir = format!("{}/{}", leptos.site_root, leptos.site_pkg_dir);
+    let pkg = Router::new()
+        .fallback_service(
+            ServeDir::new(pkg_dir)
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(if leptos.hash_files {
+                "public, max-age=31536000, immutable"
+            } else {
+                "no-cache"
+            }),
+        ));
+
+    let mut app = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/logout", post(logout))
+        .route("/api/{*fn_name}", post(server_fns.clone()).get(server_fns))
+        .nest_service("/pkg", pkg);
+    if state.config.mode == Mode::Demo {
+        app = app
+            .route("/dev/outbox", get(dev::outbox))
+            .route("/dev/expire-codes", post(dev::expire_codes));
+    }
+    let app = app
+        .leptos_routes_with_context(&state, routes, context, {
+            let leptos = leptos.clone();
+            move || shell(leptos.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), http::session_layer))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), http::origin_guard))
+        .layer(RequestBodyLimitLayer::new(state.config.body_limit))
+        .layer(CompressionLayer::new())
+        .layer(security_headers())
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
+    app.with_state(state)
+}
+
+/// Headers every response carries; a page's own CSP (with its script nonce) wins over the default.
+fn security_headers() -> tower::layer::util::Stack<
+    SetResponseHeaderLayer<HeaderValue>,
+    tower::layer::util::Stack<
+        SetResponseHeaderLayer<HeaderValue>,
+        tower::layer::util::Stack<
+            SetResponseHeaderLayer<HeaderValue>,
+            tower::layer::util::Stack<
+                SetResponseHeaderLayer<HeaderValue>,
+                SetResponseHeaderLayer<HeaderValue>,
+            >,
+        >,
+    >,
+> {
+    let h = |name: HeaderName, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+    };
+    tower::layer::util::Stack::new(
+        h(header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        tower::layer::util::Stack::new(
+            h(header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
+            tower::layer::util::Stack::new(
+                h(header::X_FRAME_OPTIONS, "DENY"),
+                tower::layer::util::Stack::new(
+                    h(
+                        HeaderName::from_static("permissions-policy"),
+                        "camera=(), microphone=(), geolocation=(), payment=()",
+                    ),
+                    h(
+                        header::CONTENT_SECURITY_POLICY,
+                        "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
+                    ),
+                ),
+            ),
+        ),
+    )
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => (
+            StatusCode::OK,
+            [(header::CACHE_CONTROL, "no-store")],
+            format!(
+                "{{\"status\":\"ok\",\"database\":\"{}\"}}",
+                state.store.backend()
+            ),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "{\"status\":\"unavailable\"}",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// «Выйти»: a plain form POST, so it works before the WASM loads.
+async fn logout(State(state): State<AppState>, req: axum::extract::Request) -> Response {
+    if let Some(ctx) = req.extensions().get::<app::ssr::RequestCtx>() {
+        if let Some(s) = &ctx.session {
+            if let Err(e) = state.store.end_session(s, &ctx.ip).await {
+                tracing::error!(error = %e, "logout");
+            }
+        }
+    }
+    let secure = if state.app_config.cookie_secure {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}",
+        state.app_config.cookie_name()
+    );
+    let mut res = Redirect::to("/login").into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}

@@ -1,0 +1,327 @@
+//! Accounts: registration, password login with throttling, confirmation.
+
+use crate::journal::Entry;
+use crate::{Store, StoreError, StoreResult, new_id, on_pool};
+use argon2::Argon2;
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use chrono::{DateTime, Duration, Utc};
+use domain::FieldErrors;
+use domain::forms::{Registration, ValidRegistration};
+use domain::ids::LoginId;
+use domain::status::Channel;
+use std::sync::OnceLock;
+
+/// An account without its password hash.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Account {
+    pub id: String,
+    pub full_name: String,
+    pub email: String,
+    pub phone: String,
+    pub snils: Option<String>,
+    pub inn: Option<String>,
+    pub role: String,
+    pub channel: String,
+    pub confirmed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Account {
+    pub fn is_staff(&self) -> bool {
+        self.role == "staff"
+    }
+
+    pub fn channel(&self) -> Channel {
+        Channel::from_code(&self.channel).unwrap_or(Channel::Email)
+    }
+
+    /// Where a code for `channel` goes.
+    pub fn destination(&self, channel: Channel) -> &str {
+        match channel {
+            Channel::Email => &self.email,
+            Channel::Sms => &self.phone,
+        }
+    }
+}
+
+const ACCOUNT_COLUMNS: &str =
+    "id, full_name, email, phone, snils, inn, role, channel, confirmed_at, created_at";
+
+/// Hashes a password with argon2id (crate defaults: m=19 MiB, t=2, p=1) off the async threads.
+pub async fn hash_password(password: String) -> StoreResult<String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+    })
+    .await
+    .map_err(|e| StoreError::Internal(format!("hashing task: {e}")))?
+    .map_err(|e| StoreError::Internal(format!("hashing: {e}")))
+}
+
+/// Checks a password against a stored hash off the async threads.
+pub async fn verify_password(password: String, hash: String) -> StoreResult<bool> {
+    tokio::task::spawn_blocking(move || {
+        let parsed = PasswordHash::new(&hash)
+            .map_err(|e| StoreError::Internal(format!("stored hash: {e}")))?;
+        Ok(Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok())
+    })
+    .await
+    .map_err(|e| StoreError::Internal(format!("verify task: {e}")))?
+}
+
+/// A hash to verify against when the login is unknown, so the answer takes as long either way.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(b"dummy password for timing", &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+/// What a login attempt ends with when it does not fail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedIn {
+    pub account: Account,
+}
+
+pub const WRONG_CREDENTIALS: &str = "Неверный логин или пароль";
+
+impl Store {
+    pub async fn account(&self, id: &str) -> StoreResult<Account> {
+        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1");
+        on_pool!(self, p => sqlx::query_as::<_, Account>(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(p).await)?
+            .ok_or(StoreError::NotFound)
+    }
+
+    async fn account_by_login(&self, login: &LoginId) -> StoreResult<Option<(Account, String)>> {
+        let (column, value) = match login {
+            LoginId::Email(v) => ("email", v),
+            LoginId::Phone(v) => ("phone", v),
+            LoginId::Snils(v) => ("snils", v),
+            LoginId::Inn(v) => ("inn", v),
+        };
+        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE {column} = $1");
+        let account = on_pool!(self, p => sqlx::query_as::<_, Account>(sqlx::AssertSqlSafe(sql.as_str())).bind(value).fetch_optional(p).await)?;
+        let Some(account) = account else {
+            return Ok(None);
+        };
+        let hash: String = on_pool!(self, p => sqlx::query_scalar("SELECT password_hash FROM accounts WHERE id = $1")
+            .bind(&account.id)
+            .fetch_one(p)
+            .await)?;
+        Ok(Some((account, hash)))
+    }
+
+    /// «Регистрация»: checks every field, refuses taken contacts and identifiers, stores the account
+    /// unconfirmed. An unconfirmed account older than a day no longer holds its contacts.
+    pub async fn register(&self, form: &Registration, ip: &str) -> StoreResult<Account> {
+        let v: ValidRegistration = form.validate().map_err(StoreError::Invalid)?;
+        let now = self.now();
+        on_pool!(self, p => sqlx::query(
+            "DELETE FROM accounts WHERE confirmed_at IS NULL AND created_at < $1
+               AND (email = $2 OR phone = $3 OR snils = $4 OR inn = $5)",
+        )
+        .bind(now - Duration::days(1))
+        .bind(&v.email)
+        .bind(&v.phone)
+        .bind(&v.snils)
+        .bind(&v.inn)
+        .execute(p)
+        .await.map(|r| r.rows_affected()))?;
+        let taken: Vec<(String, String, Option<String>, Option<String>)> = on_pool!(self, p => sqlx::query_as(
+            "SELECT email, phone, snils, inn FROM accounts WHERE email = $1 OR phone = $2 OR snils = $3 OR inn = $4",
+        )
+        .bind(&v.email)
+        .bind(&v.phone)
+        .bind(&v.snils)
+        .bind(&v.inn)
+        .fetch_all(p)
+        .await)?;
+        let mut errors = FieldErrors::new();
+        for (email, phone, snils, inn) in &taken {
+            if *email == v.email {
+                errors.add(
+                    "email",
+                    "Этот адрес уже зарегистрирован. Войдите или восстановите пароль",
+                );
+            }
+            if *phone == v.phone {
+                errors.add(
+                    "phone",
+                    "Этот номер уже зарегистрирован. Войдите или восстановите пароль",
+                );
+            }
+            if (snils.is_some() && *snils == v.snils) || (inn.is_some() && *inn == v.inn) {
+                errors.add(
+                    "id_number",
+                    "Учётная запись с этим СНИЛС или ИНН уже есть. Войдите или восстановите доступ",
+                );
+            }
+        }
+        if !errors.is_empty() {
+            return Err(StoreError::Invalid(errors));
+        }
+        let hash = hash_password(v.password.clone()).await?;
+        let id = new_id();
+        let inserted = on_pool!(self, p => sqlx::query(
+            "INSERT INTO accounts (id, full_name, email, phone, snils, inn, password_hash, role, channel, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'user', $8, $9)",
+        )
+        .bind(&id)
+        .bind(&v.full_name)
+        .bind(&v.email)
+        .bind(&v.phone)
+        .bind(&v.snils)
+        .bind(&v.inn)
+        .bind(&hash)
+        .bind(v.channel.code())
+        .bind(now)
+        .execute(p)
+        .await.map(|r| r.rows_affected()));
+        match inserted {
+            Ok(_) => {}
+            Err(e) if is_unique_violation(&e) => {
+                return Err(StoreError::field(
+                    "email",
+                    "Учётная запись с такими данными уже есть",
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        self.journal(Entry {
+            account_id: Some(&id),
+            action: "account.registered",
+            object_type: "account",
+            object_id: &id,
+            ip,
+            ..Default::default()
+        })
+        .await?;
+        self.account(&id).await
+    }
+
+    /// «Вход»: by e-mail, phone, СНИЛС or ИНН and password. Failures are counted per login and per
+    /// IP; too many block further tries for a while with a message that says for how long.
+    pub async fn login(&self, login: &str, password: &str, ip: &str) -> StoreResult<LoggedIn> {
+        let mut errors = FieldErrors::new();
+        let id = errors.check("login", domain::ids::login_id(login));
+        if password.is_empty() {
+            errors.add("password", "Введите пароль");
+        }
+        let Some(id) = id.filter(|_| errors.is_empty()) else {
+            return Err(StoreError::Invalid(errors));
+        };
+        let cfg = self.config().clone();
+        let login_key = format!("login:{}", login_key(&id));
+        let ip_key = format!("ip:{ip}");
+        for key in [&login_key, &ip_key] {
+            if let Some(minutes) = self.throttle_blocked(key).await? {
+                return Err(StoreError::Refused(format!(
+                    "Слишком много неудачных попыток входа. Вход временно заблокирован, попробуйте через {minutes} мин. \
+                     или восстановите пароль"
+                )));
+            }
+        }
+        let found = self.account_by_login(&id).await?;
+        let hash = found
+            .as_ref()
+            .map(|(_, h)| h.clone())
+            .unwrap_or_else(|| dummy_hash().to_string());
+        let ok = verify_password(password.to_string(), hash).await? && found.is_some();
+        match found {
+            Some((account, _)) if ok => {
+                self.throttle_clear(&login_key).await?;
+                self.journal(Entry {
+                    account_id: Some(&account.id),
+                    action: "login.success",
+                    object_type: "account",
+                    object_id: &account.id,
+                    ip,
+                    ..Default::default()
+                })
+                .await?;
+                Ok(LoggedIn { account })
+            }
+            found => {
+                self.throttle_fail(
+                    &login_key,
+                    cfg.login_failures_per_account,
+                    cfg.login_window,
+                    cfg.login_block,
+                )
+                .await?;
+                self.throttle_fail(
+                    &ip_key,
+                    cfg.login_failures_per_ip,
+                    cfg.login_window,
+                    cfg.login_block,
+                )
+                .await?;
+                let account_id = found.as_ref().map(|(a, _)| a.id.as_str());
+                self.journal(Entry {
+                    account_id,
+                    action: "login.failed",
+                    object_type: "account",
+                    object_id: account_id.unwrap_or(""),
+                    ip,
+                    ..Default::default()
+                })
+                .await?;
+                Err(StoreError::Refused(WRONG_CREDENTIALS.into()))
+            }
+        }
+    }
+
+    /// Confirms the account with the code sent to it, then links it to its policyholder record.
+    pub async fn confirm_account(
+        &self,
+        account_id: &str,
+        code: &str,
+        ip: &str,
+    ) -> StoreResult<Account> {
+        let account = self.account(account_id).await?;
+        if account.confirmed_at.is_some() {
+            return Ok(account);
+        }
+        let channel = self
+            .verify_code(account_id, crate::codes::Purpose::Confirm, code)
+            .await?;
+        let now = self.now();
+        on_pool!(self, p => sqlx::query("UPDATE accounts SET confirmed_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(account_id)
+            .execute(p)
+            .await.map(|r| r.rows_affected()))?;
+        self.link_self_policyholder(&account, channel).await?;
+        self.journal(Entry {
+            account_id: Some(account_id),
+            action: "account.confirmed",
+            object_type: "account",
+            object_id: account_id,
+            ip,
+            details: channel.code(),
+            ..Default::default()
+        })
+        .await?;
+        self.account(account_id).await
+    }
+}
+
+/// The login as a throttling key: what was typed, normalised, so the key is the same however typed.
+fn login_key(id: &LoginId) -> String {
+    match id {
+        LoginId::Email(v) | LoginId::Phone(v) | LoginId::Snils(v) | LoginId::Inn(v) => v.clone(),
+    }
+}

@@ -1,0 +1,156 @@
+//! One way out for messages to people: e-mail over SMTP (`lettre`) when configured, SMS through an
+//! [`SmsGateway`], and in dev/demo mode an outbox table that `/dev/outbox` shows so whoever runs the
+//! demo can read the codes.
+
+use crate::{Secret, Store, StoreError, StoreResult, new_id, on_pool};
+use chrono::{DateTime, Utc};
+use domain::status::Channel;
+use lettre::message::Mailbox;
+use lettre::message::header::ContentType;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use serde::{Deserialize, Serialize};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// A real SMS operator implements this; none ships, so without one SMS only reach the outbox.
+pub trait SmsGateway: Send + Sync {
+    fn send<'a>(
+        &'a self,
+        to: &'a str,
+        text: &'a str,
+    ) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
+}
+
+#[derive(Clone, Default)]
+pub struct NotifierConfig {
+    /// Keep every message in the outbox table (dev/demo mode only: it holds codes in clear).
+    pub outbox: bool,
+    /// `smtp://user:pass@host:port`; e-mail is sent through it when set.
+    pub smtp_url: Option<Secret<String>>,
+    /// The sender, e.g. `Кабинет страхователя <noreply@example.ru>`.
+    pub mail_from: String,
+    pub sms: Option<Arc<dyn SmsGateway>>,
+}
+
+/// A message to one person.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    pub channel: Channel,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// A message kept in the outbox.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct OutboxItem {
+    pub id: String,
+    pub channel: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+pub struct Notifier {
+    outbox: bool,
+    smtp: Option<(AsyncSmtpTransport<Tokio1Executor>, Mailbox)>,
+    sms: Option<Arc<dyn SmsGateway>>,
+}
+
+impl Notifier {
+    pub fn new(config: NotifierConfig) -> StoreResult<Self> {
+        let smtp = match &config.smtp_url {
+            Some(url) => {
+                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
+                    .map_err(|e| StoreError::Internal(format!("SMTP_URL: {e}")))?
+                    .build();
+                let from: Mailbox = config
+                    .mail_from
+                    .parse()
+                    .map_err(|e| StoreError::Internal(format!("MAIL_FROM: {e}")))?;
+                Some((transport, from))
+            }
+            None => None,
+        };
+        Ok(Self {
+            outbox: config.outbox,
+            smtp,
+            sms: config.sms,
+        })
+    }
+
+    pub fn outbox_enabled(&self) -> bool {
+        self.outbox
+    }
+}
+
+impl Store {
+    /// Sends a message through every transport configured for its channel.
+    pub async fn notify(&self, msg: &Message) -> StoreResult<()> {
+        let n = self.notifier();
+        let mut delivered = false;
+        if n.outbox {
+            on_pool!(self, p => sqlx::query(
+                "INSERT INTO outbox (id, channel, recipient, subject, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(new_id())
+            .bind(msg.channel.code())
+            .bind(&msg.to)
+            .bind(&msg.subject)
+            .bind(&msg.body)
+            .bind(self.now())
+            .execute(p)
+            .await.map(|r| r.rows_affected()))?;
+            delivered = true;
+        }
+        match msg.channel {
+            Channel::Email => {
+                if let Some((transport, from)) = &n.smtp {
+                    let to: Mailbox = msg
+                        .to
+                        .parse()
+                        .map_err(|e| StoreError::Internal(format!("bad recipient: {e}")))?;
+                    let email = lettre::Message::builder()
+                        .from(from.clone())
+                        .to(to)
+                        .subject(msg.subject.clone())
+                        .header(ContentType::TEXT_PLAIN)
+                        .body(msg.body.clone())
+                        .map_err(|e| StoreError::Internal(format!("building e-mail: {e}")))?;
+                    transport
+                        .send(email)
+                        .await
+                        .map_err(|e| StoreError::Internal(format!("SMTP: {e}")))?;
+                    delivered = true;
+                }
+            }
+            Channel::Sms => {
+                if let Some(gw) = &n.sms {
+                    gw.send(&msg.to, &msg.body)
+                        .await
+                        .map_err(|e| StoreError::Internal(format!("SMS: {e}")))?;
+                    delivered = true;
+                }
+            }
+        }
+        if !delivered {
+            tracing::warn!(
+                channel = msg.channel.code(),
+                "no transport configured; message dropped"
+            );
+        }
+        Ok(())
+    }
+
+    /// The newest messages in the outbox (dev/demo mode).
+    pub async fn outbox(&self, limit: i64) -> StoreResult<Vec<OutboxItem>> {
+        Ok(on_pool!(self, p => sqlx::query_as::<_, OutboxItem>(
+            "SELECT id, channel, recipient, subject, body, created_at FROM outbox ORDER BY created_at DESC, id LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(p)
+        .await)?)
+    }
+}

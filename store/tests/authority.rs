@@ -1,0 +1,125 @@
+//! Authority: nobody reads another policyholder's data by guessing ids; expired authorities end.
+
+#[macro_use]
+mod common;
+
+use store::StoreError;
+
+both!(policies_of_others_are_not_found, |db| {
+    let s = &db.store;
+    s.load_demo(0).await.unwrap();
+    let demo = s.accessible_policyholders("acc-demo").await.unwrap();
+    assert_eq!(demo.len(), 2, "self and the relative by power of attorney");
+    assert_eq!(demo[0].role, "self");
+    let own = &demo[0].id;
+    let policies = s.list_policies("acc-demo", own).await.unwrap();
+    assert_eq!(policies.len(), 3);
+    let policy_id = &policies[0].id;
+    assert!(s.policy("acc-demo", own, policy_id).await.is_ok());
+
+    // The representative tries the citizen's policyholder and policy ids.
+    assert!(s.list_policies("acc-rep", own).await.unwrap().is_empty());
+    assert!(matches!(
+        s.policy("acc-rep", own, policy_id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        s.authorized_policyholder("acc-rep", own).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        s.overview("acc-rep", own).await,
+        Err(StoreError::NotFound)
+    ));
+    let rep_own = s.accessible_policyholders("acc-rep").await.unwrap()[0]
+        .id
+        .clone();
+    assert!(
+        matches!(
+            s.policy("acc-rep", &rep_own, policy_id).await,
+            Err(StoreError::NotFound)
+        ),
+        "policy of another holder under one's own holder id"
+    );
+
+    // Switching to someone else's policyholder is refused as not found.
+    let token = s.create_session("acc-rep", "ip", "ua").await.unwrap();
+    let session = s.session(&token).await.unwrap().unwrap();
+    assert!(matches!(
+        s.set_acting(&session, own, "ip").await,
+        Err(StoreError::NotFound)
+    ));
+});
+
+both!(representative_and_broker_scopes, |db| {
+    let s = &db.store;
+    s.load_demo(0).await.unwrap();
+    let rep = s.accessible_policyholders("acc-rep").await.unwrap();
+    let roles: Vec<&str> = rep.iter().map(|p| p.role.as_str()).collect();
+    assert_eq!(roles, ["self", "representative"]);
+    assert_eq!(rep[1].name, "ООО «Ромашка»");
+    assert_eq!(
+        s.list_policies("acc-rep", &rep[1].id).await.unwrap().len(),
+        2
+    );
+
+    let broker = s.accessible_policyholders("acc-broker").await.unwrap();
+    let clients = broker.iter().filter(|p| p.role == "broker").count();
+    assert_eq!(clients, 6, "the seventh client's agreement has ended");
+    assert!(
+        s.accessible_policyholders("acc-staff")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+});
+
+both!(money_adds_up_to_the_kopeck, |db| {
+    let s = &db.store;
+    s.load_demo(0).await.unwrap();
+    let own = s.accessible_policyholders("acc-demo").await.unwrap()[0]
+        .id
+        .clone();
+    let overview = s.overview("acc-demo", &own).await.unwrap();
+    assert_eq!(overview.all_policies, 3);
+    assert_eq!(overview.active_policies, 2);
+    assert!(overview.totals.debt().0 > 0, "the citizen has some debt");
+    let mut sum = 0i64;
+    for p in s.list_policies("acc-demo", &own).await.unwrap() {
+        let d = s.policy("acc-demo", &own, &p.id).await.unwrap();
+        sum += d.totals.debt().0;
+        assert!(d.recent.len() <= 6);
+    }
+    assert_eq!(sum, overview.totals.debt().0);
+    assert!(overview.next_due.is_some());
+});
+
+both!(journal_is_append_only, |db| {
+    let s = &db.store;
+    s.load_demo(0).await.unwrap();
+    s.login("demo@example.ru", store::demo::DEMO_PASSWORD, "ip")
+        .await
+        .unwrap();
+    let rows = s.journal_for_account("acc-demo", 10, 0).await.unwrap();
+    assert_eq!(rows[0].action, "login.success");
+    let update = store::on_pool!(s, p => sqlx::query("UPDATE journal SET action = 'x'").execute(p).await.map(|_| ()));
+    assert!(update.is_err());
+    let delete =
+        store::on_pool!(s, p => sqlx::query("DELETE FROM journal").execute(p).await.map(|_| ()));
+    assert!(delete.is_err());
+});
+
+both!(demo_loads_once_and_scales, |db| {
+    let s = &db.store;
+    let first = s.load_demo(20).await.unwrap().expect("loaded");
+    assert_eq!(
+        first.policyholders,
+        16 + 20,
+        "16 demo policyholders and 20 more"
+    );
+    assert!(first.contributions > 20 * 60);
+    assert!(
+        s.load_demo(20).await.unwrap().is_none(),
+        "second load does nothing"
+    );
+});

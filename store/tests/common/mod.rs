@@ -1,0 +1,128 @@
+//! Test databases: every test gets a fresh SQLite file and a fresh PostgreSQL database, and runs
+//! its body against both. PostgreSQL is at `TEST_POSTGRES_URL` (default: the local server as user
+//! postgres); it is required, not skipped, so a missing server fails the run.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use store::{ManualClock, Store, StoreOptions};
+
+pub struct TestDb {
+    pub store: Store,
+    pub clock: Arc<ManualClock>,
+    drop_pg: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub async fn cleanup(self) {
+        self.store.close().await;
+        if let Some((admin, name)) = self.drop_pg {
+            if let Ok(pool) = sqlx::PgPool::connect(&admin).await {
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                )))
+                .execute(&pool)
+                .await;
+            }
+        }
+    }
+}
+
+fn options(url: String, clock: Arc<ManualClock>) -> StoreOptions {
+    let mut o = StoreOptions::new(url);
+    o.clock = clock;
+    o.notifier.outbox = true;
+    o.max_connections = 5;
+    o
+}
+
+pub async fn sqlite() -> TestDb {
+    let dir = std::env::temp_dir().join("kabinet-tests");
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(format!("{}.db", uuid::Uuid::new_v4().simple()));
+    let clock = Arc::new(ManualClock::default());
+    let store = Store::open(options(
+        format!("sqlite://{}", path.display()),
+        clock.clone(),
+    ))
+    .await
+    .expect("open sqlite");
+    TestDb {
+        store,
+        clock,
+        drop_pg: None,
+    }
+}
+
+pub async fn postgres() -> TestDb {
+    let admin = std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let name = format!("kabinet_t_{}", uuid::Uuid::new_v4().simple());
+    let pool = sqlx::PgPool::connect(&admin)
+        .await
+        .expect("PostgreSQL for tests (set TEST_POSTGRES_URL)");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+        .execute(&pool)
+        .await
+        .expect("create test database");
+    pool.close().await;
+    let url = match admin.rsplit_once('/') {
+        Some((base, _)) => format!("{base}/{name}"),
+        None => panic!("TEST_POSTGRES_URL needs a database path"),
+    };
+    let clock = Arc::new(ManualClock::default());
+    let store = Store::open(options(url, clock.clone()))
+        .await
+        .expect("open postgres");
+    TestDb {
+        store,
+        clock,
+        drop_pg: Some((admin, name)),
+    }
+}
+
+/// Runs `body` against a fresh SQLite and a fresh PostgreSQL database.
+#[macro_export]
+macro_rules! both {
+    ($name:ident, |$db:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn run($db: &common::TestDb) $body
+
+            #[tokio::test]
+            async fn sqlite() {
+                let db = common::sqlite().await;
+                run(&db).await;
+                db.cleanup().await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                let db = common::postgres().await;
+                run(&db).await;
+                db.cleanup().await;
+            }
+        }
+    };
+}
+
+/// The code last sent to `to`, read from the outbox as a person would read the message.
+pub async fn last_code(store: &Store, to: &str) -> String {
+    let items = store.outbox(50).await.expect("outbox");
+    let item = items
+        .into_iter()
+        .find(|m| m.recipient == to)
+        .expect("a message to the recipient");
+    let digits: Vec<String> = item
+        .body
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|w| w.len() == 6)
+        .map(str::to_string)
+        .collect();
+    digits
+        .first()
+        .cloned()
+        .expect("a 6-digit code in the message")
+}
