@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 SERVER := $(CARGO_TARGET_DIR)/release/server
 
-.PHONY: run test setup build fmt clippy unit e2e bench clean-data
+.PHONY: run test setup build fmt clippy unit e2e clean-data
 
 run: build
 	@mkdir -p data
@@ -29,7 +29,7 @@ fmt:
 
 clippy: setup
 	cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
-	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p domain -p app -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 # Unit tests and the store's integration tests, each on a fresh SQLite file and a fresh PostgreSQL database.
 unit:

@@ -138,8 +138,10 @@ pub fn Field(
                         field_name.with_value(|n| errors.set_field(n, None));
                     }
                 }
-                on:blur=move |_| {
-                    if let Some(cb) = on_blur {
+                on:blur=move |ev| {
+                    // Not when focus moves to a button: a message appearing now would shift the
+                    // button under the pointer and swallow the click; the submission checks anyway.
+                    if let Some(cb) = on_blur.filter(|_| !focus_goes_to_button(&ev)) {
                         cb.run(());
                     }
                 }
@@ -149,6 +151,13 @@ pub fn Field(
             <p class="field-error" id=err_id>{error}</p>
         </div>
     }
+}
+
+fn focus_goes_to_button(ev: &web_sys::FocusEvent) -> bool {
+    use wasm_bindgen::JsCast;
+    ev.related_target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|el| el.tag_name().eq_ignore_ascii_case("button"))
 }
 
 /// The form-level message: shown and announced when a submission fails as a whole.

@@ -104,6 +104,12 @@ pub fn App() -> impl IntoView {
     provide_context(epoch);
     let me: MeResource = Resource::new(move || epoch.get(), |_| auth::get_me());
     provide_context(me);
+    // Tells the browser tests (and anyone curious) that the WASM has taken over the page.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
     view! {
         <Title text="Кабинет страхователя"/>
         <Router>

@@ -78,11 +78,24 @@ pub async fn acting() -> AppResult<(SessionInfo, String)> {
 }
 
 /// Sets the HTTP status of the response to fit the error, and passes the error on.
+/// A plain HTML form submission (no WASM yet) keeps leptos_axum's redirect back to the form,
+/// which then shows the error; the WASM client gets the status.
 pub fn fail<T>(e: AppError) -> AppResult<T> {
-    if let Some(res) = use_context::<ResponseOptions>() {
-        if let Ok(code) = http::StatusCode::from_u16(e.status()) {
-            res.set_status(code);
-        }
+    let html_form = use_context::<Parts>().is_some_and(|p| {
+        p.uri.path().starts_with("/api/")
+            && p.headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"))
+    });
+    if html_form {
+        return Err(e);
+    }
+    if let (Some(res), Ok(code)) = (
+        use_context::<ResponseOptions>(),
+        http::StatusCode::from_u16(e.status()),
+    ) {
+        res.set_status(code);
     }
     Err(e)
 }

@@ -61,11 +61,10 @@ async fn main() {
         .database_url
         .strip_prefix("sqlite://")
         .and_then(|p| std::path::Path::new(p).parent())
+        && !dir.as_os_str().is_empty()
     {
-        if !dir.as_os_str().is_empty() {
-            std::fs::create_dir_all(dir)
-                .unwrap_or_else(|e| fail(format!("cannot create {}: {e}", dir.display())));
-        }
+        std::fs::create_dir_all(dir)
+            .unwrap_or_else(|e| fail(format!("cannot create {}: {e}", dir.display())));
     }
     let mut options = StoreOptions::new(config.database_url.clone());
     options.max_connections = config.db_max_connections;
@@ -233,11 +232,17 @@ pub fn router(state: AppState) -> Router {
             move || shell(leptos.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), http::session_layer))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), http::origin_guard))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::session_layer,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::origin_guard,
+        ))
         .layer(RequestBodyLimitLayer::new(state.config.body_limit))
-        .layer(CompressionLayer::new())
-        .layer(security_headers())
+        .layer(CompressionLayer::new());
+    let app = with_security_headers(app)
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -248,41 +253,22 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Headers every response carries; a page's own CSP (with its script nonce) wins over the default.
-fn security_headers() -> tower::layer::util::Stack<
-    SetResponseHeaderLayer<HeaderValue>,
-    tower::layer::util::Stack<
-        SetResponseHeaderLayer<HeaderValue>,
-        tower::layer::util::Stack<
-            SetResponseHeaderLayer<HeaderValue>,
-            tower::layer::util::Stack<
-                SetResponseHeaderLayer<HeaderValue>,
-                SetResponseHeaderLayer<HeaderValue>,
-            >,
-        >,
-    >,
-> {
+fn with_security_headers(router: Router<AppState>) -> Router<AppState> {
     let h = |name: HeaderName, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
     };
-    tower::layer::util::Stack::new(
-        h(header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        tower::layer::util::Stack::new(
-            h(header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
-            tower::layer::util::Stack::new(
-                h(header::X_FRAME_OPTIONS, "DENY"),
-                tower::layer::util::Stack::new(
-                    h(
-                        HeaderName::from_static("permissions-policy"),
-                        "camera=(), microphone=(), geolocation=(), payment=()",
-                    ),
-                    h(
-                        header::CONTENT_SECURITY_POLICY,
-                        "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
-                    ),
-                ),
-            ),
-        ),
-    )
+    router
+        .layer(h(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(h(header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
+        .layer(h(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(h(
+            HeaderName::from_static("permissions-policy"),
+            "camera=(), microphone=(), geolocation=(), payment=()",
+        ))
+        .layer(h(
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
+        ))
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {
@@ -309,12 +295,11 @@ async fn healthz(State(state): State<AppState>) -> Response {
 
 /// «Выйти»: a plain form POST, so it works before the WASM loads.
 async fn logout(State(state): State<AppState>, req: axum::extract::Request) -> Response {
-    if let Some(ctx) = req.extensions().get::<app::ssr::RequestCtx>() {
-        if let Some(s) = &ctx.session {
-            if let Err(e) = state.store.end_session(s, &ctx.ip).await {
-                tracing::error!(error = %e, "logout");
-            }
-        }
+    if let Some(ctx) = req.extensions().get::<app::ssr::RequestCtx>()
+        && let Some(s) = &ctx.session
+        && let Err(e) = state.store.end_session(s, &ctx.ip).await
+    {
+        tracing::error!(error = %e, "logout");
     }
     let secure = if state.app_config.cookie_secure {
         "; Secure"

@@ -255,60 +255,71 @@ const INSURERS: &[Insurer] = &[
     },
 ];
 
+/// id, full name, e-mail, phone, СНИЛС, ИНН, password hash, role.
+type AccountRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+);
+/// id, account, policyholder, role, basis, valid from, valid to.
+type AuthorityRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    NaiveDate,
+    Option<NaiveDate>,
+);
+/// id, policyholder, number, programme, insurer, starts, ends, insured sum, premium, status.
+type PolicyRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    NaiveDate,
+    NaiveDate,
+    i64,
+    i64,
+    String,
+);
+/// id, policyholder, policy, programme, accrued on, due on, amount, paid.
+type ContributionRow = (
+    String,
+    String,
+    String,
+    String,
+    NaiveDate,
+    NaiveDate,
+    i64,
+    i64,
+);
+/// id, policyholder, policy, kind, charged on, amount, status, description.
+type ChargeRow = (
+    String,
+    String,
+    Option<String>,
+    String,
+    NaiveDate,
+    i64,
+    String,
+    String,
+);
+
 #[derive(Default)]
 struct Batch {
-    accounts: Vec<(
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        String,
-        String,
-    )>,
+    accounts: Vec<AccountRow>,
     policyholders: Vec<PolicyholderRow>,
-    authorities: Vec<(
-        String,
-        String,
-        String,
-        String,
-        String,
-        NaiveDate,
-        Option<NaiveDate>,
-    )>,
-    policies: Vec<(
-        String,
-        String,
-        String,
-        String,
-        String,
-        NaiveDate,
-        NaiveDate,
-        i64,
-        i64,
-        String,
-    )>,
-    contributions: Vec<(
-        String,
-        String,
-        String,
-        String,
-        NaiveDate,
-        NaiveDate,
-        i64,
-        i64,
-    )>,
-    charges: Vec<(
-        String,
-        String,
-        Option<String>,
-        String,
-        NaiveDate,
-        i64,
-        String,
-        String,
-    )>,
+    authorities: Vec<AuthorityRow>,
+    policies: Vec<PolicyRow>,
+    contributions: Vec<ContributionRow>,
+    charges: Vec<ChargeRow>,
 }
 
 #[derive(Default, Clone)]
@@ -392,6 +403,7 @@ impl Gen {
         ph
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn account(
         &mut self,
         id: &str,
@@ -527,7 +539,7 @@ impl Gen {
             self.summary.charges += 1;
             // Now and then a late payment earns a fine, and a subsidy comes for a year.
             if self.rng.below(40) == 0 {
-                let fine = 500_00 + self.rng.below(20) as i64 * 100_00;
+                let fine = 50_000 + self.rng.below(20) as i64 * 10_000;
                 let status = if owed { "unpaid" } else { "paid" };
                 self.batch.charges.push((
                     self.rng.id(),

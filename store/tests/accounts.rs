@@ -1,5 +1,7 @@
 //! Registration, confirmation codes, login throttling and sessions, on SQLite and PostgreSQL.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 #[macro_use]
 mod common;
 

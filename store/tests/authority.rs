@@ -1,5 +1,7 @@
 //! Authority: nobody reads another policyholder's data by guessing ids; expired authorities end.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 #[macro_use]
 mod common;
 

@@ -2,7 +2,7 @@
 //! its body against both. PostgreSQL is at `TEST_POSTGRES_URL` (default: the local server as user
 //! postgres); it is required, not skipped, so a missing server fails the run.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
 use store::{ManualClock, Store, StoreOptions};
@@ -16,14 +16,14 @@ pub struct TestDb {
 impl TestDb {
     pub async fn cleanup(self) {
         self.store.close().await;
-        if let Some((admin, name)) = self.drop_pg {
-            if let Ok(pool) = sqlx::PgPool::connect(&admin).await {
-                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                )))
-                .execute(&pool)
-                .await;
-            }
+        if let Some((admin, name)) = self.drop_pg
+            && let Ok(pool) = sqlx::PgPool::connect(&admin).await
+        {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+            )))
+            .execute(&pool)
+            .await;
         }
     }
 }

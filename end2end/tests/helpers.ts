@@ -1,0 +1,54 @@
+import { expect, Page, APIRequestContext } from '@playwright/test';
+
+export const DEMO_PASSWORD = 'Kabinet-2026';
+
+/** Waits until the WASM has hydrated the page, so clicks go through the app. */
+export async function hydrated(page: Page) {
+  await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+}
+
+export async function login(page: Page, who: string, password = DEMO_PASSWORD) {
+  await page.goto('/login');
+  await hydrated(page);
+  await page.getByLabel('E-mail, телефон, СНИЛС или ИНН').fill(who);
+  await page.getByLabel('Пароль').fill(password);
+  await page.getByRole('button', { name: 'Войти' }).click();
+}
+
+/** The newest 6-digit code sent to `recipient`, read from the demo outbox as a person would. */
+export async function lastCode(request: APIRequestContext, recipient: string): Promise<string> {
+  const html = await (await request.get('/dev/outbox')).text();
+  const escaped = recipient.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const m = html.match(new RegExp(`data-recipient="${escaped}"[\\s\\S]*?<pre>([\\s\\S]*?)</pre>`));
+  expect(m, `a message to ${recipient} in the outbox`).not.toBeNull();
+  const code = m![1].match(/\b(\d{6})\b/);
+  expect(code, 'a 6-digit code in the message').not.toBeNull();
+  return code![1];
+}
+
+export interface Person {
+  name: string;
+  email: string;
+  phone: string;
+  snils: string;
+}
+
+export async function register(page: Page, p: Person, password = 'Nadezhnyi-Parol-7') {
+  await page.goto('/register');
+  await hydrated(page);
+  await page.getByLabel('Фамилия, имя, отчество').fill(p.name);
+  await page.getByLabel('Электронная почта').fill(p.email);
+  await page.getByLabel('Мобильный телефон').fill(p.phone);
+  await page.getByLabel('СНИЛС или ИНН').fill(p.snils);
+  await page.getByLabel('Пароль', { exact: true }).fill(password);
+  await page.getByLabel('Пароль ещё раз').fill(password);
+  await page.getByRole('button', { name: 'Зарегистрироваться' }).click();
+  await expect(page).toHaveURL(/\/confirm$/);
+  await expect(page.getByRole('heading', { name: 'Подтверждение учётной записи' })).toBeVisible();
+  await hydrated(page);
+}
+
+export async function enterCode(page: Page, code: string) {
+  await page.getByLabel('Код из сообщения').fill(code);
+  await page.getByRole('button', { name: 'Подтвердить' }).click();
+}

@@ -1,0 +1,63 @@
+import { test, expect } from '@playwright/test';
+import { login } from './helpers';
+
+test('logout ends the session on the server, not just in the browser', async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await login(page, 'demo@example.ru');
+  await expect(page).toHaveURL(/\/$/);
+  const cookies = await context.cookies();
+  const session = cookies.find((c) => c.name === 'kabinet_session');
+  expect(session?.httpOnly).toBe(true);
+  expect(session?.sameSite).toBe('Lax');
+
+  await page.getByRole('button', { name: 'Выйти' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+
+  // The old cookie, put back by hand, opens nothing.
+  const other = await browser.newContext();
+  await other.addCookies([session!]);
+  const again = await other.newPage();
+  await again.goto('/policies');
+  await expect(again).toHaveURL(/\/login/);
+  await context.close();
+  await other.close();
+});
+
+test('the session id changes at login', async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await login(page, 'broker@example.ru');
+  await expect(page).toHaveURL(/\/$/);
+  const first = (await context.cookies()).find((c) => c.name === 'kabinet_session')!.value;
+  await page.getByRole('button', { name: 'Выйти' }).click();
+  await login(page, 'broker@example.ru');
+  await expect(page).toHaveURL(/\/$/);
+  const second = (await context.cookies()).find((c) => c.name === 'kabinet_session')!.value;
+  expect(second).not.toBe(first);
+  expect(second).toMatch(/^[0-9a-f]{64}$/);
+  await context.close();
+});
+
+test('a cross-origin POST is refused', async ({ request }) => {
+  const evil = await request.post('/api/auth/login', {
+    headers: { Origin: 'http://evil.example', 'Content-Type': 'application/x-www-form-urlencoded' },
+    data: 'login=demo%40example.ru&password=Kabinet-2026&next=%2F',
+  });
+  expect(evil.status()).toBe(403);
+  expect(await evil.text()).toContain('другого сайта');
+  expect(evil.headers()['set-cookie']).toBeUndefined();
+
+  const crossSite = await request.post('/logout', { headers: { 'Sec-Fetch-Site': 'cross-site' } });
+  expect(crossSite.status()).toBe(403);
+});
+
+test('pages carry the security headers', async ({ page }) => {
+  const response = await page.goto('/login');
+  const h = response!.headers();
+  expect(h['content-security-policy']).toContain("frame-ancestors 'none'");
+  expect(h['content-security-policy']).toMatch(/script-src 'self' 'nonce-[^']+' 'wasm-unsafe-eval'/);
+  expect(h['x-content-type-options']).toBe('nosniff');
+  expect(h['referrer-policy']).toBe('strict-origin-when-cross-origin');
+  expect(h['x-request-id']).toMatch(/[0-9a-f-]{36}/);
+});
