@@ -2,7 +2,28 @@ import { defineConfig } from '@playwright/test';
 
 // The release server on a fresh SQLite database in demo mode, driven by Debian's Chromium.
 const port = Number(process.env.E2E_PORT ?? 3100);
-const server = process.env.KABINET_SERVER ?? `${process.env.HOME}/.cache/kabinet-target/release/server`;
+export const idlePort = port + 1;
+const binary = process.env.KABINET_SERVER ?? `${process.env.HOME}/.cache/kabinet-target/release/server`;
+
+function server(p: number, name: string, extra: Record<string, string>) {
+  return {
+    command: `rm -rf target/e2e-${name} && mkdir -p target/e2e-${name} && exec "${binary}"`,
+    cwd: '..',
+    url: `http://127.0.0.1:${p}/healthz`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: 'ignore' as const,
+    stderr: 'pipe' as const,
+    env: {
+      KABINET_MODE: 'demo',
+      LEPTOS_ENV: 'PROD',
+      LEPTOS_SITE_ADDR: `127.0.0.1:${p}`,
+      DATABASE_URL: `sqlite://target/e2e-${name}/e2e.db`,
+      RUST_LOG: 'warn',
+      ...extra,
+    },
+  };
+}
 
 export default defineConfig({
   testDir: './tests',
@@ -25,20 +46,9 @@ export default defineConfig({
     },
   },
   projects: [{ name: 'chromium', use: { javaScriptEnabled: true } }],
-  webServer: {
-    command: `rm -rf target/e2e && mkdir -p target/e2e && exec "${server}"`,
-    cwd: '..',
-    url: `http://127.0.0.1:${port}/healthz`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-    env: {
-      KABINET_MODE: 'demo',
-      LEPTOS_ENV: 'PROD',
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      DATABASE_URL: 'sqlite://target/e2e/e2e.db',
-      RUST_LOG: 'warn',
-    },
-  },
+  webServer: [
+    server(port, 'main', {}),
+    // A second server whose sessions time out after 62 seconds, for the idle-timeout journey.
+    server(idlePort, 'idle', { IDLE_TIMEOUT_SECONDS: '62' }),
+  ],
 });

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod components;
 pub mod error;
+pub mod finance;
 pub mod policies;
 #[cfg(feature = "ssr")]
 pub mod ssr;
@@ -51,8 +52,8 @@ pub fn page_access(path: &str) -> Access {
     match path {
         "/login" | "/register" => Access::Guest,
         "/confirm" => Access::Unconfirmed,
-        "/" | "/policies" => Access::Account,
-        p if p.starts_with("/policies/") => Access::Account,
+        "/" | "/policies" | "/contributions" | "/charges" => Access::Account,
+        p if p.starts_with("/policies/") || p.starts_with("/contributions/") => Access::Account,
         _ => Access::Public,
     }
 }
@@ -123,6 +124,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/confirm") view=auth::ConfirmPage/>
                     <Route path=path!("/policies") view=policies::PoliciesPage/>
                     <Route path=path!("/policies/:id") view=policies::PolicyPage ssr=SsrMode::Async/>
+                    <Route path=path!("/contributions") view=finance::ContributionsPage/>
+                    <Route path=path!("/contributions/:id") view=finance::ContributionPage ssr=SsrMode::Async/>
+                    <Route path=path!("/charges") view=finance::ChargesPage/>
                 </Routes>
             </main>
             <footer class="site-footer">
@@ -156,6 +160,8 @@ fn Header(me: MeResource) -> impl IntoView {
                                 <nav aria-label="Разделы кабинета" class="main-nav">
                                     <A href="/" exact=true>"Обзор"</A>
                                     <A href="/policies">"Мои полисы"</A>
+                                    <A href="/contributions">"Взносы"</A>
+                                    <A href="/charges">"Начисления"</A>
                                 </nav>
                             })}
                             <div class="who">
@@ -216,13 +222,18 @@ fn IdleWatch(me: MeResource) -> impl IntoView {
     });
     #[cfg(feature = "hydrate")]
     {
+        let done = RwSignal::new(false);
         if let Ok(handle) = set_interval_with_handle(
             move || {
                 if let Some(t) = timeout.get_untracked() {
                     let left = t - ((now_ms() - last.get_untracked()) / 1000.0) as i64;
                     remaining.set(left);
-                    if left <= 0 {
-                        let _ = window().location().set_href("/login?expired=1");
+                    if left <= 0 && !done.get_untracked() {
+                        done.set(true);
+                        leptos::task::spawn_local(async move {
+                            let _ = auth::idle_logout().await;
+                            let _ = window().location().set_href("/login?expired=1");
+                        });
                     }
                 }
             },

@@ -69,11 +69,24 @@ pub fn session() -> AppResult<SessionInfo> {
     }
 }
 
-/// The policyholder the caller acts for, re-checked against the authorities in force today.
+/// The policyholder the caller acts for, re-checked against the authorities in force today. If
+/// the chosen one's authority has ended, the first one still in force; "not found" if none is.
 pub async fn acting() -> AppResult<(SessionInfo, String)> {
     let s = session()?;
-    let id = s.acting_policyholder_id.clone().ok_or(AppError::NotFound)?;
-    store()?.authorized_policyholder(&s.account_id, &id).await?;
+    let store = store()?;
+    if let Some(id) = &s.acting_policyholder_id {
+        match store.authorized_policyholder(&s.account_id, id).await {
+            Ok(_) => return Ok((s.clone(), id.clone())),
+            Err(store::StoreError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let first = store
+        .accessible_policyholders(&s.account_id)
+        .await?
+        .into_iter()
+        .next();
+    let id = first.ok_or(AppError::NotFound)?.id;
     Ok((s, id))
 }
 

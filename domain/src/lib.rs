@@ -9,6 +9,7 @@ pub mod model;
 pub mod money;
 pub mod password;
 pub mod person;
+pub mod query;
 pub mod status;
 pub mod validate;
 

@@ -132,3 +132,83 @@ pub struct OutboxView {
     pub body: String,
     pub created_at: DateTime<Utc>,
 }
+
+/// One page of a finance table, with totals over every row the filter selects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TablePage<T> {
+    pub rows: Vec<T>,
+    pub page: u32,
+    pub per_page: u32,
+    /// Totals (and the row count) over the whole filtered set, not just this page.
+    pub totals: Totals,
+}
+
+impl<T> TablePage<T> {
+    pub fn pages(&self) -> u32 {
+        let per = i64::from(self.per_page.max(1));
+        u32::try_from((self.totals.count + per - 1) / per)
+            .unwrap_or(u32::MAX)
+            .max(1)
+    }
+}
+
+/// A programme to filter by.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct ProgrammeOption {
+    pub code: String,
+    pub name: String,
+}
+
+/// The detail sheet of one contribution: what to pay, to whom, and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContributionDetail {
+    pub row: ContributionRow,
+    pub policy_id: String,
+    pub policy_number: String,
+    pub policyholder_name: String,
+    pub policyholder_inn: Option<String>,
+    pub insurer: InsurerInfo,
+    pub kbk: String,
+    /// «Назначение платежа».
+    pub purpose: String,
+}
+
+impl ContributionRow {
+    /// «Статус обработки» as of `today`.
+    pub fn status_label(&self, today: NaiveDate) -> &'static str {
+        if self.paid.0 >= self.amount.0 {
+            "Оплачено"
+        } else if self.due_on < today {
+            if self.paid.0 > 0 {
+                "Оплачено частично, срок истёк"
+            } else {
+                "Просрочено"
+            }
+        } else if self.paid.0 > 0 {
+            "Оплачено частично"
+        } else {
+            "Ожидает оплаты"
+        }
+    }
+}
+
+/// A line of «Финансы → Начисления».
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct ChargeRow {
+    pub id: String,
+    pub charged_on: NaiveDate,
+    pub kind: String,
+    pub amount: Money,
+    pub status: String,
+    pub description: String,
+    pub policy_number: Option<String>,
+}
+
+/// The balance above «Начисления»: what is owed and what was overpaid.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Balance {
+    pub to_pay: Money,
+    pub overpaid: Money,
+}

@@ -16,7 +16,7 @@ pub struct Config {
     pub mode: Mode,
     pub database_url: String,
     pub demo_scale: u32,
-    pub idle_timeout_minutes: i64,
+    pub idle_timeout_seconds: i64,
     pub cookie_secure: bool,
     /// Extra origin allowed for POSTs besides the request's own host (e.g. `https://lk.example.ru`).
     pub public_origin: Option<String>,
@@ -68,7 +68,10 @@ impl Config {
         Ok(Config {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/kabinet.db".into()),
             demo_scale: parse("DEMO_SCALE", 0)?,
-            idle_timeout_minutes: parse("IDLE_TIMEOUT_MINUTES", 15)?,
+            idle_timeout_seconds: match var("IDLE_TIMEOUT_SECONDS") {
+                Some(_) => parse("IDLE_TIMEOUT_SECONDS", 900)?,
+                None => parse::<i64>("IDLE_TIMEOUT_MINUTES", 15)? * 60,
+            },
             cookie_secure: flag("COOKIE_SECURE", https)?,
             public_origin,
             trust_proxy: flag("TRUST_PROXY", false)?,

@@ -69,7 +69,7 @@ async fn main() {
     let mut options = StoreOptions::new(config.database_url.clone());
     options.max_connections = config.db_max_connections;
     options.config = StoreConfig {
-        idle_timeout: chrono::Duration::minutes(config.idle_timeout_minutes),
+        idle_timeout: chrono::Duration::seconds(config.idle_timeout_seconds),
         ..StoreConfig::default()
     };
     options.notifier.outbox = config.mode == Mode::Demo;
@@ -242,6 +242,14 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(RequestBodyLimitLayer::new(state.config.body_limit))
         .layer(CompressionLayer::new());
+    let app = if state.config.cookie_secure {
+        app.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        ))
+    } else {
+        app
+    };
     let app = with_security_headers(app)
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {

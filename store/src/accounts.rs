@@ -128,6 +128,12 @@ impl Store {
     /// unconfirmed. An unconfirmed account older than a day no longer holds its contacts.
     pub async fn register(&self, form: &Registration, ip: &str) -> StoreResult<Account> {
         let v: ValidRegistration = form.validate().map_err(StoreError::Invalid)?;
+        let ip_key = format!("register:{ip}");
+        if let Some(minutes) = self.throttle_blocked(&ip_key).await? {
+            return Err(StoreError::Refused(format!(
+                "Слишком много регистраций с вашего адреса. Попробуйте через {minutes} мин."
+            )));
+        }
         let now = self.now();
         on_pool!(self, p => sqlx::query(
             "DELETE FROM accounts WHERE confirmed_at IS NULL AND created_at < $1
@@ -209,6 +215,10 @@ impl Store {
             ..Default::default()
         })
         .await?;
+        // Counts registrations per address: a flood from one address is stopped for an hour.
+        let hour = Duration::hours(1);
+        self.throttle_fail(&ip_key, self.config().registrations_per_ip_hour, hour, hour)
+            .await?;
         self.account(&id).await
     }
 

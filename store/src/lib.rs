@@ -9,6 +9,7 @@ pub mod clock;
 pub mod codes;
 pub mod demo;
 mod error;
+mod finance;
 pub mod journal;
 pub mod notify;
 pub mod policies;
@@ -81,6 +82,8 @@ pub struct StoreConfig {
     pub login_failures_per_ip: i32,
     pub login_window: Duration,
     pub login_block: Duration,
+    /// Registrations from one IP address in an hour before it is blocked for an hour.
+    pub registrations_per_ip_hour: i32,
 }
 
 impl Default for StoreConfig {
@@ -96,6 +99,7 @@ impl Default for StoreConfig {
             login_failures_per_ip: 30,
             login_window: Duration::minutes(15),
             login_block: Duration::minutes(15),
+            registrations_per_ip_hour: 20,
         }
     }
 }

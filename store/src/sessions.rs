@@ -91,7 +91,11 @@ impl Store {
         .await)?;
         let Some(mut s) = row else { return Ok(None) };
         let now = self.now();
-        if now >= s.expires_at || now - s.last_seen_at >= self.config().idle_timeout {
+        // Activity is written at most every TOUCH_EVERY seconds, so the stored time may lag the
+        // real last request by that much: allow for it, so the server never ends a session before
+        // the page's own countdown (which then ends it through `idle_logout`).
+        let idle_limit = self.config().idle_timeout + Duration::seconds(TOUCH_EVERY);
+        if now >= s.expires_at || now - s.last_seen_at >= idle_limit {
             self.delete_session_hash(&id_hash).await?;
             self.journal(Entry {
                 account_id: Some(&s.account_id),

@@ -291,3 +291,34 @@ both!(sessions_time_out_and_end, |db| {
     assert!(actions.contains(&"logout".to_string()));
     assert!(actions.contains(&"session.expired".to_string()));
 });
+
+both!(registrations_from_one_address_are_limited, |db| {
+    let s = &db.store;
+    let limit = s.config().registrations_per_ip_hour;
+    for i in 0..limit {
+        let r = Registration {
+            email: format!("user{i}@example.ru"),
+            phone: format!("+7916555{i:04}"),
+            id_number: String::new(),
+            ..petrov()
+        };
+        // Each needs its own valid СНИЛС: 11 digits whose checksum fits.
+        let base = format!("{:09}", 300_000_000 + i);
+        let digits: Vec<u32> = base.chars().filter_map(|c| c.to_digit(10)).collect();
+        let snils = format!("{base}{:02}", domain::ids::snils_checksum(&digits));
+        let r = Registration {
+            id_number: snils,
+            ..r
+        };
+        s.register(&r, "10.9.9.9").await.unwrap();
+    }
+    let mut r = petrov();
+    r.email = "late@example.ru".into();
+    let e = s.register(&r, "10.9.9.9").await.unwrap_err();
+    assert!(
+        matches!(e, StoreError::Refused(ref m) if m.contains("Слишком много регистраций")),
+        "{e:?}"
+    );
+    // Another address is not affected.
+    s.register(&r, "10.9.9.10").await.unwrap();
+});

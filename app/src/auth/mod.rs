@@ -202,6 +202,17 @@ pub async fn switch_policyholder(policyholder_id: String) -> Result<(), AppError
     }
 }
 
+/// The page's idle countdown ran out: end the session now.
+#[server(endpoint = "auth/idle-logout")]
+pub async fn idle_logout() -> Result<(), AppError> {
+    use crate::ssr::*;
+    if let Some(s) = request()?.session {
+        let ip = request()?.ip;
+        store()?.end_session(&s, &ip).await?;
+    }
+    clear_session_cookie()
+}
+
 #[server(endpoint = "auth/keep-alive")]
 pub async fn keep_alive() -> Result<(), AppError> {
     use crate::ssr::*;

@@ -45,7 +45,7 @@ pub fn LoginPage() -> impl IntoView {
             <h1 id="login-title">"Вход в кабинет"</h1>
             <Show when=expired>
                 <div class="alert alert-info" role="status">
-                    "Сеанс завершён из-за бездействия. Войдите снова — введённые на странице данные сохранятся в черновиках, где они предусмотрены."
+                    "Сеанс завершён из-за бездействия. Войдите снова."
                 </div>
             </Show>
             <ActionForm action=action attr:class="form" attr:novalidate=true>

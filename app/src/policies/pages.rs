@@ -26,7 +26,13 @@ pub fn OverviewPage() -> impl IntoView {
         <h1>"Обзор"</h1>
         <Suspense fallback=|| view! { <p class="muted" role="status">"Загрузка…"</p> }>
             {move || data.get().map(|r| match r {
-                Ok(o) => view! {
+                Ok(None) => view! {
+                    <div class="empty">
+                        <p>"Ваша учётная запись пока не связана ни с одним страхователем."</p>
+                        <p>"Когда страхователь выдаст вам полномочия (доверенность, приказ, агентский договор) и страховщик их зарегистрирует, здесь появятся его полисы и платежи."</p>
+                    </div>
+                }.into_any(),
+                Ok(Some(o)) => view! {
                     <p class="lead">"Вы действуете от имени: " <strong>{o.policyholder.name.clone()}</strong>
                         " (" {o.policyholder.role_label()} ")"</p>
                     <div class="cards">

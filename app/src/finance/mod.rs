@@ -1,0 +1,75 @@
+//! «Страхование → Взносы» and «Финансы → Начисления»: tables whose filters, sort and page live in
+//! the URL, with totals over the whole filter, the contribution detail sheet and the balance.
+//! Owns `/contributions`, `/contributions/{id}` and `/charges`.
+
+mod pages;
+
+pub use pages::{ChargesPage, ContributionPage, ContributionsPage};
+
+use crate::error::AppError;
+use domain::model::{
+    Balance, ChargeRow, ContributionDetail, ContributionRow, ProgrammeOption, TablePage,
+};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContributionsView {
+    pub page: TablePage<ContributionRow>,
+    pub programmes: Vec<ProgrammeOption>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChargesView {
+    pub page: TablePage<ChargeRow>,
+    pub balance: Balance,
+}
+
+#[cfg(feature = "ssr")]
+fn parse(query: &str) -> domain::query::TableQuery {
+    let pairs = query.split('&').filter_map(|kv| kv.split_once('='));
+    domain::query::TableQuery::from_pairs(pairs, crate::policies::today())
+}
+
+/// `query` is the table's canonical query string (`TableQuery::to_query`).
+#[server(endpoint = "finance/contributions")]
+pub async fn list_contributions(query: String) -> Result<ContributionsView, AppError> {
+    use crate::ssr::*;
+    let (s, ph) = acting().await?;
+    let store = store()?;
+    let page = store
+        .contributions(&s.account_id, &ph, &parse(&query))
+        .await?;
+    let programmes = store.programmes_of(&s.account_id, &ph).await?;
+    Ok(ContributionsView { page, programmes })
+}
+
+#[server(endpoint = "finance/contribution")]
+pub async fn get_contribution(id: String) -> Result<ContributionDetail, AppError> {
+    use crate::ssr::*;
+    let (s, ph) = match acting().await {
+        Ok(x) => x,
+        Err(e) => return fail(e),
+    };
+    match store()?.contribution(&s.account_id, &ph, &id).await {
+        Ok(d) => Ok(d),
+        Err(e) => fail(e.into()),
+    }
+}
+
+#[server(endpoint = "finance/charges")]
+pub async fn list_charges(query: String) -> Result<ChargesView, AppError> {
+    use crate::ssr::*;
+    let (s, ph) = acting().await?;
+    let store = store()?;
+    let page = store.charges(&s.account_id, &ph, &parse(&query)).await?;
+    let balance = store.balance(&s.account_id, &ph).await?;
+    Ok(ChargesView { page, balance })
+}
+
+#[server(endpoint = "finance/programmes")]
+pub async fn list_programmes() -> Result<Vec<ProgrammeOption>, AppError> {
+    use crate::ssr::*;
+    let (s, ph) = acting().await?;
+    Ok(store()?.programmes_of(&s.account_id, &ph).await?)
+}

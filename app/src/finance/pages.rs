@@ -1,0 +1,443 @@
+use super::{get_contribution, list_charges, list_contributions, list_programmes};
+use crate::AuthEpoch;
+use crate::components::{ErrorBox, date, money};
+use crate::policies::today;
+use domain::model::{ContributionRow, TablePage};
+use domain::query::{QuickRange, SortKey, TableQuery};
+use domain::status::{ChargeKind, PaymentStatus};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Form;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// The table query in the current URL.
+fn url_query() -> Memo<TableQuery> {
+    let map = use_query_map();
+    Memo::new(move |_| {
+        map.with(|m| {
+            let mut pairs: Vec<(&'static str, String)> = Vec::new();
+            for key in [
+                "from",
+                "to",
+                "period",
+                "programme",
+                "kind",
+                "status",
+                "sort",
+                "dir",
+                "page",
+            ] {
+                for v in m.get_all(key).unwrap_or_default() {
+                    pairs.push((key, v));
+                }
+            }
+            TableQuery::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())), today())
+        })
+    })
+}
+
+fn href(base: &str, q: &TableQuery) -> String {
+    let s = q.to_query();
+    if s.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}?{s}")
+    }
+}
+
+#[component]
+fn SortHeader(
+    label: &'static str,
+    key: SortKey,
+    query: Memo<TableQuery>,
+    base: &'static str,
+    #[prop(optional)] num: bool,
+) -> impl IntoView {
+    let aria = move || {
+        let q = query.get();
+        (q.sort == key).then_some(if q.desc { "descending" } else { "ascending" })
+    };
+    let arrow = move || {
+        let q = query.get();
+        match (q.sort == key, q.desc) {
+            (true, true) => " ▼",
+            (true, false) => " ▲",
+            _ => "",
+        }
+    };
+    view! {
+        <th scope="col" class:num=num aria-sort=aria>
+            <a class="sort" href=move || href(base, &query.get().sorted_by(key))>
+                {label}<span aria-hidden="true">{arrow}</span>
+            </a>
+        </th>
+    }
+}
+
+/// «Строки 1–50 из 173» with links to the pages before and after.
+fn pager<T>(page: &TablePage<T>, query: &TableQuery, base: &'static str) -> impl IntoView + use<T> {
+    let pages = page.pages();
+    let count = page.totals.count;
+    let first = (i64::from(page.page) - 1) * i64::from(page.per_page) + 1;
+    let last = (first + page.rows.len() as i64 - 1).max(0);
+    let prev = (page.page > 1).then(|| href(base, &query.with_page(page.page - 1)));
+    let next = (page.page < pages).then(|| href(base, &query.with_page(page.page + 1)));
+    let current = page.page;
+    view! {
+        <nav class="pager" aria-label="Страницы таблицы">
+            <span class="pager-info" role="status">
+                {if count == 0 { "Нет строк".to_string() } else { format!("Строки {first}–{last} из {count}") }}
+            </span>
+            {prev.map(|h| view! { <a class="btn" href=h rel="prev">"‹ Назад"</a> })}
+            <span class="pager-page">{format!("Страница {current} из {pages}")}</span>
+            {next.map(|h| view! { <a class="btn" href=h rel="next">"Вперёд ›"</a> })}
+        </nav>
+    }
+}
+
+/// Links that set a quick period, keeping the other filters.
+#[component]
+fn QuickRanges(query: Memo<TableQuery>, base: &'static str) -> impl IntoView {
+    view! {
+        <nav class="quick" aria-label="Быстрый выбор периода">
+            {QuickRange::ALL.into_iter().map(|r| {
+                let link = move || {
+                    let (from, to) = r.range(today());
+                    href(base, &TableQuery { from, to, page: 1, ..query.get() })
+                };
+                let current = move || {
+                    let q = query.get();
+                    (r.range(today()) == (q.from, q.to)).then_some("true")
+                };
+                view! { <a class="chip" href=link aria-current=current>{r.label()}</a> }
+            }).collect_view()}
+        </nav>
+    }
+}
+
+#[component]
+fn PeriodInputs(query: Memo<TableQuery>) -> impl IntoView {
+    let from = move || query.get().from.map(|d| d.to_string()).unwrap_or_default();
+    let to = move || query.get().to.map(|d| d.to_string()).unwrap_or_default();
+    view! {
+        <div class="field">
+            <label for="flt-from">"Период с"</label>
+            <input id="flt-from" type="date" name="from" value=from prop:value=from/>
+        </div>
+        <div class="field">
+            <label for="flt-to">"по"</label>
+            <input id="flt-to" type="date" name="to" value=to prop:value=to/>
+        </div>
+    }
+}
+
+/// Keeps the sort when the filter form is applied.
+#[component]
+fn SortInputs(query: Memo<TableQuery>) -> impl IntoView {
+    view! {
+        <input type="hidden" name="sort" value=move || query.get().sort.code()/>
+        <input type="hidden" name="dir" value=move || if query.get().desc { "desc" } else { "asc" }/>
+    }
+}
+
+#[component]
+pub fn ContributionsPage() -> impl IntoView {
+    let epoch = expect_context::<AuthEpoch>();
+    let query = url_query();
+    let data = Resource::new(
+        move || (epoch.get(), query.get().to_query()),
+        |(_, q)| list_contributions(q),
+    );
+    let programmes = Resource::new(move || epoch.get(), |_| list_programmes());
+    let (pending, set_pending) = signal(false);
+    const BASE: &str = "/contributions";
+    view! {
+        <Title text="Взносы — Кабинет страхователя"/>
+        <p class="crumbs">"Страхование"</p>
+        <h1>"Взносы"</h1>
+        <QuickRanges query base=BASE/>
+        <Form method="GET" action=BASE attr:class="filters">
+            <PeriodInputs query/>
+            <fieldset class="field">
+                <legend>"Программа"</legend>
+                <Transition fallback=|| ()>
+                    {move || programmes.get().and_then(Result::ok).map(|list| list.into_iter().map(|p| {
+                        let code = StoredValue::new(p.code.clone());
+                        let checked = move || code.with_value(|c| query.get().programmes.contains(c));
+                        view! {
+                            <label class="choice">
+                                <input type="checkbox" name="programme" value=p.code.clone() checked=checked prop:checked=checked/>
+                                " " {p.name}
+                            </label>
+                        }
+                    }).collect_view())}
+                </Transition>
+            </fieldset>
+            <SortInputs query/>
+            <div class="filter-actions">
+                <button type="submit" class="btn btn-primary">"Применить"</button>
+                <a class="btn" href=BASE>"Сбросить"</a>
+            </div>
+        </Form>
+        <div class="table-zone" aria-busy=move || pending.get().to_string() class:loading=pending>
+            <Transition fallback=|| view! { <p class="muted" role="status">"Загрузка…"</p> } set_pending>
+                {move || data.get().map(|r| match r {
+                    Ok(v) => contributions_table(v.page, query.get_untracked()).into_any(),
+                    Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                })}
+            </Transition>
+        </div>
+    }
+}
+
+fn contributions_table(page: TablePage<ContributionRow>, q: TableQuery) -> impl IntoView {
+    const BASE: &str = "/contributions";
+    let query = Memo::new(move |_| q.clone());
+    let back = query.get_untracked().to_query();
+    let totals = page.totals;
+    let today = today();
+    if page.totals.count == 0 {
+        return view! { <p class="empty">"За выбранный период взносов нет. Измените фильтр или выберите «Всё время»."</p> }.into_any();
+    }
+    let rows = page.rows.clone();
+    view! {
+        <div class="table-wrap">
+            <table class="table table-cards">
+                <caption class="sr-only">"Взносы, отфильтрованные по периоду и программе"</caption>
+                <thead>
+                    <tr>
+                        <SortHeader label="Дата начисления" key=SortKey::Date query base=BASE/>
+                        <SortHeader label="Программа" key=SortKey::Programme query base=BASE/>
+                        <SortHeader label="Размер взноса" key=SortKey::Amount query base=BASE num=true/>
+                        <SortHeader label="Сумма уплаты" key=SortKey::Paid query base=BASE num=true/>
+                        <SortHeader label="Остаток задолженности" key=SortKey::Debt query base=BASE num=true/>
+                        <th scope="col">"Статус"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows.into_iter().map(|c| {
+                        let link = if back.is_empty() { format!("{BASE}/{}", c.id) } else { format!("{BASE}/{}?{back}", c.id) };
+                        let debt = c.debt();
+                        view! {
+                            <tr>
+                                <td data-label="Дата начисления"><a href=link>{date(c.accrued_on)}</a></td>
+                                <td data-label="Программа">{c.programme.clone()}</td>
+                                <td data-label="Размер взноса" class="num">{money(c.amount)}</td>
+                                <td data-label="Сумма уплаты" class="num">{money(c.paid)}</td>
+                                <td data-label="Остаток задолженности" class="num" class:debt={debt.0 > 0}>{money(debt)}</td>
+                                <td data-label="Статус">{c.status_label(today)}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+                <tfoot>
+                    <tr class="totals">
+                        <th scope="row" colspan="2">{format!("Итого по фильтру ({} шт.)", totals.count)}</th>
+                        <td data-label="Начислено" class="num">{money(totals.accrued)}</td>
+                        <td data-label="Уплачено" class="num">{money(totals.paid)}</td>
+                        <td data-label="Задолженность" class="num">{money(totals.debt())}</td>
+                        <td></td>
+                    </tr>
+                </tfoot>
+            </table>
+        </div>
+        {pager(&page, &query.get_untracked(), BASE)}
+    }
+    .into_any()
+}
+
+#[component]
+pub fn ContributionPage() -> impl IntoView {
+    let epoch = expect_context::<AuthEpoch>();
+    let params = use_params_map();
+    let back_query = use_query_map();
+    let back = move || {
+        let q = back_query.with(|m| {
+            let mut pairs: Vec<(&'static str, String)> = Vec::new();
+            for key in ["from", "to", "programme", "sort", "dir", "page"] {
+                for v in m.get_all(key).unwrap_or_default() {
+                    pairs.push((key, v));
+                }
+            }
+            TableQuery::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())), today())
+        });
+        href("/contributions", &q)
+    };
+    let data = Resource::new(
+        move || {
+            (
+                epoch.get(),
+                params.with(|p| p.get("id").unwrap_or_default()),
+            )
+        },
+        |(_, id)| get_contribution(id),
+    );
+    view! {
+        <p class="crumbs"><a href=back>"← Взносы"</a></p>
+        <Suspense fallback=|| view! { <p class="muted" role="status">"Загрузка…"</p> }>
+            {move || data.get().map(|r| match r {
+                Ok(d) => {
+                    let today = today();
+                    let c = d.row.clone();
+                    let i = d.insurer.clone();
+                    view! {
+                        <Title text=format!("Взнос за {} — Кабинет страхователя", date(c.accrued_on))/>
+                        <h1>{format!("Взнос за {}", c.accrued_on.format("%m.%Y"))}</h1>
+                        <p class="lead">{c.programme.clone()} " · полис "
+                            <a href=format!("/policies/{}", d.policy_id)>{d.policy_number.clone()}</a></p>
+                        <dl class="facts">
+                            <div><dt>"Статус обработки"</dt><dd>{c.status_label(today)}</dd></div>
+                            <div><dt>"Дата начисления"</dt><dd>{date(c.accrued_on)}</dd></div>
+                            <div><dt>"Срок уплаты"</dt><dd>{date(c.due_on)}</dd></div>
+                            <div><dt>"Размер взноса"</dt><dd>{money(c.amount)}</dd></div>
+                            <div><dt>"Уплачено"</dt><dd>{money(c.paid)}</dd></div>
+                            <div><dt>"Остаток задолженности"</dt><dd class:debt={c.debt().0 > 0}>{money(c.debt())}</dd></div>
+                        </dl>
+                        <h2>"Реквизиты для оплаты"</h2>
+                        <dl class="facts">
+                            <div><dt>"Получатель"</dt><dd>{i.name.clone()}</dd></div>
+                            <div><dt>"ИНН / КПП получателя"</dt><dd>{format!("{} / {}", i.inn, i.kpp)}</dd></div>
+                            <div><dt>"Банк получателя"</dt><dd>{i.bank_name.clone()}</dd></div>
+                            <div><dt>"БИК"</dt><dd>{i.bik.clone()}</dd></div>
+                            <div><dt>"Расчётный счёт"</dt><dd>{i.account.clone()}</dd></div>
+                            <div><dt>"Корреспондентский счёт"</dt><dd>{i.corr_account.clone()}</dd></div>
+                            <div><dt>"КБК"</dt><dd>{d.kbk.clone()}</dd></div>
+                            <div><dt>"Плательщик"</dt><dd>{format!("{}{}", d.policyholder_name, d.policyholder_inn.as_ref().map(|x| format!(", ИНН {x}")).unwrap_or_default())}</dd></div>
+                            <div class="wide"><dt>"Назначение платежа"</dt><dd>{d.purpose.clone()}</dd></div>
+                        </dl>
+                    }.into_any()
+                }
+                Err(e) => view! {
+                    <Title text="Взнос не найден — Кабинет страхователя"/>
+                    <h1>"Взнос не найден"</h1>
+                    <ErrorBox error=e/>
+                }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn ChargesPage() -> impl IntoView {
+    let epoch = expect_context::<AuthEpoch>();
+    let query = url_query();
+    let data = Resource::new(
+        move || (epoch.get(), query.get().to_query()),
+        |(_, q)| list_charges(q),
+    );
+    let (pending, set_pending) = signal(false);
+    const BASE: &str = "/charges";
+    view! {
+        <Title text="Начисления — Кабинет страхователя"/>
+        <p class="crumbs">"Финансы"</p>
+        <h1>"Начисления"</h1>
+        <Transition fallback=|| ()>
+            {move || data.get().and_then(Result::ok).map(|v| view! {
+                <div class="cards balance" aria-live="polite">
+                    <div class="card">
+                        <span class="card-label">"К оплате"</span>
+                        <span class="card-value" class:debt={v.balance.to_pay.0 > 0}>{money(v.balance.to_pay)}</span>
+                    </div>
+                    <div class="card">
+                        <span class="card-label">"Переплата"</span>
+                        <span class="card-value">{money(v.balance.overpaid)}</span>
+                    </div>
+                </div>
+            })}
+        </Transition>
+        <QuickRanges query base=BASE/>
+        <Form method="GET" action=BASE attr:class="filters">
+            <PeriodInputs query/>
+            <fieldset class="field">
+                <legend>"Тип"</legend>
+                {ChargeKind::ALL.iter().map(|k| {
+                    let k = *k;
+                    let checked = move || query.get().kinds.contains(&k);
+                    view! {
+                        <label class="choice">
+                            <input type="checkbox" name="kind" value=k.code() checked=checked prop:checked=checked/>
+                            " " {k.label()}
+                        </label>
+                    }
+                }).collect_view()}
+            </fieldset>
+            <fieldset class="field">
+                <legend>"Статус оплаты"</legend>
+                {PaymentStatus::ALL.iter().map(|s| {
+                    let s = *s;
+                    let checked = move || query.get().statuses.contains(&s);
+                    view! {
+                        <label class="choice">
+                            <input type="checkbox" name="status" value=s.code() checked=checked prop:checked=checked/>
+                            " " {s.label()}
+                        </label>
+                    }
+                }).collect_view()}
+            </fieldset>
+            <SortInputs query/>
+            <div class="filter-actions">
+                <button type="submit" class="btn btn-primary">"Применить"</button>
+                <a class="btn" href=BASE>"Сбросить"</a>
+            </div>
+        </Form>
+        <div class="table-zone" aria-busy=move || pending.get().to_string() class:loading=pending>
+            <Transition fallback=|| view! { <p class="muted" role="status">"Загрузка…"</p> } set_pending>
+                {move || data.get().map(|r| match r {
+                    Ok(v) => {
+                        let q = query.get_untracked();
+                        let query = Memo::new(move |_| q.clone());
+                        let page = v.page;
+                        if page.totals.count == 0 {
+                            return view! { <p class="empty">"Начислений по этому фильтру нет."</p> }.into_any();
+                        }
+                        let totals = page.totals;
+                        view! {
+                            <div class="table-wrap">
+                                <table class="table table-cards">
+                                    <caption class="sr-only">"Начисления, отфильтрованные по периоду, типу и статусу"</caption>
+                                    <thead>
+                                        <tr>
+                                            <SortHeader label="Дата" key=SortKey::Date query base=BASE/>
+                                            <SortHeader label="Тип" key=SortKey::Kind query base=BASE/>
+                                            <th scope="col">"Основание"</th>
+                                            <SortHeader label="Сумма" key=SortKey::Amount query base=BASE num=true/>
+                                            <SortHeader label="Статус оплаты" key=SortKey::Status query base=BASE/>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {page.rows.iter().map(|c| {
+                                            let kind = ChargeKind::from_code(&c.kind).map(ChargeKind::label).unwrap_or("");
+                                            let status = PaymentStatus::from_code(&c.status).map(PaymentStatus::label).unwrap_or("");
+                                            let basis = match &c.policy_number {
+                                                Some(n) => format!("{} · полис {n}", c.description),
+                                                None => c.description.clone(),
+                                            };
+                                            view! {
+                                                <tr>
+                                                    <td data-label="Дата">{date(c.charged_on)}</td>
+                                                    <td data-label="Тип">{kind}</td>
+                                                    <td data-label="Основание">{basis}</td>
+                                                    <td data-label="Сумма" class="num">{money(c.amount)}</td>
+                                                    <td data-label="Статус оплаты">{status}</td>
+                                                </tr>
+                                            }
+                                        }).collect_view()}
+                                    </tbody>
+                                    <tfoot>
+                                        <tr class="totals">
+                                            <th scope="row" colspan="3">{format!("Итого по фильтру ({} шт.)", totals.count)}</th>
+                                            <td data-label="Начислено" class="num">{money(totals.accrued)}</td>
+                                            <td data-label="Из них оплачено">{format!("оплачено {}", money(totals.paid))}</td>
+                                        </tr>
+                                    </tfoot>
+                                </table>
+                            </div>
+                            {pager(&page, &query.get_untracked(), BASE)}
+                        }.into_any()
+                    }
+                    Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                })}
+            </Transition>
+        </div>
+    }
+}

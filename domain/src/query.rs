@@ -1,0 +1,343 @@
+//! Table queries that live in the URL: filters, sort and page of «Взносы» and «Начисления».
+//! Parsing is lenient (a bad value is dropped, never an error page) and the same on both sides.
+
+use crate::status::{ChargeKind, PaymentStatus};
+use chrono::{Datelike, Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// Rows per page of the finance tables.
+pub const PER_PAGE: u32 = 50;
+
+/// The quick ranges next to the date pickers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum QuickRange {
+    Month,
+    Quarter,
+    Year,
+    All,
+}
+
+impl QuickRange {
+    pub const ALL: [QuickRange; 4] = [
+        QuickRange::Month,
+        QuickRange::Quarter,
+        QuickRange::Year,
+        QuickRange::All,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            QuickRange::Month => "Этот месяц",
+            QuickRange::Quarter => "Этот квартал",
+            QuickRange::Year => "Этот год",
+            QuickRange::All => "Всё время",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            QuickRange::Month => "month",
+            QuickRange::Quarter => "quarter",
+            QuickRange::Year => "year",
+            QuickRange::All => "all",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.code() == s)
+    }
+
+    /// The first and last day of the range containing `today`.
+    pub fn range(self, today: NaiveDate) -> (Option<NaiveDate>, Option<NaiveDate>) {
+        let start = |m: u32| NaiveDate::from_ymd_opt(today.year(), m, 1);
+        let (from, months) = match self {
+            QuickRange::Month => (start(today.month()), 1),
+            QuickRange::Quarter => (start((today.month0() / 3) * 3 + 1), 3),
+            QuickRange::Year => (start(1), 12),
+            QuickRange::All => return (None, None),
+        };
+        let to = from
+            .and_then(|f| f.checked_add_months(Months::new(months)))
+            .and_then(|d| d.pred_opt());
+        (from, to)
+    }
+}
+
+/// A sortable column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum SortKey {
+    #[default]
+    Date,
+    Programme,
+    Amount,
+    Paid,
+    Debt,
+    Kind,
+    Status,
+}
+
+impl SortKey {
+    pub fn code(self) -> &'static str {
+        match self {
+            SortKey::Date => "date",
+            SortKey::Programme => "programme",
+            SortKey::Amount => "amount",
+            SortKey::Paid => "paid",
+            SortKey::Debt => "debt",
+            SortKey::Kind => "kind",
+            SortKey::Status => "status",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Self> {
+        [
+            SortKey::Date,
+            SortKey::Programme,
+            SortKey::Amount,
+            SortKey::Paid,
+            SortKey::Debt,
+            SortKey::Kind,
+            SortKey::Status,
+        ]
+        .into_iter()
+        .find(|k| k.code() == s)
+    }
+}
+
+/// Filters, sort and page of a finance table, as in the URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableQuery {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Programme codes («Взносы»).
+    pub programmes: Vec<String>,
+    /// Charge kinds («Начисления»).
+    pub kinds: Vec<ChargeKind>,
+    /// Payment statuses («Начисления»).
+    pub statuses: Vec<PaymentStatus>,
+    pub sort: SortKey,
+    pub desc: bool,
+    /// 1-based.
+    pub page: u32,
+}
+
+impl Default for TableQuery {
+    fn default() -> Self {
+        Self {
+            from: None,
+            to: None,
+            programmes: Vec::new(),
+            kinds: Vec::new(),
+            statuses: Vec::new(),
+            sort: SortKey::Date,
+            desc: true,
+            page: 1,
+        }
+    }
+}
+
+fn date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+}
+
+impl TableQuery {
+    /// Reads the query string's pairs; `period` (a quick range) gives `from`/`to` unless they are set.
+    pub fn from_pairs<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+        today: NaiveDate,
+    ) -> Self {
+        let mut q = TableQuery::default();
+        let mut period = None;
+        for (k, v) in pairs {
+            match k {
+                "from" => q.from = date(v),
+                "to" => q.to = date(v),
+                "period" => period = QuickRange::from_code(v),
+                "programme" => q.programmes.extend(
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|c| {
+                            !c.is_empty()
+                                && c.len() <= 16
+                                && c.chars().all(|ch| ch.is_ascii_alphanumeric())
+                        })
+                        .map(str::to_string),
+                ),
+                "kind" => q
+                    .kinds
+                    .extend(v.split(',').filter_map(ChargeKind::from_code)),
+                "status" => q
+                    .statuses
+                    .extend(v.split(',').filter_map(PaymentStatus::from_code)),
+                "sort" => q.sort = SortKey::from_code(v).unwrap_or_default(),
+                "dir" => q.desc = v != "asc",
+                "page" => q.page = v.parse().ok().filter(|p| *p >= 1).unwrap_or(1),
+                _ => {}
+            }
+        }
+        if let (Some(p), None, None) = (period, q.from, q.to) {
+            (q.from, q.to) = p.range(today);
+        }
+        if let (Some(f), Some(t)) = (q.from, q.to)
+            && f > t
+        {
+            (q.from, q.to) = (Some(t), Some(f));
+        }
+        q.programmes.sort();
+        q.programmes.dedup();
+        q.kinds.dedup();
+        q.statuses.dedup();
+        q
+    }
+
+    /// The query string (without `?`), in a stable order, leaving defaults out.
+    pub fn to_query(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(f) = self.from {
+            parts.push(format!("from={f}"));
+        }
+        if let Some(t) = self.to {
+            parts.push(format!("to={t}"));
+        }
+        for p in &self.programmes {
+            parts.push(format!("programme={p}"));
+        }
+        for k in &self.kinds {
+            parts.push(format!("kind={}", k.code()));
+        }
+        for s in &self.statuses {
+            parts.push(format!("status={}", s.code()));
+        }
+        if self.sort != SortKey::Date {
+            parts.push(format!("sort={}", self.sort.code()));
+        }
+        if !self.desc {
+            parts.push("dir=asc".into());
+        }
+        if self.page > 1 {
+            parts.push(format!("page={}", self.page));
+        }
+        parts.join("&")
+    }
+
+    pub fn offset(&self) -> i64 {
+        i64::from(self.page.saturating_sub(1)) * i64::from(PER_PAGE)
+    }
+
+    /// The same filters on another page.
+    pub fn with_page(&self, page: u32) -> Self {
+        Self {
+            page: page.max(1),
+            ..self.clone()
+        }
+    }
+
+    /// Sorted by `key`: the same key flips the direction; a new key starts descending.
+    pub fn sorted_by(&self, key: SortKey) -> Self {
+        let desc = if self.sort == key { !self.desc } else { true };
+        Self {
+            sort: key,
+            desc,
+            page: 1,
+            ..self.clone()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+    }
+
+    #[test]
+    fn quick_ranges() {
+        let today = d(2026, 11, 25);
+        assert_eq!(
+            QuickRange::Month.range(today),
+            (Some(d(2026, 11, 1)), Some(d(2026, 11, 30)))
+        );
+        assert_eq!(
+            QuickRange::Quarter.range(today),
+            (Some(d(2026, 10, 1)), Some(d(2026, 12, 31)))
+        );
+        assert_eq!(
+            QuickRange::Year.range(today),
+            (Some(d(2026, 1, 1)), Some(d(2026, 12, 31)))
+        );
+        assert_eq!(QuickRange::All.range(today), (None, None));
+        assert_eq!(
+            QuickRange::Quarter.range(d(2026, 2, 28)),
+            (Some(d(2026, 1, 1)), Some(d(2026, 3, 31)))
+        );
+    }
+
+    #[test]
+    fn parses_and_round_trips() {
+        let today = d(2026, 11, 25);
+        let q = TableQuery::from_pairs(
+            [
+                ("from", "2025-01-01"),
+                ("to", "2025-12-31"),
+                ("programme", "DMS,IMU"),
+                ("sort", "amount"),
+                ("dir", "asc"),
+                ("page", "3"),
+            ],
+            today,
+        );
+        assert_eq!(q.programmes, vec!["DMS".to_string(), "IMU".to_string()]);
+        assert_eq!(q.offset(), 100);
+        let s = q.to_query();
+        assert_eq!(
+            s,
+            "from=2025-01-01&to=2025-12-31&programme=DMS&programme=IMU&sort=amount&dir=asc&page=3"
+        );
+        let pairs: Vec<(&str, &str)> = s.split('&').filter_map(|kv| kv.split_once('=')).collect();
+        assert_eq!(TableQuery::from_pairs(pairs, today), q);
+    }
+
+    #[test]
+    fn bad_values_are_dropped() {
+        let today = d(2026, 11, 25);
+        let q = TableQuery::from_pairs(
+            [
+                ("from", "31.02.2026"),
+                ("page", "0"),
+                ("sort", "drop table"),
+                ("programme", "x'--"),
+                ("kind", "premium,bogus"),
+            ],
+            today,
+        );
+        assert_eq!(q.from, None);
+        assert_eq!(q.page, 1);
+        assert_eq!(q.sort, SortKey::Date);
+        assert!(q.programmes.is_empty());
+        assert_eq!(q.kinds, vec![ChargeKind::Premium]);
+    }
+
+    #[test]
+    fn period_and_swapped_dates() {
+        let today = d(2026, 11, 25);
+        let q = TableQuery::from_pairs([("period", "month")], today);
+        assert_eq!(
+            (q.from, q.to),
+            (Some(d(2026, 11, 1)), Some(d(2026, 11, 30)))
+        );
+        let q = TableQuery::from_pairs([("from", "2026-05-01"), ("to", "2026-01-01")], today);
+        assert_eq!((q.from, q.to), (Some(d(2026, 1, 1)), Some(d(2026, 5, 1))));
+    }
+
+    #[test]
+    fn sorting_toggles() {
+        let q = TableQuery::default();
+        let by_date = q.sorted_by(SortKey::Date);
+        assert!(!by_date.desc);
+        let by_amount = by_date.sorted_by(SortKey::Amount);
+        assert!(by_amount.desc);
+        assert_eq!(by_amount.page, 1);
+    }
+}

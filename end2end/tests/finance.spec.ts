@@ -1,0 +1,68 @@
+import { test, expect } from '@playwright/test';
+import { hydrated, login } from './helpers';
+
+test('contributions: filter by period and programme in the URL, reload keeps it, a row opens its sheet', async ({ page }) => {
+  await login(page, 'demo@example.ru');
+  await expect(page).toHaveURL(/\/$/);
+  await page.getByRole('link', { name: 'Взносы' }).click();
+  await expect(page.getByRole('heading', { name: 'Взносы', level: 1 })).toBeVisible();
+  await expect(page.locator('tbody tr').first()).toBeVisible();
+  await expect(page.getByText(/Строки 1–50 из \d+/)).toBeVisible();
+
+  const year = new Date().getFullYear();
+  await page.getByRole('link', { name: 'Этот год' }).click();
+  await expect(page).toHaveURL(new RegExp(`from=${year}-01-01&to=${year}-12-31`));
+  await expect(page.locator('tbody tr').first()).toBeVisible();
+  for (const cell of await page.locator('tbody td[data-label="Дата начисления"]').allTextContents()) {
+    expect(cell).toContain(`.${year}`);
+  }
+
+  await page.getByLabel('Страхование имущества').check();
+  await page.getByRole('button', { name: 'Применить' }).click();
+  await expect(page).toHaveURL(/programme=IMU/);
+  await expect(page.locator('tbody tr').first()).toBeVisible();
+  const programmes = await page.locator('tbody td[data-label="Программа"]').allTextContents();
+  expect(programmes.length).toBeGreaterThan(0);
+  expect(new Set(programmes)).toEqual(new Set(['Страхование имущества']));
+  const rowsBefore = await page.locator('tbody tr').count();
+
+  await page.reload();
+  await hydrated(page);
+  await expect(page).toHaveURL(/programme=IMU/);
+  await expect(page.getByLabel('Страхование имущества')).toBeChecked();
+  await expect(page.locator('tbody tr')).toHaveCount(rowsBefore);
+
+  await page.getByRole('link', { name: 'Размер взноса' }).click();
+  await expect(page).toHaveURL(/sort=amount/);
+
+  const first = page.locator('tbody td[data-label="Дата начисления"] a').first();
+  await first.click();
+  await expect(page.getByRole('heading', { name: /^Взнос за \d\d\.\d{4}$/ })).toBeVisible();
+  await expect(page.getByText('Назначение платежа')).toBeVisible();
+  await expect(page.getByText('КБК')).toBeVisible();
+  const sheetUrl = page.url();
+  await page.getByRole('link', { name: '← Взносы' }).click();
+  await expect(page).toHaveURL(/\/contributions\?.*programme=IMU/);
+
+  // Another user cannot open this contribution by its address.
+  const other = await page.context().browser()!.newPage();
+  await login(other, 'rep@example.ru');
+  await expect(other).toHaveURL(/\/$/);
+  const response = await other.goto(new URL(sheetUrl).pathname);
+  expect(response!.status()).toBe(404);
+  await expect(other.getByRole('heading', { name: 'Взнос не найден' })).toBeVisible();
+});
+
+test('charges: balance at the top and a status filter applied with «Применить»', async ({ page }) => {
+  await login(page, 'demo@example.ru');
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto('/charges');
+  await hydrated(page);
+  await expect(page.getByText('К оплате')).toBeVisible();
+  await page.getByLabel('Не оплачено').check();
+  await page.getByRole('button', { name: 'Применить' }).click();
+  await expect(page).toHaveURL(/status=unpaid/);
+  await expect(page.locator('tbody tr').first()).toBeVisible();
+  const statuses = await page.locator('tbody td[data-label="Статус оплаты"]').allTextContents();
+  expect(new Set(statuses)).toEqual(new Set(['Не оплачено']));
+});

@@ -1,0 +1,191 @@
+//! «Взносы» and «Начисления» on both databases: filters, sort, paging edges, totals, authority.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
+#[macro_use]
+mod common;
+
+use domain::query::{PER_PAGE, SortKey, TableQuery};
+use domain::status::{ChargeKind, PaymentStatus};
+use store::StoreError;
+
+async fn own(s: &store::Store, account: &str) -> String {
+    s.accessible_policyholders(account).await.unwrap()[0]
+        .id
+        .clone()
+}
+
+both!(totals_equal_the_rows_across_pages, |db| {
+    let s = &db.store;
+    s.load_demo(3).await.unwrap();
+    let ph = own(s, "acc-demo").await;
+    let all = s
+        .contributions("acc-demo", &ph, &TableQuery::default())
+        .await
+        .unwrap();
+    assert!(
+        all.totals.count > i64::from(PER_PAGE),
+        "enough rows for two pages: {}",
+        all.totals.count
+    );
+    let mut rows = Vec::new();
+    for page in 1..=all.pages() {
+        let p = s
+            .contributions("acc-demo", &ph, &TableQuery::default().with_page(page))
+            .await
+            .unwrap();
+        assert_eq!(p.totals, all.totals, "totals do not depend on the page");
+        rows.extend(p.rows);
+    }
+    assert_eq!(rows.len() as i64, all.totals.count);
+    assert_eq!(
+        rows.iter().map(|r| r.amount.0).sum::<i64>(),
+        all.totals.accrued.0
+    );
+    assert_eq!(
+        rows.iter().map(|r| r.paid.0).sum::<i64>(),
+        all.totals.paid.0
+    );
+    let mut ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), rows.len(), "no row on two pages");
+    // Past the last page: empty rows, same totals.
+    let beyond = s
+        .contributions(
+            "acc-demo",
+            &ph,
+            &TableQuery::default().with_page(all.pages() + 1),
+        )
+        .await
+        .unwrap();
+    assert!(beyond.rows.is_empty());
+    assert_eq!(beyond.totals, all.totals);
+});
+
+both!(filters_and_sorting, |db| {
+    let s = &db.store;
+    s.load_demo(0).await.unwrap();
+    let ph = own(s, "acc-demo").await;
+    let programmes = s.programmes_of("acc-demo", &ph).await.unwrap();
+    assert_eq!(programmes.len(), 3);
+    let code = programmes[0].code.clone();
+    let name = programmes[0].name.clone();
+    let q = TableQuery {
+        programmes: vec![code],
+        ..TableQuery::default()
+    };
+    let page = s.contributions("acc-demo", &ph, &q).await.unwrap();
+    assert!(page.totals.count > 0);
+    assert!(page.rows.iter().all(|r| r.programme == name));
+
+    let today = s.today();
+    let from = today.checked_sub_months(chrono::Months::new(6)).unwrap();
+    let q = TableQuery {
+        from: Some(from),
+        to: Some(today),
+        ..TableQuery::default()
+    };
+    let page = s.contributions("acc-demo", &ph, &q).await.unwrap();
+    assert!(page.totals.count > 0);
+    assert!(
+        page.rows
+            .iter()
+            .all(|r| r.accrued_on >= from && r.accrued_on <= today)
+    );
+
+    let q = TableQuery {
+        sort: SortKey::Amount,
+        desc: false,
+        ..TableQuery::default()
+    };
+    let page = s.contributions("acc-demo", &ph, &q).await.unwrap();
+    assert!(
+        page.rows.windows(2).all(|w| w[0].amount <= w[1].amount),
+        "ascending by amount"
+    );
+    let q = TableQuery {
+        sort: SortKey::Debt,
+        desc: true,
+        ..TableQuery::default()
+    };
+    let page = s.contributions("acc-demo", &ph, &q).await.unwrap();
+    assert!(
+        page.rows.windows(2).all(|w| w[0].debt() >= w[1].debt()),
+        "descending by debt"
+    );
+    assert!(page.rows[0].debt().0 > 0);
+    let q = TableQuery::default();
+    let page = s.contributions("acc-demo", &ph, &q).await.unwrap();
+    assert!(
+        page.rows
+            .windows(2)
+            .all(|w| w[0].accrued_on >= w[1].accrued_on),
+        "newest first by default"
+    );
+});
+
+both!(charges_filter_by_kind_and_status, |db| {
+    let s = &db.store;
+    s.load_demo(0).await.unwrap();
+    let ph = own(s, "acc-demo").await;
+    let all = s
+        .charges("acc-demo", &ph, &TableQuery::default())
+        .await
+        .unwrap();
+    let q = TableQuery {
+        kinds: vec![ChargeKind::Premium],
+        statuses: vec![PaymentStatus::Unpaid],
+        ..TableQuery::default()
+    };
+    let unpaid = s.charges("acc-demo", &ph, &q).await.unwrap();
+    assert!(unpaid.totals.count > 0 && unpaid.totals.count < all.totals.count);
+    assert!(
+        unpaid
+            .rows
+            .iter()
+            .all(|r| r.kind == "premium" && r.status == "unpaid")
+    );
+    assert_eq!(unpaid.totals.paid.0, 0);
+    let balance = s.balance("acc-demo", &ph).await.unwrap();
+    let overview = s.overview("acc-demo", &ph).await.unwrap();
+    assert!(balance.to_pay.0 >= overview.totals.debt().0);
+});
+
+both!(other_policyholders_rows_are_not_found, |db| {
+    let s = &db.store;
+    s.load_demo(0).await.unwrap();
+    let ph = own(s, "acc-demo").await;
+    let page = s
+        .contributions("acc-demo", &ph, &TableQuery::default())
+        .await
+        .unwrap();
+    let id = page.rows[0].id.clone();
+    let detail = s.contribution("acc-demo", &ph, &id).await.unwrap();
+    assert_eq!(detail.row.id, id);
+    assert!(detail.purpose.contains(&detail.policy_number));
+    assert!(!detail.insurer.bik.is_empty());
+
+    let rep = own(s, "acc-rep").await;
+    assert!(matches!(
+        s.contributions("acc-rep", &ph, &TableQuery::default())
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        s.contribution("acc-rep", &ph, &id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        s.contribution("acc-rep", &rep, &id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        s.charges("acc-rep", &ph, &TableQuery::default()).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        s.balance("acc-rep", &ph).await,
+        Err(StoreError::NotFound)
+    ));
+});
