@@ -465,11 +465,12 @@ impl Gen {
         let monthly = monthly_rub * 100 + (self.rng.below(100) as i64);
         let id = self.rng.id();
         self.seq += 1;
+        // 7919 is prime to 10^7, so distinct sequence numbers give distinct, scattered numbers.
         let number = format!(
-            "{}-{}-{:06}",
+            "{}-{}-{:07}",
             prog.code,
             start.year(),
-            (self.seq * 7919 + self.rng.below(7000)) % 1_000_000
+            (self.seq * 7919) % 10_000_000
         );
         let ends = start
             .checked_add_months(Months::new(months))
