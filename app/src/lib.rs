@@ -6,6 +6,7 @@ pub mod components;
 pub mod error;
 pub mod finance;
 pub mod policies;
+pub mod security;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
@@ -52,7 +53,7 @@ pub fn page_access(path: &str) -> Access {
     match path {
         "/login" | "/register" => Access::Guest,
         "/confirm" => Access::Unconfirmed,
-        "/" | "/policies" | "/contributions" | "/charges" => Access::Account,
+        "/" | "/policies" | "/contributions" | "/charges" | "/security" => Access::Account,
         p if p.starts_with("/policies/") || p.starts_with("/contributions/") => Access::Account,
         _ => Access::Public,
     }
@@ -127,6 +128,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/contributions") view=finance::ContributionsPage/>
                     <Route path=path!("/contributions/:id") view=finance::ContributionPage ssr=SsrMode::Async/>
                     <Route path=path!("/charges") view=finance::ChargesPage/>
+                    <Route path=path!("/security") view=security::SecurityPage/>
                 </Routes>
             </main>
             <footer class="site-footer">
@@ -162,6 +164,7 @@ fn Header(me: MeResource) -> impl IntoView {
                                     <A href="/policies">"Мои полисы"</A>
                                     <A href="/contributions">"Взносы"</A>
                                     <A href="/charges">"Начисления"</A>
+                                    <A href="/security">"Безопасность"</A>
                                 </nav>
                             })}
                             <div class="who">

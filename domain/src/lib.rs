@@ -10,6 +10,7 @@ pub mod money;
 pub mod password;
 pub mod person;
 pub mod query;
+pub mod security;
 pub mod status;
 pub mod validate;
 

@@ -186,4 +186,77 @@ impl Store {
         })
         .await
     }
+
+    /// «Безопасность»: the account's live sessions, the most recently active first.
+    pub async fn list_sessions(&self, account_id: &str) -> StoreResult<Vec<SessionRow>> {
+        let now = self.now();
+        let idle_limit = self.config().idle_timeout + Duration::seconds(TOUCH_EVERY);
+        Ok(on_pool!(self, p => sqlx::query_as::<_, SessionRow>(
+            "SELECT id_hash, created_at, last_seen_at, ip, user_agent FROM sessions
+             WHERE account_id = $1 AND expires_at > $2 AND last_seen_at > $3
+             ORDER BY last_seen_at DESC, id_hash",
+        )
+        .bind(account_id)
+        .bind(now)
+        .bind(now - idle_limit)
+        .fetch_all(p)
+        .await)?)
+    }
+
+    /// «Завершить»: ends one of the account's sessions; another account's session is "not found".
+    pub async fn end_session_of(
+        &self,
+        account_id: &str,
+        id_hash: &str,
+        ip: &str,
+    ) -> StoreResult<()> {
+        let n = on_pool!(self, p => sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id_hash = $2")
+            .bind(account_id)
+            .bind(id_hash)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
+        if n != 1 {
+            return Err(StoreError::NotFound);
+        }
+        self.journal(Entry {
+            account_id: Some(account_id),
+            action: "session.ended_remotely",
+            object_type: "session",
+            ip,
+            ..Default::default()
+        })
+        .await
+    }
+
+    /// «Завершить все другие сеансы».
+    pub async fn end_other_sessions(&self, session: &SessionInfo, ip: &str) -> StoreResult<u64> {
+        let n = on_pool!(self, p => sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id_hash <> $2")
+            .bind(&session.account_id)
+            .bind(&session.id_hash)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
+        let details = n.to_string();
+        self.journal(Entry {
+            account_id: Some(&session.account_id),
+            action: "session.ended_others",
+            object_type: "session",
+            ip,
+            details: &details,
+            ..Default::default()
+        })
+        .await?;
+        Ok(n)
+    }
+}
+
+/// A session as «Безопасность» lists it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SessionRow {
+    pub id_hash: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub ip: String,
+    pub user_agent: String,
 }

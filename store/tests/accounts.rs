@@ -322,3 +322,59 @@ both!(registrations_from_one_address_are_limited, |db| {
     // Another address is not affected.
     s.register(&r, "10.9.9.10").await.unwrap();
 });
+
+both!(
+    sessions_are_listed_and_ended_one_by_one_or_all_others,
+    |db| {
+        let s = &db.store;
+        s.load_demo(0).await.unwrap();
+        let a = s
+            .create_session("acc-demo", "10.0.0.1", "Firefox")
+            .await
+            .unwrap();
+        let b = s
+            .create_session("acc-demo", "10.0.0.2", "Chrome")
+            .await
+            .unwrap();
+        let c = s
+            .create_session("acc-demo", "10.0.0.3", "Safari")
+            .await
+            .unwrap();
+        let rep = s
+            .create_session("acc-rep", "10.0.0.4", "Edge")
+            .await
+            .unwrap();
+        let list = s.list_sessions("acc-demo").await.unwrap();
+        assert_eq!(list.len(), 3);
+        let sa = s.session(&a).await.unwrap().unwrap();
+        let sb = s.session(&b).await.unwrap().unwrap();
+        let srep = s.session(&rep).await.unwrap().unwrap();
+
+        // Another account's session id is not found, and stays alive.
+        assert!(matches!(
+            s.end_session_of("acc-demo", &srep.id_hash, "ip").await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(s.session(&rep).await.unwrap().is_some());
+
+        s.end_session_of("acc-demo", &sb.id_hash, "ip")
+            .await
+            .unwrap();
+        assert!(s.session(&b).await.unwrap().is_none());
+        assert_eq!(s.list_sessions("acc-demo").await.unwrap().len(), 2);
+
+        assert_eq!(s.end_other_sessions(&sa, "ip").await.unwrap(), 1);
+        assert!(s.session(&c).await.unwrap().is_none());
+        assert!(s.session(&a).await.unwrap().is_some());
+        assert!(s.session(&rep).await.unwrap().is_some());
+        let actions: Vec<String> = s
+            .journal_for_account("acc-demo", 5, 0)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.action)
+            .collect();
+        assert_eq!(actions[0], "session.ended_others");
+        assert_eq!(actions[1], "session.ended_remotely");
+    }
+);

@@ -1,0 +1,106 @@
+//! «Безопасность»: the account's active sessions with «Завершить» for one or all others, and the
+//! security journal, newest first, paged. Owns `/security`.
+
+mod pages;
+
+pub use pages::SecurityPage;
+
+use crate::error::AppError;
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Journal rows per page.
+pub const JOURNAL_PAGE: i64 = 20;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    /// The session's key in the database (a SHA-256 of the browser's token, useless as a login).
+    pub id: String,
+    pub device: String,
+    pub ip: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub current: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalItem {
+    pub at: DateTime<Utc>,
+    pub action: String,
+    pub ip: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalPage {
+    pub items: Vec<JournalItem>,
+    pub page: u32,
+    pub has_next: bool,
+}
+
+#[server(endpoint = "security/sessions")]
+pub async fn list_sessions() -> Result<Vec<SessionView>, AppError> {
+    use crate::ssr::*;
+    let s = session()?;
+    let rows = store()?.list_sessions(&s.account_id).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| SessionView {
+            current: r.id_hash == s.id_hash,
+            id: r.id_hash,
+            device: domain::security::device_label(&r.user_agent),
+            ip: r.ip,
+            created_at: r.created_at,
+            last_seen_at: r.last_seen_at,
+        })
+        .collect())
+}
+
+#[server(endpoint = "security/end-session")]
+pub async fn end_session(id: String) -> Result<(), AppError> {
+    use crate::ssr::*;
+    let s = session()?;
+    if id == s.id_hash {
+        return fail(AppError::Refused(
+            "Чтобы завершить этот сеанс, нажмите «Выйти»".into(),
+        ));
+    }
+    let ip = request()?.ip;
+    match store()?.end_session_of(&s.account_id, &id, &ip).await {
+        Ok(()) => Ok(()),
+        Err(e) => fail(e.into()),
+    }
+}
+
+#[server(endpoint = "security/end-others")]
+pub async fn end_other_sessions() -> Result<u64, AppError> {
+    use crate::ssr::*;
+    let s = session()?;
+    let ip = request()?.ip;
+    Ok(store()?.end_other_sessions(&s, &ip).await?)
+}
+
+#[server(endpoint = "security/journal")]
+pub async fn security_journal(page: u32) -> Result<JournalPage, AppError> {
+    use crate::ssr::*;
+    let s = session()?;
+    let page = page.max(1);
+    let offset = i64::from(page - 1) * JOURNAL_PAGE;
+    let mut rows = store()?
+        .journal_for_account(&s.account_id, JOURNAL_PAGE + 1, offset)
+        .await?;
+    let has_next = rows.len() as i64 > JOURNAL_PAGE;
+    rows.truncate(JOURNAL_PAGE as usize);
+    Ok(JournalPage {
+        items: rows
+            .into_iter()
+            .map(|r| JournalItem {
+                at: r.at,
+                action: domain::security::action_label(&r.action).to_string(),
+                ip: r.ip,
+            })
+            .collect(),
+        page,
+        has_next,
+    })
+}

@@ -1,0 +1,79 @@
+//! Words for the «Безопасность» page: journal actions and devices.
+
+/// The Russian label of a journal action code.
+pub fn action_label(code: &str) -> &'static str {
+    match code {
+        "account.registered" => "Регистрация учётной записи",
+        "account.confirmed" => "Учётная запись подтверждена",
+        "authority.self_linked" => "Учётная запись связана со страхователем",
+        "login.success" => "Вход",
+        "login.failed" => "Неудачная попытка входа",
+        "logout" => "Выход",
+        "session.expired" => "Сеанс завершён из-за бездействия",
+        "session.ended_remotely" => "Сеанс завершён с другого устройства",
+        "session.ended_others" => "Завершены все другие сеансы",
+        "acting.switched" => "Выбран страхователь, от имени которого действуете",
+        _ => "Действие",
+    }
+}
+
+/// "Chrome, Windows" and the like, from a User-Agent header.
+pub fn device_label(user_agent: &str) -> String {
+    let ua = user_agent;
+    let browser = if ua.contains("YaBrowser") {
+        "Яндекс Браузер"
+    } else if ua.contains("Edg/") {
+        "Edge"
+    } else if ua.contains("OPR/") {
+        "Opera"
+    } else if ua.contains("Firefox/") {
+        "Firefox"
+    } else if ua.contains("Chrome/") || ua.contains("Chromium/") {
+        "Chrome"
+    } else if ua.contains("Safari/") {
+        "Safari"
+    } else {
+        "Браузер"
+    };
+    let os = if ua.contains("iPhone") || ua.contains("iPad") {
+        "iOS"
+    } else if ua.contains("Android") {
+        "Android"
+    } else if ua.contains("Windows") {
+        "Windows"
+    } else if ua.contains("Mac OS X") || ua.contains("Macintosh") {
+        "macOS"
+    } else if ua.contains("Linux") {
+        "Linux"
+    } else {
+        ""
+    };
+    if os.is_empty() {
+        browser.to_string()
+    } else {
+        format!("{browser}, {os}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn devices() {
+        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
+        assert_eq!(device_label(chrome), "Chrome, Linux");
+        let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Version/18.0 Mobile/15E148 Safari/604.1";
+        assert_eq!(device_label(iphone), "Safari, iOS");
+        let ya =
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0 YaBrowser/24.1 Safari/537.36";
+        assert_eq!(device_label(ya), "Яндекс Браузер, Windows");
+        assert_eq!(device_label(""), "Браузер");
+    }
+
+    #[test]
+    fn actions() {
+        assert_eq!(action_label("login.failed"), "Неудачная попытка входа");
+        assert_eq!(action_label("unknown"), "Действие");
+    }
+}
