@@ -118,17 +118,20 @@ pub fn App() -> impl IntoView {
             <a class="skip-link" href="#main">"Перейти к содержанию"</a>
             <Header me/>
             <main id="main" class="container" tabindex="-1">
+                // Pages with data render whole on the server (SsrMode::Async): they read fully
+                // without JavaScript, their <title> reflects the data, and a missing object
+                // answers 404. The data queries take milliseconds.
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=policies::OverviewPage/>
+                    <Route path=path!("/") view=policies::OverviewPage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=auth::LoginPage/>
                     <Route path=path!("/register") view=auth::RegisterPage/>
-                    <Route path=path!("/confirm") view=auth::ConfirmPage/>
-                    <Route path=path!("/policies") view=policies::PoliciesPage/>
+                    <Route path=path!("/confirm") view=auth::ConfirmPage ssr=SsrMode::Async/>
+                    <Route path=path!("/policies") view=policies::PoliciesPage ssr=SsrMode::Async/>
                     <Route path=path!("/policies/:id") view=policies::PolicyPage ssr=SsrMode::Async/>
-                    <Route path=path!("/contributions") view=finance::ContributionsPage/>
+                    <Route path=path!("/contributions") view=finance::ContributionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/contributions/:id") view=finance::ContributionPage ssr=SsrMode::Async/>
-                    <Route path=path!("/charges") view=finance::ChargesPage/>
-                    <Route path=path!("/security") view=security::SecurityPage/>
+                    <Route path=path!("/charges") view=finance::ChargesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/security") view=security::SecurityPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <footer class="site-footer">

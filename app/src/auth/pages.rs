@@ -19,6 +19,11 @@ where
     O: Clone + Send + Sync + 'static,
 {
     let epoch = expect_context::<AuthEpoch>();
+    // A form posted before the WASM loaded comes back with its error in the URL; the action
+    // starts with it, on the server and in the browser alike.
+    if let Some(Err(e)) = action.value().get_untracked() {
+        errors.show::<()>(&Err(e));
+    }
     Effect::new(move |_| {
         if let Some(result) = action.value().get() {
             errors.show(&result);

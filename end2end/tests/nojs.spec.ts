@@ -1,0 +1,25 @@
+import { test, expect } from '@playwright/test';
+
+// Before the WASM loads (or without JavaScript at all) the core forms still work.
+test.use({ javaScriptEnabled: false });
+
+test('log in without JavaScript: a wrong password is explained, the right one opens the cabinet', async ({ page }) => {
+  await page.goto('/login?next=/contributions');
+  await page.getByLabel('E-mail, телефон, СНИЛС или ИНН').fill('demo@example.ru');
+  await page.getByLabel('Пароль').fill('Not-The-Password-1');
+  await page.getByRole('button', { name: 'Войти' }).click();
+  await expect(page.getByRole('alert')).toContainText('Неверный логин или пароль');
+
+  await page.getByLabel('E-mail, телефон, СНИЛС или ИНН').fill('demo@example.ru');
+  await page.getByLabel('Пароль').fill('Kabinet-2026');
+  await page.getByRole('button', { name: 'Войти' }).click();
+  await expect(page).toHaveURL(/\/contributions$/);
+  await expect(page.locator('tbody tr').first()).toBeVisible();
+
+  // The filter form is a plain GET form.
+  await page.getByLabel('Страхование имущества').check();
+  await page.getByRole('button', { name: 'Применить' }).click();
+  await expect(page).toHaveURL(/programme=IMU/);
+  const programmes = await page.locator('tbody td[data-label="Программа"]').allTextContents();
+  expect(new Set(programmes)).toEqual(new Set(['Страхование имущества']));
+});
