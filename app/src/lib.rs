@@ -51,7 +51,7 @@ pub enum Access {
 /// The access rule of a page path; the server's middleware enforces it before rendering.
 pub fn page_access(path: &str) -> Access {
     match path {
-        "/login" | "/register" => Access::Guest,
+        "/login" | "/register" | "/recover" => Access::Guest,
         "/confirm" => Access::Unconfirmed,
         "/" | "/policies" | "/contributions" | "/charges" | "/security" => Access::Account,
         p if p.starts_with("/policies/") || p.starts_with("/contributions/") => Access::Account,
@@ -125,6 +125,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=policies::OverviewPage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=auth::LoginPage/>
                     <Route path=path!("/register") view=auth::RegisterPage/>
+                    <Route path=path!("/recover") view=auth::RecoverPage/>
                     <Route path=path!("/confirm") view=auth::ConfirmPage ssr=SsrMode::Async/>
                     <Route path=path!("/policies") view=policies::PoliciesPage ssr=SsrMode::Async/>
                     <Route path=path!("/policies/:id") view=policies::PolicyPage ssr=SsrMode::Async/>

@@ -157,6 +157,19 @@ pub fn safe_next(next: &str) -> String {
     }
 }
 
+/// Percent-encodes a value for a query string.
+pub fn encode_query_value(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// Shows a phone or e-mail with most of it hidden.
 pub fn mask_contact(s: &str) -> String {
     if let Some((local, domain)) = s.split_once('@') {

@@ -12,6 +12,8 @@ pub fn action_label(code: &str) -> &'static str {
         "session.expired" => "Сеанс завершён из-за бездействия",
         "session.ended_remotely" => "Сеанс завершён с другого устройства",
         "session.ended_others" => "Завершены все другие сеансы",
+        "password.reset_requested" => "Запрошен код восстановления пароля",
+        "password.reset" => "Пароль изменён по коду восстановления",
         "acting.switched" => "Выбран страхователь, от имени которого действуете",
         _ => "Действие",
     }

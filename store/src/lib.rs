@@ -14,6 +14,7 @@ pub mod journal;
 pub mod notify;
 pub mod policies;
 pub mod policyholders;
+pub mod recovery;
 mod secret;
 pub mod sessions;
 mod throttle;

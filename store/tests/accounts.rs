@@ -378,3 +378,88 @@ both!(
         assert_eq!(actions[1], "session.ended_remotely");
     }
 );
+
+both!(password_reset_by_code, |db| {
+    let s = &db.store;
+    s.load_demo(0).await.unwrap();
+    let before = s
+        .create_session("acc-broker", "10.0.0.1", "ua")
+        .await
+        .unwrap();
+    // Unknown and known contacts answer alike.
+    assert_eq!(
+        s.start_reset("nobody@example.ru", "10.1.1.1")
+            .await
+            .unwrap(),
+        "nobody@example.ru"
+    );
+    assert_eq!(
+        s.start_reset("Broker@Example.ru", "10.1.1.1")
+            .await
+            .unwrap(),
+        "broker@example.ru"
+    );
+    assert!(
+        s.outbox(50)
+            .await
+            .unwrap()
+            .iter()
+            .all(|m| m.recipient != "nobody@example.ru")
+    );
+    let e = s
+        .finish_reset(
+            "nobody@example.ru",
+            "123456",
+            "Novyi-Parol-2026",
+            "Novyi-Parol-2026",
+            "ip",
+        )
+        .await
+        .unwrap_err();
+    assert!(field_message(e, "code").contains("Неверный или устаревший код"));
+
+    let code = common::last_code(s, "broker@example.ru").await;
+    let e = s
+        .finish_reset("broker@example.ru", &code, "short", "short", "ip")
+        .await
+        .unwrap_err();
+    assert!(field_message(e, "password").contains("короткий"));
+    s.finish_reset(
+        "broker@example.ru",
+        &code,
+        "Novyi-Parol-2026",
+        "Novyi-Parol-2026",
+        "ip",
+    )
+    .await
+    .unwrap();
+    assert!(
+        s.session(&before).await.unwrap().is_none(),
+        "every session ended"
+    );
+    assert!(
+        s.login("broker@example.ru", store::demo::DEMO_PASSWORD, "ip")
+            .await
+            .is_err()
+    );
+    assert!(
+        s.login("broker@example.ru", "Novyi-Parol-2026", "ip")
+            .await
+            .is_ok()
+    );
+    // The code is single use.
+    let e = s
+        .finish_reset(
+            "broker@example.ru",
+            &code,
+            "Drugoi-Parol-2026",
+            "Drugoi-Parol-2026",
+            "ip",
+        )
+        .await
+        .unwrap_err();
+    assert!(field_message(e, "code").contains("недействителен"));
+    let notices = s.outbox(50).await.unwrap();
+    assert!(notices.iter().any(|m| m.recipient == "+79160000003"
+        && m.body.contains("Пароль от Кабинета страхователя изменён")));
+});

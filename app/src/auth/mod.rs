@@ -3,7 +3,7 @@
 
 mod pages;
 
-pub use pages::{ConfirmPage, LoginPage, RegisterPage};
+pub use pages::{ConfirmPage, LoginPage, RecoverPage, RegisterPage};
 
 use crate::error::AppError;
 use domain::model::PolicyholderBrief;
@@ -189,6 +189,45 @@ pub async fn confirm(code: String) -> Result<(), AppError> {
     set_session_cookie(&token)?;
     leptos_axum::redirect("/policies");
     Ok(())
+}
+
+/// «Забыли пароль», step 1: a code to the contact, if it is an account's (the answer is the same).
+#[server(endpoint = "auth/recover-start")]
+pub async fn recover_start(contact: String) -> Result<(), AppError> {
+    use crate::ssr::*;
+    let ip = request()?.ip;
+    match store()?.start_reset(&contact, &ip).await {
+        Ok(normalised) => {
+            leptos_axum::redirect(&format!(
+                "/recover?contact={}",
+                encode_query_value(&normalised)
+            ));
+            Ok(())
+        }
+        Err(e) => fail(e.into()),
+    }
+}
+
+/// «Забыли пароль», step 2: the code and the new password twice.
+#[server(endpoint = "auth/recover-finish")]
+pub async fn recover_finish(
+    contact: String,
+    code: String,
+    password: String,
+    password2: String,
+) -> Result<(), AppError> {
+    use crate::ssr::*;
+    let ip = request()?.ip;
+    match store()?
+        .finish_reset(&contact, &code, &password, &password2, &ip)
+        .await
+    {
+        Ok(()) => {
+            leptos_axum::redirect("/login?reset=1");
+            Ok(())
+        }
+        Err(e) => fail(e.into()),
+    }
 }
 
 #[server(endpoint = "auth/switch")]

@@ -1,6 +1,6 @@
 //! The account pages: «Вход», «Регистрация», «Подтверждение».
 
-use super::{Confirm, Login, Register, ResendCode, get_code_status};
+use super::{Confirm, Login, RecoverFinish, RecoverStart, Register, ResendCode, get_code_status};
 use crate::AuthEpoch;
 use crate::components::{ErrorBox, Field, FormAlert, FormErrors};
 use domain::forms::Registration;
@@ -42,6 +42,7 @@ pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || query.with(|q| q.get("next").unwrap_or_default());
     let expired = move || query.with(|q| q.get("expired").is_some());
+    let reset = move || query.with(|q| q.get("reset").is_some());
     let login = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     view! {
@@ -52,6 +53,9 @@ pub fn LoginPage() -> impl IntoView {
                 <div class="alert alert-info" role="status">
                     "Сеанс завершён из-за бездействия. Войдите снова."
                 </div>
+            </Show>
+            <Show when=reset>
+                <div class="alert alert-info" role="status">"Пароль изменён, все сеансы завершены. Войдите с новым паролем."</div>
             </Show>
             <ActionForm action=action attr:class="form" attr:novalidate=true>
                 <FormAlert errors/>
@@ -76,6 +80,7 @@ pub fn LoginPage() -> impl IntoView {
                     {move || if action.pending().get() { "Входим…" } else { "Войти" }}
                 </button>
             </ActionForm>
+            <p class="auth-alt"><a href="/recover">"Забыли пароль?"</a></p>
             <p class="auth-alt">"Впервые здесь? " <a href="/register">"Зарегистрироваться"</a></p>
         </section>
     }
@@ -237,6 +242,66 @@ pub fn ConfirmPage() -> impl IntoView {
             <form method="post" action="/logout" class="auth-alt">
                 <button type="submit" class="btn-link">"Выйти и войти под другой учётной записью"</button>
             </form>
+        </section>
+    }
+}
+
+#[component]
+pub fn RecoverPage() -> impl IntoView {
+    let start = ServerAction::<RecoverStart>::new();
+    let finish = ServerAction::<RecoverFinish>::new();
+    let start_errors = FormErrors::new();
+    let finish_errors = FormErrors::new();
+    follow(start, start_errors);
+    follow(finish, finish_errors);
+    let query = use_query_map();
+    let sent_to = move || query.with(|q| q.get("contact")).filter(|c| !c.is_empty());
+    let contact = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let password2 = RwSignal::new(String::new());
+    let check_password = move |field: &'static str| {
+        Callback::new(move |_| {
+            let (p, p2) = (password.get_untracked(), password2.get_untracked());
+            let result = match field {
+                "password" if !p.is_empty() => domain::password::check(&p).err(),
+                "password2" if !p2.is_empty() => domain::password::check_repeat(&p, &p2).err(),
+                _ => return,
+            };
+            finish_errors.set_field(field, result);
+        })
+    };
+    view! {
+        <Title text="Восстановление пароля — Кабинет страхователя"/>
+        <section class="auth-card" aria-labelledby="recover-title">
+            <h1 id="recover-title">"Восстановление пароля"</h1>
+            {move || match sent_to() {
+                None => view! {
+                    <p class="lead">"Укажите e-mail или телефон, указанные при регистрации. Мы пришлём код для смены пароля."</p>
+                    <ActionForm action=start attr:class="form" attr:novalidate=true>
+                        <FormAlert errors=start_errors/>
+                        <Field label="E-mail или телефон" name="contact" errors=start_errors value=contact autocomplete="username" autofocus=true/>
+                        <button type="submit" class="btn btn-primary" disabled=move || start.pending().get()>"Получить код"</button>
+                    </ActionForm>
+                }.into_any(),
+                Some(c) => view! {
+                    <p class="lead" role="status">
+                        "Если учётная запись с контактом " <strong>{c.clone()}</strong>
+                        " есть, мы отправили на него 6-значный код. Он действует 5 минут."
+                    </p>
+                    <ActionForm action=finish attr:class="form" attr:novalidate=true>
+                        <FormAlert errors=finish_errors/>
+                        <input type="hidden" name="contact" value=c.clone()/>
+                        <Field label="Код из сообщения" name="code" errors=finish_errors value=code inputmode="numeric" autocomplete="one-time-code" autofocus=true/>
+                        <Field label="Новый пароль" name="password" kind="password" errors=finish_errors value=password autocomplete="new-password"
+                            hint="Не меньше 8 символов: строчные и заглавные буквы и цифры." on_blur=check_password("password")/>
+                        <Field label="Новый пароль ещё раз" name="password2" kind="password" errors=finish_errors value=password2 autocomplete="new-password" on_blur=check_password("password2")/>
+                        <button type="submit" class="btn btn-primary" disabled=move || finish.pending().get()>"Сменить пароль"</button>
+                    </ActionForm>
+                    <p class="auth-alt"><a href="/recover">"Не пришёл код? Запросить снова"</a></p>
+                }.into_any(),
+            }}
+            <p class="auth-alt"><a href="/login">"Вспомнили пароль? Войти"</a></p>
         </section>
     }
 }
