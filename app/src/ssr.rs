@@ -113,22 +113,29 @@ pub fn fail<T>(e: AppError) -> AppResult<T> {
     Err(e)
 }
 
-fn cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> String {
-    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
-    if let Some(age) = max_age {
-        c.push_str(&format!("; Max-Age={age}"));
+impl AppConfig {
+    /// The `Set-Cookie` value of the session cookie: HttpOnly, SameSite=Lax, Secure behind TLS.
+    /// `max_age: Some(0)` removes it.
+    pub fn session_cookie(&self, value: &str, max_age: Option<i64>) -> String {
+        let mut c = format!(
+            "{}={value}; Path=/; HttpOnly; SameSite=Lax",
+            self.cookie_name()
+        );
+        if let Some(age) = max_age {
+            c.push_str(&format!("; Max-Age={age}"));
+        }
+        if self.cookie_secure {
+            c.push_str("; Secure");
+        }
+        c
     }
-    if secure {
-        c.push_str("; Secure");
-    }
-    c
 }
 
 pub fn set_session_cookie(token: &str) -> AppResult<()> {
     let cfg = config()?;
     let res =
         use_context::<ResponseOptions>().ok_or_else(|| internal("response options missing"))?;
-    let value = HeaderValue::from_str(&cookie(cfg.cookie_name(), token, None, cfg.cookie_secure))
+    let value = HeaderValue::from_str(&cfg.session_cookie(token, None))
         .map_err(|_| internal("bad cookie"))?;
     res.append_header(SET_COOKIE, value);
     Ok(())
@@ -138,7 +145,7 @@ pub fn clear_session_cookie() -> AppResult<()> {
     let cfg = config()?;
     let res =
         use_context::<ResponseOptions>().ok_or_else(|| internal("response options missing"))?;
-    let value = HeaderValue::from_str(&cookie(cfg.cookie_name(), "", Some(0), cfg.cookie_secure))
+    let value = HeaderValue::from_str(&cfg.session_cookie("", Some(0)))
         .map_err(|_| internal("bad cookie"))?;
     res.append_header(SET_COOKIE, value);
     Ok(())
@@ -157,17 +164,22 @@ pub fn safe_next(next: &str) -> String {
     }
 }
 
-/// Percent-encodes a value for a query string.
-pub fn encode_query_value(s: &str) -> String {
+/// Percent-encodes everything but unreserved characters and those in `keep`.
+pub fn percent_encode(s: &str, keep: &[u8]) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) || keep.contains(&b) {
             out.push(char::from(b));
         } else {
             out.push_str(&format!("%{b:02X}"));
         }
     }
     out
+}
+
+/// Percent-encodes a value for a query string.
+pub fn encode_query_value(s: &str) -> String {
+    percent_encode(s, b"")
 }
 
 /// Shows a phone or e-mail with most of it hidden.

@@ -12,7 +12,7 @@ test('contributions: filter by period and programme in the URL, reload keeps it,
   const year = new Date().getFullYear();
   await page.getByRole('link', { name: 'Этот год' }).click();
   await expect(page).toHaveURL(new RegExp(`from=${year}-01-01&to=${year}-12-31`));
-  await expect(page.locator('tbody tr').first()).toBeVisible();
+  await expect(page.locator('tbody td[data-label="Дата начисления"]').filter({ hasNotText: `.${year}` })).toHaveCount(0);
   for (const cell of await page.locator('tbody td[data-label="Дата начисления"]').allTextContents()) {
     expect(cell).toContain(`.${year}`);
   }
@@ -20,7 +20,7 @@ test('contributions: filter by period and programme in the URL, reload keeps it,
   await page.getByLabel('Страхование имущества').check();
   await page.getByRole('button', { name: 'Применить' }).click();
   await expect(page).toHaveURL(/programme=IMU/);
-  await expect(page.locator('tbody tr').first()).toBeVisible();
+  await expect(page.locator('tbody td[data-label="Программа"]').filter({ hasNotText: /^Страхование имущества$/ })).toHaveCount(0);
   const programmes = await page.locator('tbody td[data-label="Программа"]').allTextContents();
   expect(programmes.length).toBeGreaterThan(0);
   expect(new Set(programmes)).toEqual(new Set(['Страхование имущества']));
@@ -62,7 +62,8 @@ test('charges: balance at the top and a status filter applied with «Приме�
   await page.getByLabel('Не оплачено').check();
   await page.getByRole('button', { name: 'Применить' }).click();
   await expect(page).toHaveURL(/status=unpaid/);
-  await expect(page.locator('tbody tr').first()).toBeVisible();
-  const statuses = await page.locator('tbody td[data-label="Статус оплаты"]').allTextContents();
-  expect(new Set(statuses)).toEqual(new Set(['Не оплачено']));
+  // The table keeps the old rows while the new ones load: wait until only unpaid ones are left.
+  const statuses = page.locator('tbody td[data-label="Статус оплаты"]');
+  await expect(statuses.filter({ hasNotText: /^Не оплачено$/ })).toHaveCount(0);
+  await expect(statuses.first()).toHaveText('Не оплачено');
 });

@@ -40,15 +40,7 @@ fn client_ip(req: &Request, trust_proxy: bool) -> String {
 
 /// Percent-encodes a path and query for use as the `next` parameter.
 fn encode_next(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    app::ssr::percent_encode(s, b"/")
 }
 
 fn is_page_request(req: &Request) -> bool {
@@ -134,17 +126,8 @@ pub async fn session_layer(
     res
 }
 
-fn clear_cookie(res: &mut Response, state: &AppState) {
-    let secure = if state.app_config.cookie_secure {
-        "; Secure"
-    } else {
-        ""
-    };
-    let v = format!(
-        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}",
-        state.app_config.cookie_name()
-    );
-    if let Ok(v) = HeaderValue::from_str(&v) {
+pub fn clear_cookie(res: &mut Response, state: &AppState) {
+    if let Ok(v) = HeaderValue::from_str(&state.app_config.session_cookie("", Some(0))) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
 }

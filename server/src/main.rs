@@ -309,18 +309,7 @@ async fn logout(State(state): State<AppState>, req: axum::extract::Request) -> R
     {
         tracing::error!(error = %e, "logout");
     }
-    let secure = if state.app_config.cookie_secure {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cookie = format!(
-        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}",
-        state.app_config.cookie_name()
-    );
     let mut res = Redirect::to("/login").into_response();
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        res.headers_mut().append(header::SET_COOKIE, v);
-    }
+    http::clear_cookie(&mut res, &state);
     res
 }

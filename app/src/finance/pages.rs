@@ -115,6 +115,33 @@ fn QuickRanges(query: Memo<TableQuery>, base: &'static str) -> impl IntoView {
     }
 }
 
+/// A fieldset of checkboxes `name=code`, checked as the URL says.
+#[component]
+fn CheckboxGroup(
+    legend: &'static str,
+    name: &'static str,
+    /// (code, label)
+    options: Vec<(String, String)>,
+    selected: Signal<Vec<String>>,
+) -> impl IntoView {
+    view! {
+        <fieldset class="field">
+            <legend>{legend}</legend>
+            {options.into_iter().map(|(code, label)| {
+                let value = code.clone();
+                let code = StoredValue::new(code);
+                let checked = move || code.with_value(|c| selected.with(|s| s.contains(c)));
+                view! {
+                    <label class="choice">
+                        <input type="checkbox" name=name value=value checked=checked prop:checked=checked/>
+                        " " {label}
+                    </label>
+                }
+            }).collect_view()}
+        </fieldset>
+    }
+}
+
 #[component]
 fn PeriodInputs(query: Memo<TableQuery>) -> impl IntoView {
     let from = move || query.get().from.map(|d| d.to_string()).unwrap_or_default();
@@ -158,21 +185,16 @@ pub fn ContributionsPage() -> impl IntoView {
         <QuickRanges query base=BASE/>
         <Form method="GET" action=BASE attr:class="filters">
             <PeriodInputs query/>
-            <fieldset class="field">
-                <legend>"Программа"</legend>
-                <Transition fallback=|| ()>
-                    {move || programmes.get().and_then(Result::ok).map(|list| list.into_iter().map(|p| {
-                        let code = StoredValue::new(p.code.clone());
-                        let checked = move || code.with_value(|c| query.get().programmes.contains(c));
-                        view! {
-                            <label class="choice">
-                                <input type="checkbox" name="programme" value=p.code.clone() checked=checked prop:checked=checked/>
-                                " " {p.name}
-                            </label>
-                        }
-                    }).collect_view())}
-                </Transition>
-            </fieldset>
+            <Transition fallback=|| ()>
+                {move || programmes.get().and_then(Result::ok).map(|list| view! {
+                    <CheckboxGroup
+                        legend="Программа"
+                        name="programme"
+                        options=list.into_iter().map(|p| (p.code, p.name)).collect()
+                        selected=Signal::derive(move || query.get().programmes)
+                    />
+                })}
+            </Transition>
             <SortInputs query/>
             <div class="filter-actions">
                 <button type="submit" class="btn btn-primary">"Применить"</button>
@@ -348,32 +370,18 @@ pub fn ChargesPage() -> impl IntoView {
         <QuickRanges query base=BASE/>
         <Form method="GET" action=BASE attr:class="filters">
             <PeriodInputs query/>
-            <fieldset class="field">
-                <legend>"Тип"</legend>
-                {ChargeKind::ALL.iter().map(|k| {
-                    let k = *k;
-                    let checked = move || query.get().kinds.contains(&k);
-                    view! {
-                        <label class="choice">
-                            <input type="checkbox" name="kind" value=k.code() checked=checked prop:checked=checked/>
-                            " " {k.label()}
-                        </label>
-                    }
-                }).collect_view()}
-            </fieldset>
-            <fieldset class="field">
-                <legend>"Статус оплаты"</legend>
-                {PaymentStatus::ALL.iter().map(|s| {
-                    let s = *s;
-                    let checked = move || query.get().statuses.contains(&s);
-                    view! {
-                        <label class="choice">
-                            <input type="checkbox" name="status" value=s.code() checked=checked prop:checked=checked/>
-                            " " {s.label()}
-                        </label>
-                    }
-                }).collect_view()}
-            </fieldset>
+            <CheckboxGroup
+                legend="Тип"
+                name="kind"
+                options=ChargeKind::ALL.iter().map(|k| (k.code().to_string(), k.label().to_string())).collect()
+                selected=Signal::derive(move || query.get().kinds.iter().map(|k| k.code().to_string()).collect())
+            />
+            <CheckboxGroup
+                legend="Статус оплаты"
+                name="status"
+                options=PaymentStatus::ALL.iter().map(|s| (s.code().to_string(), s.label().to_string())).collect()
+                selected=Signal::derive(move || query.get().statuses.iter().map(|s| s.code().to_string()).collect())
+            />
             <SortInputs query/>
             <div class="filter-actions">
                 <button type="submit" class="btn btn-primary">"Применить"</button>
