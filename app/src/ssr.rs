@@ -73,20 +73,7 @@ pub fn session() -> AppResult<SessionInfo> {
 /// the chosen one's authority has ended, the first one still in force; "not found" if none is.
 pub async fn acting() -> AppResult<(SessionInfo, String)> {
     let s = session()?;
-    let store = store()?;
-    if let Some(id) = &s.acting_policyholder_id {
-        match store.authorized_policyholder(&s.account_id, id).await {
-            Ok(_) => return Ok((s.clone(), id.clone())),
-            Err(store::StoreError::NotFound) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-    let first = store
-        .accessible_policyholders(&s.account_id)
-        .await?
-        .into_iter()
-        .next();
-    let id = first.ok_or(AppError::NotFound)?.id;
+    let id = store()?.acting_policyholder(&s).await?.id;
     Ok((s, id))
 }
 

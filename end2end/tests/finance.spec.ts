@@ -67,3 +67,22 @@ test('charges: balance at the top and a status filter applied with «Приме�
   await expect(statuses.filter({ hasNotText: /^Не оплачено$/ })).toHaveCount(0);
   await expect(statuses.first()).toHaveText('Не оплачено');
 });
+
+test('«Скачать XLSX» downloads exactly the filtered contributions as a workbook', async ({ page }) => {
+  await login(page, 'demo@example.ru');
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto('/contributions?programme=DMS');
+  await hydrated(page);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Скачать XLSX' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/^vznosy-\d{4}-\d{2}-\d{2}\.xlsx$/);
+  const stream = await download.createReadStream();
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  const file = Buffer.concat(chunks);
+  expect(file.subarray(0, 2).toString('latin1')).toBe('PK');
+  expect(file.length).toBeGreaterThan(2000);
+  expect(download.url()).toContain('programme=DMS');
+});

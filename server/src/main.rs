@@ -219,6 +219,7 @@ pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .route("/healthz", get(healthz))
         .route("/logout", post(logout))
+        .route("/contributions/export.xlsx", get(export_contributions))
         .route("/api/{*fn_name}", post(server_fns.clone()).get(server_fns))
         .nest_service("/pkg", pkg);
     if state.config.mode == Mode::Demo {
@@ -312,4 +313,71 @@ async fn logout(State(state): State<AppState>, req: axum::extract::Request) -> R
     let mut res = Redirect::to("/login").into_response();
     http::clear_cookie(&mut res, &state);
     res
+}
+
+/// «Скачать» XLSX of «Взносы»: exactly the rows the query string selects, for the acting policyholder.
+async fn export_contributions(
+    State(state): State<AppState>,
+    req: axum::extract::Request,
+) -> Response {
+    let Some(session) = req
+        .extensions()
+        .get::<app::ssr::RequestCtx>()
+        .and_then(|c| c.session.clone())
+        .filter(|s| s.confirmed())
+    else {
+        return (
+            StatusCode::UNAUTHORIZED,
+            "Войдите в кабинет, чтобы скачать выписку",
+        )
+            .into_response();
+    };
+    let pairs: Vec<(&str, &str)> = req
+        .uri()
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .collect();
+    let query = domain::query::TableQuery::from_pairs(pairs, state.store.today());
+    let result = match state.store.acting_policyholder(&session).await {
+        Ok(ph) => {
+            state
+                .store
+                .contributions_xlsx(&session.account_id, &ph.id, &query)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(bytes) => {
+            let name = format!(
+                "attachment; filename=\"vznosy-{}.xlsx\"",
+                state.store.today()
+            );
+            (
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                            .to_string(),
+                    ),
+                    (header::CONTENT_DISPOSITION, name),
+                    (header::CACHE_CONTROL, "no-store".to_string()),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        Err(store::StoreError::NotFound) => (StatusCode::NOT_FOUND, "Не найдено").into_response(),
+        Err(e) => {
+            let id = uuid::Uuid::new_v4().simple().to_string()[..8].to_uppercase();
+            tracing::error!(correlation_id = %id, error = %e, "export");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("Внутренняя ошибка, код {id}"),
+            )
+                .into_response()
+        }
+    }
 }

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod codes;
 pub mod demo;
 mod error;
+pub mod export;
 mod finance;
 pub mod journal;
 pub mod notify;

@@ -138,4 +138,24 @@ impl Store {
         .await?;
         Ok(policyholder_id)
     }
+
+    /// Whom a session acts for: its choice if that authority is still in force, else the first
+    /// one in force; "not found" if there is none.
+    pub async fn acting_policyholder(
+        &self,
+        session: &crate::sessions::SessionInfo,
+    ) -> StoreResult<PolicyholderBrief> {
+        if let Some(id) = &session.acting_policyholder_id {
+            match self.authorized_policyholder(&session.account_id, id).await {
+                Ok(p) => return Ok(p),
+                Err(StoreError::NotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.accessible_policyholders(&session.account_id)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(StoreError::NotFound)
+    }
 }

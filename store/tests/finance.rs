@@ -189,3 +189,50 @@ both!(other_policyholders_rows_are_not_found, |db| {
         Err(StoreError::NotFound)
     ));
 });
+
+fn unzip(bytes: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut file = archive.by_name(name).unwrap();
+    let mut s = String::new();
+    file.read_to_string(&mut s).unwrap();
+    s
+}
+
+both!(xlsx_export_has_exactly_the_filtered_rows, |db| {
+    let s = &db.store;
+    s.load_demo(0).await.unwrap();
+    let ph = own(s, "acc-demo").await;
+    let code = s.programmes_of("acc-demo", &ph).await.unwrap()[0]
+        .code
+        .clone();
+    let q = TableQuery {
+        programmes: vec![code],
+        ..TableQuery::default()
+    };
+    let page = s.contributions("acc-demo", &ph, &q).await.unwrap();
+    let bytes = s.contributions_xlsx("acc-demo", &ph, &q).await.unwrap();
+    assert_eq!(&bytes[..2], b"PK");
+    let strings = unzip(&bytes, "xl/sharedStrings.xml");
+    assert!(
+        strings.contains("Взносы: Иванов Иван Петрович"),
+        "{strings}"
+    );
+    assert!(strings.contains(&format!("Итого ({} шт.)", page.totals.count)));
+    assert!(strings.contains("Период: всё время; программы: "));
+    let sheet = unzip(&bytes, "xl/worksheets/sheet1.xml");
+    assert!(sheet.contains("ySplit=\"5\""), "the header row is frozen");
+    // One row per contribution plus title, filter, date, header and totals.
+    assert_eq!(sheet.matches("<row ").count() as i64, page.totals.count + 5);
+    // The totals row carries the store's totals, to the kopeck.
+    let total = format!("<v>{}</v>", page.totals.accrued.0 as f64 / 100.0);
+    assert!(sheet.contains(&total), "{total} in the sheet");
+    // Dates are real date cells (numbers with a date format), not text.
+    let styles = unzip(&bytes, "xl/styles.xml");
+    assert!(styles.contains("dd.mm.yyyy"));
+
+    assert!(matches!(
+        s.contributions_xlsx("acc-rep", &ph, &q).await,
+        Err(StoreError::NotFound)
+    ));
+});

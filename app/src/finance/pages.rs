@@ -201,6 +201,12 @@ pub fn ContributionsPage() -> impl IntoView {
                 <a class="btn" href=BASE>"Сбросить"</a>
             </div>
         </Form>
+        <p class="downloads">
+            <a class="btn" rel="external" download
+                href=move || format!("/contributions/export.xlsx?{}", query.get().to_query())>
+                "Скачать XLSX"
+            </a>
+        </p>
         <div class="table-zone" aria-busy=move || pending.get().to_string() class:loading=pending>
             <Transition fallback=|| view! { <p class="muted" role="status">"Загрузка…"</p> } set_pending>
                 {move || data.get().map(|r| match r {
