@@ -113,28 +113,13 @@ impl Store {
 
         let mut row = header_row + 1;
         let (mut accrued, mut paid) = (0i64, 0i64);
-        let order = if f.desc { "DESC" } else { "ASC" };
         on_pool_db!(self, p, Db => {
             let mut q = QueryBuilder::<Db>::new(
                 "SELECT c.id, c.accrued_on, c.due_on, g.name AS programme, c.amount, c.paid
-                 FROM contributions c JOIN programmes g ON g.id = c.programme_id WHERE c.policyholder_id = ",
+                 FROM contributions c JOIN programmes g ON g.id = c.programme_id",
             );
-            q.push_bind(policyholder_id);
-            if let Some(from) = f.from {
-                q.push(" AND c.accrued_on >= ").push_bind(from);
-            }
-            if let Some(to) = f.to {
-                q.push(" AND c.accrued_on <= ").push_bind(to);
-            }
-            if !f.programmes.is_empty() {
-                q.push(" AND g.code IN (");
-                let mut s = q.separated(", ");
-                for code in &f.programmes {
-                    s.push_bind(code.clone());
-                }
-                q.push(")");
-            }
-            q.push(format!(" ORDER BY c.accrued_on {order}, c.id {order}"));
+            contribution_filter!(q, policyholder_id, f);
+            q.push(crate::finance::contribution_order(f));
             let mut rows = q.build_query_as::<ContributionRow>().fetch(p);
             while let Some(c) = rows.try_next().await? {
                 sheet.write_datetime_with_format(row, 0, excel_date(c.accrued_on)?, &date).map_err(xlsx_err)?;

@@ -8,57 +8,21 @@ use domain::model::{
 };
 use domain::query::{PER_PAGE, SortKey, TableQuery};
 
-/// Pushes the WHERE clause of «Взносы» for policyholder `$ph` and query `$f` onto builder `$q`.
-macro_rules! contribution_filter {
-    ($q:ident, $ph:expr, $f:expr) => {
-        $q.push(" WHERE c.policyholder_id = ").push_bind($ph);
-        if let Some(from) = $f.from {
-            $q.push(" AND c.accrued_on >= ").push_bind(from);
-        }
-        if let Some(to) = $f.to {
-            $q.push(" AND c.accrued_on <= ").push_bind(to);
-        }
-        if !$f.programmes.is_empty() {
-            $q.push(" AND g.code IN (");
-            let mut s = $q.separated(", ");
-            for code in &$f.programmes {
-                s.push_bind(code.clone());
-            }
-            $q.push(")");
-        }
-    };
-}
-
-macro_rules! charge_filter {
-    ($q:ident, $ph:expr, $f:expr) => {
-        $q.push(" WHERE ch.policyholder_id = ").push_bind($ph);
-        if let Some(from) = $f.from {
-            $q.push(" AND ch.charged_on >= ").push_bind(from);
-        }
-        if let Some(to) = $f.to {
-            $q.push(" AND ch.charged_on <= ").push_bind(to);
-        }
-        if !$f.kinds.is_empty() {
-            $q.push(" AND ch.kind IN (");
-            let mut s = $q.separated(", ");
-            for k in &$f.kinds {
-                s.push_bind(k.code());
-            }
-            $q.push(")");
-        }
-        if !$f.statuses.is_empty() {
-            $q.push(" AND ch.status IN (");
-            let mut s = $q.separated(", ");
-            for st in &$f.statuses {
-                s.push_bind(st.code());
-            }
-            $q.push(")");
-        }
-    };
-}
-
 fn direction(f: &TableQuery) -> &'static str {
     if f.desc { "DESC" } else { "ASC" }
+}
+
+/// The ORDER BY of «Взносы» for the query's sort, ending on the id so pages never overlap.
+pub(crate) fn contribution_order(f: &TableQuery) -> String {
+    let column = match f.sort {
+        SortKey::Programme => "g.name",
+        SortKey::Amount => "c.amount",
+        SortKey::Paid => "c.paid",
+        SortKey::Debt => "(c.amount - c.paid)",
+        _ => "c.accrued_on",
+    };
+    let dir = direction(f);
+    format!(" ORDER BY {column} {dir}, c.accrued_on {dir}, c.id {dir}")
 }
 
 impl Store {
@@ -90,21 +54,13 @@ impl Store {
     ) -> StoreResult<TablePage<ContributionRow>> {
         self.authorized_policyholder(account_id, policyholder_id)
             .await?;
-        let order = match f.sort {
-            SortKey::Programme => "g.name",
-            SortKey::Amount => "c.amount",
-            SortKey::Paid => "c.paid",
-            SortKey::Debt => "(c.amount - c.paid)",
-            _ => "c.accrued_on",
-        };
-        let dir = direction(f);
         let (rows, totals) = on_pool_db!(self, p, Db => {
             let mut q = sqlx::QueryBuilder::<Db>::new(
                 "SELECT c.id, c.accrued_on, c.due_on, g.name AS programme, c.amount, c.paid
                  FROM contributions c JOIN programmes g ON g.id = c.programme_id",
             );
             contribution_filter!(q, policyholder_id, f);
-            q.push(format!(" ORDER BY {order} {dir}, c.accrued_on {dir}, c.id {dir} LIMIT "))
+            q.push(contribution_order(f)).push(" LIMIT ")
                 .push_bind(i64::from(PER_PAGE))
                 .push(" OFFSET ")
                 .push_bind(f.offset());

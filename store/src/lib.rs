@@ -4,6 +4,8 @@
 //! per backend. Every query on a policyholder's data filters by `policyholder_id` first and checks
 //! the caller's authority in the same statement.
 
+#[macro_use]
+mod filters;
 pub mod accounts;
 pub mod clock;
 pub mod codes;

@@ -278,19 +278,9 @@ fn contributions_table(page: TablePage<ContributionRow>, q: TableQuery) -> impl 
 pub fn ContributionPage() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
     let params = use_params_map();
-    let back_query = use_query_map();
-    let back = move || {
-        let q = back_query.with(|m| {
-            let mut pairs: Vec<(&'static str, String)> = Vec::new();
-            for key in ["from", "to", "programme", "sort", "dir", "page"] {
-                for v in m.get_all(key).unwrap_or_default() {
-                    pairs.push((key, v));
-                }
-            }
-            TableQuery::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())), today())
-        });
-        href("/contributions", &q)
-    };
+    // The detail's own query string is the filter of the table it came from.
+    let filter = url_query();
+    let back = move || href("/contributions", &filter.get());
     let data = Resource::new(
         move || {
             (
