@@ -54,7 +54,12 @@ pub fn page_access(path: &str) -> Access {
         "/login" | "/register" | "/recover" => Access::Guest,
         "/confirm" => Access::Unconfirmed,
         "/" | "/policies" | "/contributions" | "/charges" | "/security" => Access::Account,
-        p if p.starts_with("/policies/") || p.starts_with("/contributions/") => Access::Account,
+        p if p.starts_with("/policies/")
+            || p.starts_with("/contributions/")
+            || p.starts_with("/charges/") =>
+        {
+            Access::Account
+        }
         _ => Access::Public,
     }
 }

@@ -86,3 +86,20 @@ test('«Скачать XLSX» downloads exactly the filtered contributions as a 
   expect(file.length).toBeGreaterThan(2000);
   expect(download.url()).toContain('programme=DMS');
 });
+
+test('«Начисления»: «Скачать XLSX» carries the filter', async ({ page }) => {
+  await login(page, 'demo@example.ru');
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto('/charges?status=unpaid');
+  await hydrated(page);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Скачать XLSX' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/^nachisleniya-\d{4}-\d{2}-\d{2}\.xlsx$/);
+  expect(download.url()).toContain('status=unpaid');
+  const stream = await download.createReadStream();
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  expect(Buffer.concat(chunks).subarray(0, 2).toString('latin1')).toBe('PK');
+});

@@ -219,7 +219,14 @@ pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .route("/healthz", get(healthz))
         .route("/logout", post(logout))
-        .route("/contributions/export.xlsx", get(export_contributions))
+        .route(
+            "/contributions/export.xlsx",
+            get(|s: State<AppState>, r: axum::extract::Request| export(s, r, Table::Contributions)),
+        )
+        .route(
+            "/charges/export.xlsx",
+            get(|s: State<AppState>, r: axum::extract::Request| export(s, r, Table::Charges)),
+        )
         .route("/api/{*fn_name}", post(server_fns.clone()).get(server_fns))
         .nest_service("/pkg", pkg);
     if state.config.mode == Mode::Demo {
@@ -315,10 +322,18 @@ async fn logout(State(state): State<AppState>, req: axum::extract::Request) -> R
     res
 }
 
-/// «Скачать» XLSX of «Взносы»: exactly the rows the query string selects, for the acting policyholder.
-async fn export_contributions(
+/// Which table a download is of.
+#[derive(Clone, Copy)]
+enum Table {
+    Contributions,
+    Charges,
+}
+
+/// «Скачать» XLSX: exactly the rows the query string selects, for the acting policyholder.
+async fn export(
     State(state): State<AppState>,
     req: axum::extract::Request,
+    table: Table,
 ) -> Response {
     let Some(session) = req
         .extensions()
@@ -340,19 +355,29 @@ async fn export_contributions(
         .filter_map(|kv| kv.split_once('='))
         .collect();
     let query = domain::query::TableQuery::from_pairs(pairs, state.store.today());
-    let result = match state.store.acting_policyholder(&session).await {
-        Ok(ph) => {
-            state
-                .store
-                .contributions_xlsx(&session.account_id, &ph.id, &query)
-                .await
-        }
-        Err(e) => Err(e),
+    let (prefix, result) = match state.store.acting_policyholder(&session).await {
+        Ok(ph) => match table {
+            Table::Contributions => (
+                "vznosy",
+                state
+                    .store
+                    .contributions_xlsx(&session.account_id, &ph.id, &query)
+                    .await,
+            ),
+            Table::Charges => (
+                "nachisleniya",
+                state
+                    .store
+                    .charges_xlsx(&session.account_id, &ph.id, &query)
+                    .await,
+            ),
+        },
+        Err(e) => ("", Err(e)),
     };
     match result {
         Ok(bytes) => {
             let name = format!(
-                "attachment; filename=\"vznosy-{}.xlsx\"",
+                "attachment; filename=\"{prefix}-{}.xlsx\"",
                 state.store.today()
             );
             (

@@ -12,6 +12,18 @@ fn direction(f: &TableQuery) -> &'static str {
     if f.desc { "DESC" } else { "ASC" }
 }
 
+/// The ORDER BY of «Начисления» for the query's sort.
+pub(crate) fn charge_order(f: &TableQuery) -> String {
+    let column = match f.sort {
+        SortKey::Kind => "ch.kind",
+        SortKey::Amount => "ch.amount",
+        SortKey::Status => "ch.status",
+        _ => "ch.charged_on",
+    };
+    let dir = direction(f);
+    format!(" ORDER BY {column} {dir}, ch.charged_on {dir}, ch.id {dir}")
+}
+
 /// The ORDER BY of «Взносы» for the query's sort, ending on the id so pages never overlap.
 pub(crate) fn contribution_order(f: &TableQuery) -> String {
     let column = match f.sort {
@@ -153,20 +165,13 @@ impl Store {
     ) -> StoreResult<TablePage<ChargeRow>> {
         self.authorized_policyholder(account_id, policyholder_id)
             .await?;
-        let order = match f.sort {
-            SortKey::Kind => "ch.kind",
-            SortKey::Amount => "ch.amount",
-            SortKey::Status => "ch.status",
-            _ => "ch.charged_on",
-        };
-        let dir = direction(f);
         let (rows, totals) = on_pool_db!(self, p, Db => {
             let mut q = sqlx::QueryBuilder::<Db>::new(
                 "SELECT ch.id, ch.charged_on, ch.kind, ch.amount, ch.status, ch.description, p.number AS policy_number
                  FROM charges ch LEFT JOIN policies p ON p.id = ch.policy_id",
             );
             charge_filter!(q, policyholder_id, f);
-            q.push(format!(" ORDER BY {order} {dir}, ch.charged_on {dir}, ch.id {dir} LIMIT "))
+            q.push(charge_order(f)).push(" LIMIT ")
                 .push_bind(i64::from(PER_PAGE))
                 .push(" OFFSET ")
                 .push_bind(f.offset());

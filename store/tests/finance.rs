@@ -236,3 +236,34 @@ both!(xlsx_export_has_exactly_the_filtered_rows, |db| {
         Err(StoreError::NotFound)
     ));
 });
+
+both!(charges_xlsx_has_exactly_the_filtered_rows, |db| {
+    let s = &db.store;
+    s.load_demo(0).await.unwrap();
+    let ph = own(s, "acc-demo").await;
+    let q = TableQuery {
+        statuses: vec![PaymentStatus::Unpaid],
+        ..TableQuery::default()
+    };
+    let page = s.charges("acc-demo", &ph, &q).await.unwrap();
+    let bytes = s.charges_xlsx("acc-demo", &ph, &q).await.unwrap();
+    let strings = unzip(&bytes, "xl/sharedStrings.xml");
+    assert!(strings.contains("Начисления: Иванов Иван Петрович"));
+    assert!(
+        strings.contains("типы: все; статусы: Не оплачено"),
+        "{strings}"
+    );
+    assert!(strings.contains(&format!("Итого ({} шт.)", page.totals.count)));
+    assert!(
+        !strings.contains(">Оплачено<"),
+        "no paid rows in an unpaid-only statement"
+    );
+    let sheet = unzip(&bytes, "xl/worksheets/sheet1.xml");
+    // Title, filter, date, header, the rows, the total and the paid line.
+    assert_eq!(sheet.matches("<row ").count() as i64, page.totals.count + 6);
+    assert!(sheet.contains(&format!("<v>{}</v>", page.totals.accrued.0 as f64 / 100.0)));
+    assert!(matches!(
+        s.charges_xlsx("acc-rep", &ph, &q).await,
+        Err(StoreError::NotFound)
+    ));
+});

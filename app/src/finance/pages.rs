@@ -364,6 +364,11 @@ pub fn ChargesPage() -> impl IntoView {
             })}
         </Transition>
         <QuickRanges query base=BASE/>
+        <p class="downloads">
+            <a class="btn" rel="external" download href=move || format!("/charges/export.xlsx?{}", query.get().to_query())>
+                "Скачать XLSX"
+            </a>
+        </p>
         <Form method="GET" action=BASE attr:class="filters">
             <PeriodInputs query/>
             <CheckboxGroup
