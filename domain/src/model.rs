@@ -206,6 +206,30 @@ pub struct ChargeRow {
     pub policy_number: Option<String>,
 }
 
+impl ChargeRow {
+    /// «Премия», «Штраф», «Субсидия».
+    pub fn kind_label(&self) -> &'static str {
+        crate::status::ChargeKind::from_code(&self.kind)
+            .map(crate::status::ChargeKind::label)
+            .unwrap_or("")
+    }
+
+    /// «Оплачено» and the like.
+    pub fn status_label(&self) -> &'static str {
+        crate::status::PaymentStatus::from_code(&self.status)
+            .map(crate::status::PaymentStatus::label)
+            .unwrap_or("")
+    }
+
+    /// «Основание»: the description, with the policy number when there is one.
+    pub fn basis(&self) -> String {
+        match &self.policy_number {
+            Some(n) => format!("{} · полис {n}", self.description),
+            None => self.description.clone(),
+        }
+    }
+}
+
 /// The balance above «Начисления»: what is owed and what was overpaid.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Balance {

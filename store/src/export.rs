@@ -7,7 +7,6 @@ use crate::{Store, StoreError, StoreResult, on_pool_db};
 use chrono::NaiveDate;
 use domain::model::{ChargeRow, ContributionRow};
 use domain::query::TableQuery;
-use domain::status::{ChargeKind, PaymentStatus};
 use futures_util::TryStreamExt;
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet};
 use sqlx::QueryBuilder;
@@ -244,14 +243,10 @@ impl Store {
             let mut rows = q.build_query_as::<ChargeRow>().fetch(p);
             while let Some(c) = rows.try_next().await? {
                 write_date(sheet, row, 0, c.charged_on, &fm)?;
-                sheet.write(row, 1, ChargeKind::from_code(&c.kind).map(ChargeKind::label).unwrap_or("")).map_err(xlsx_err)?;
-                let basis = match &c.policy_number {
-                    Some(n) => format!("{} · полис {n}", c.description),
-                    None => c.description.clone(),
-                };
-                sheet.write(row, 2, basis).map_err(xlsx_err)?;
+                sheet.write(row, 1, c.kind_label()).map_err(xlsx_err)?;
+                sheet.write(row, 2, c.basis()).map_err(xlsx_err)?;
                 write_money(sheet, row, 3, c.amount.0, &fm.money)?;
-                sheet.write(row, 4, PaymentStatus::from_code(&c.status).map(PaymentStatus::label).unwrap_or("")).map_err(xlsx_err)?;
+                sheet.write(row, 4, c.status_label()).map_err(xlsx_err)?;
                 total += c.amount.0;
                 if c.status == "paid" {
                     paid += c.amount.0;

@@ -415,12 +415,7 @@ pub fn ChargesPage() -> impl IntoView {
                                     </thead>
                                     <tbody>
                                         {page.rows.iter().map(|c| {
-                                            let kind = ChargeKind::from_code(&c.kind).map(ChargeKind::label).unwrap_or("");
-                                            let status = PaymentStatus::from_code(&c.status).map(PaymentStatus::label).unwrap_or("");
-                                            let basis = match &c.policy_number {
-                                                Some(n) => format!("{} · полис {n}", c.description),
-                                                None => c.description.clone(),
-                                            };
+                                            let (kind, status, basis) = (c.kind_label(), c.status_label(), c.basis());
                                             view! {
                                                 <tr>
                                                     <td data-label="Дата">{date(c.charged_on)}</td>
