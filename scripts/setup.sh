@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need, skipping what is already there at the right version:
 # the wasm32 target, cargo-leptos, wasm-bindgen-cli matching Cargo.lock, npm packages of end2end/
-# (Playwright, binaryen's wasm-opt) and Debian's Chromium. Everything comes from the package
+# (Playwright, binaryen's wasm-opt) Debian's Chromium and poppler-utils. Everything comes from the package
 # registries; nothing downloads a prebuilt binary from elsewhere. Idempotent and quick when done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,10 +32,11 @@ if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/@p
     (cd end2end && npm ci --no-audit --no-fund)
 fi
 
-if [ ! -x /usr/bin/chromium ]; then
-    say "installing Debian's chromium"
+# Debian's Chromium runs the browser tests; poppler-utils' pdftotext reads the PDFs the tests produce.
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/pdftotext ]; then
+    say "installing Debian's chromium and poppler-utils"
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium poppler-utils >/dev/null
 fi
 say "ready"

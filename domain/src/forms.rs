@@ -124,6 +124,100 @@ pub fn code(input: &str) -> Result<String, String> {
     Ok(s)
 }
 
+/// A charge entered by staff («Сотрудник → Начисления → Новое начисление»), as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChargeForm {
+    pub policyholder_id: String,
+    pub kind: String,
+    /// Roubles as typed: `1 234,56`.
+    pub amount: String,
+    pub charged_on: String,
+    pub description: String,
+}
+
+/// A charge after every check passed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidCharge {
+    pub policyholder_id: String,
+    pub kind: crate::status::ChargeKind,
+    pub amount: crate::Money,
+    pub charged_on: chrono::NaiveDate,
+    pub description: String,
+}
+
+/// The largest single charge staff may enter: 1 billion roubles.
+pub const MAX_CHARGE_KOPECKS: i64 = 100_000_000_000;
+
+impl ChargeForm {
+    pub fn check_field(&self, field: &str) -> Result<(), String> {
+        match field {
+            "policyholder_id" if self.policyholder_id.trim().is_empty() => {
+                Err("Выберите страхователя".into())
+            }
+            "kind" => crate::status::ChargeKind::from_code(&self.kind)
+                .map(|_| ())
+                .ok_or_else(|| "Выберите тип начисления".into()),
+            "amount" => {
+                let m = crate::Money::parse_rubles(&self.amount)?;
+                if m.0 <= 0 {
+                    Err("Сумма должна быть больше нуля".into())
+                } else if m.0 > MAX_CHARGE_KOPECKS {
+                    Err("Сумма не может превышать 1 000 000 000 ₽".into())
+                } else {
+                    Ok(())
+                }
+            }
+            "charged_on" => crate::dates::parse_date(&self.charged_on).map(|_| ()),
+            "description" => {
+                let n = self.description.trim().chars().count();
+                if n < 3 {
+                    Err("Укажите основание начисления".into())
+                } else if n > 300 {
+                    Err("Основание — не длиннее 300 символов".into())
+                } else {
+                    Ok(())
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+
+    pub fn validate(&self) -> Result<ValidCharge, FieldErrors> {
+        let mut e = FieldErrors::new();
+        for f in [
+            "policyholder_id",
+            "kind",
+            "amount",
+            "charged_on",
+            "description",
+        ] {
+            if let Err(m) = self.check_field(f) {
+                e.add(f, m);
+            }
+        }
+        e.into_result()?;
+        let parsed = (
+            crate::status::ChargeKind::from_code(&self.kind),
+            crate::Money::parse_rubles(&self.amount),
+            crate::dates::parse_date(&self.charged_on),
+        );
+        match parsed {
+            (Some(kind), Ok(amount), Ok(charged_on)) => Ok(ValidCharge {
+                policyholder_id: self.policyholder_id.trim().to_string(),
+                kind,
+                amount,
+                charged_on,
+                description: self.description.trim().to_string(),
+            }),
+            _ => {
+                let mut e = FieldErrors::new();
+                e.add("amount", "Проверьте сумму");
+                Err(e)
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,5 +281,34 @@ mod tests {
         assert_eq!(code(" 123 456 "), Ok("123456".into()));
         assert!(code("12345").is_err());
         assert!(code("12345a").is_err());
+    }
+
+    #[test]
+    fn charge_form_names_each_bad_field() {
+        let bad = ChargeForm {
+            amount: "0".into(),
+            description: "x".into(),
+            ..ChargeForm::default()
+        };
+        let e = bad.validate().unwrap_err();
+        for f in [
+            "policyholder_id",
+            "kind",
+            "amount",
+            "charged_on",
+            "description",
+        ] {
+            assert!(e.get(f).is_some(), "{f} is named");
+        }
+        let good = ChargeForm {
+            policyholder_id: "ph1".into(),
+            kind: "penalty".into(),
+            amount: "1 500,50".into(),
+            charged_on: "2026-11-20".into(),
+            description: "Штраф за просрочку".into(),
+        };
+        let v = good.validate().unwrap();
+        assert_eq!(v.amount, crate::Money(150_050));
+        assert_eq!(v.kind, crate::status::ChargeKind::Penalty);
     }
 }

@@ -236,3 +236,39 @@ pub struct Balance {
     pub to_pay: Money,
     pub overpaid: Money,
 }
+
+/// A change pushed to open browsers: its id (for catching up after a reconnect), what changed
+/// («balance», «notice» …) and a short payload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveEvent {
+    pub id: i64,
+    pub kind: String,
+    pub data: String,
+}
+
+/// A reminder set on a contribution («Установить напоминание»).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct ReminderRow {
+    pub id: String,
+    pub contribution_id: String,
+    pub remind_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub programme: String,
+    pub accrued_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub amount: Money,
+    pub paid: Money,
+}
+
+/// A notice in the cabinet («Уведомления»).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct Notice {
+    pub id: String,
+    pub title: String,
+    pub body: String,
+    pub link: String,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+}

@@ -244,6 +244,45 @@ impl TableQuery {
     }
 }
 
+impl TableQuery {
+    /// The filter in words, for the header of a statement and the printed page. `programme_names` are the chosen
+    /// programmes («Взносы»); kinds and statuses are named when chosen («Начисления»).
+    pub fn describe(&self, programme_names: Option<&[String]>) -> String {
+        let f = self;
+        let date = crate::dates::format_date;
+        let period = match (f.from, f.to) {
+            (Some(a), Some(b)) => format!("с {} по {}", date(a), date(b)),
+            (Some(a), None) => format!("с {}", date(a)),
+            (None, Some(b)) => format!("по {}", date(b)),
+            (None, None) => "всё время".to_string(),
+        };
+        let all_or = |names: Vec<&str>| {
+            if names.is_empty() {
+                "все".to_string()
+            } else {
+                names.join(", ")
+            }
+        };
+        let mut parts = vec![format!("Период: {period}")];
+        if let Some(names) = programme_names {
+            parts.push(format!(
+                "программы: {}",
+                all_or(names.iter().map(String::as_str).collect())
+            ));
+        } else {
+            parts.push(format!(
+                "типы: {}",
+                all_or(f.kinds.iter().map(|k| k.label()).collect())
+            ));
+            parts.push(format!(
+                "статусы: {}",
+                all_or(f.statuses.iter().map(|s| s.label()).collect())
+            ));
+        }
+        parts.join("; ")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

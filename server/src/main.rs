@@ -10,7 +10,7 @@ mod http;
 use app::ssr::AppConfig;
 use app::{App, shell};
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -221,11 +221,19 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(logout))
         .route(
             "/contributions/export.xlsx",
-            get(|s: State<AppState>, r: axum::extract::Request| export(s, r, Table::Contributions)),
+            get(|s: State<AppState>, r: Request| export(s, r, Table::Contributions, Kind::Xlsx)),
+        )
+        .route(
+            "/contributions/export.pdf",
+            get(|s: State<AppState>, r: Request| export(s, r, Table::Contributions, Kind::Pdf)),
         )
         .route(
             "/charges/export.xlsx",
-            get(|s: State<AppState>, r: axum::extract::Request| export(s, r, Table::Charges)),
+            get(|s: State<AppState>, r: Request| export(s, r, Table::Charges, Kind::Xlsx)),
+        )
+        .route(
+            "/charges/export.pdf",
+            get(|s: State<AppState>, r: Request| export(s, r, Table::Charges, Kind::Pdf)),
         )
         .route("/api/{*fn_name}", post(server_fns.clone()).get(server_fns))
         .nest_service("/pkg", pkg);
@@ -329,12 +337,15 @@ enum Table {
     Charges,
 }
 
-/// «Скачать» XLSX: exactly the rows the query string selects, for the acting policyholder.
-async fn export(
-    State(state): State<AppState>,
-    req: axum::extract::Request,
-    table: Table,
-) -> Response {
+/// Which file a download is.
+#[derive(Clone, Copy)]
+enum Kind {
+    Xlsx,
+    Pdf,
+}
+
+/// «Скачать» XLSX or PDF: exactly the rows the query string selects, for the acting policyholder.
+async fn export(State(state): State<AppState>, req: Request, table: Table, kind: Kind) -> Response {
     let Some(session) = req
         .extensions()
         .get::<app::ssr::RequestCtx>()
@@ -355,38 +366,42 @@ async fn export(
         .filter_map(|kv| kv.split_once('='))
         .collect();
     let query = domain::query::TableQuery::from_pairs(pairs, state.store.today());
-    let (prefix, result) = match state.store.acting_policyholder(&session).await {
-        Ok(ph) => match table {
-            Table::Contributions => (
+    let store = &state.store;
+    let account = session.account_id.as_str();
+    let (prefix, result) = match store.acting_policyholder(&session).await {
+        Ok(ph) => match (table, kind) {
+            (Table::Contributions, Kind::Xlsx) => (
                 "vznosy",
-                state
-                    .store
-                    .contributions_xlsx(&session.account_id, &ph.id, &query)
-                    .await,
+                store.contributions_xlsx(account, &ph.id, &query).await,
             ),
-            Table::Charges => (
+            (Table::Contributions, Kind::Pdf) => (
+                "vznosy",
+                store.contributions_pdf(account, &ph.id, &query).await,
+            ),
+            (Table::Charges, Kind::Xlsx) => (
                 "nachisleniya",
-                state
-                    .store
-                    .charges_xlsx(&session.account_id, &ph.id, &query)
-                    .await,
+                store.charges_xlsx(account, &ph.id, &query).await,
+            ),
+            (Table::Charges, Kind::Pdf) => (
+                "nachisleniya",
+                store.charges_pdf(account, &ph.id, &query).await,
             ),
         },
         Err(e) => ("", Err(e)),
     };
+    let (ext, mime) = match kind {
+        Kind::Xlsx => (
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        Kind::Pdf => ("pdf", "application/pdf"),
+    };
     match result {
         Ok(bytes) => {
-            let name = format!(
-                "attachment; filename=\"{prefix}-{}.xlsx\"",
-                state.store.today()
-            );
+            let name = format!("attachment; filename=\"{prefix}-{}.{ext}\"", store.today());
             (
                 [
-                    (
-                        header::CONTENT_TYPE,
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                            .to_string(),
-                    ),
+                    (header::CONTENT_TYPE, mime.to_string()),
                     (header::CONTENT_DISPOSITION, name),
                     (header::CACHE_CONTROL, "no-store".to_string()),
                 ],

@@ -1,11 +1,14 @@
-//! «Скачать»: exactly the filtered rows of «Взносы» or «Начисления» as an XLSX workbook with real
-//! date and number cells, the policyholder, the filter and the statement date on top, a frozen
-//! header row, column widths and totals (summed in kopecks) at the bottom. Rows stream from the
-//! database into the sheet in the page's order.
+//! «Скачать»: exactly the filtered rows of «Взносы» or «Начисления» as an XLSX workbook (real
+//! date and number cells, a frozen header row, column widths) or a PDF statement, each with the
+//! policyholder, the filter and the statement date on top and totals (summed in kopecks) at the
+//! bottom. Rows stream from the database in the page's order through one loop per table.
 
+use crate::pdf::{Align, Column, Statement};
 use crate::{Store, StoreError, StoreResult, on_pool_db};
 use chrono::NaiveDate;
+use domain::dates::format_date;
 use domain::model::{ChargeRow, ContributionRow};
+use domain::money::Money;
 use domain::query::TableQuery;
 use futures_util::TryStreamExt;
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet};
@@ -15,40 +18,9 @@ fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> StoreError {
     StoreError::Internal(format!("xlsx: {e}"))
 }
 
-/// The filter in words, for the header of a statement. `programme_names` are the chosen
-/// programmes («Взносы»); kinds and statuses are named when chosen («Начисления»).
+/// The filter in words, for the header of a statement.
 pub fn describe_filter(f: &TableQuery, programme_names: Option<&[String]>) -> String {
-    let date = domain::dates::format_date;
-    let period = match (f.from, f.to) {
-        (Some(a), Some(b)) => format!("с {} по {}", date(a), date(b)),
-        (Some(a), None) => format!("с {}", date(a)),
-        (None, Some(b)) => format!("по {}", date(b)),
-        (None, None) => "всё время".to_string(),
-    };
-    let all_or = |names: Vec<&str>| {
-        if names.is_empty() {
-            "все".to_string()
-        } else {
-            names.join(", ")
-        }
-    };
-    let mut parts = vec![format!("Период: {period}")];
-    if let Some(names) = programme_names {
-        parts.push(format!(
-            "программы: {}",
-            all_or(names.iter().map(String::as_str).collect())
-        ));
-    } else {
-        parts.push(format!(
-            "типы: {}",
-            all_or(f.kinds.iter().map(|k| k.label()).collect())
-        ));
-        parts.push(format!(
-            "статусы: {}",
-            all_or(f.statuses.iter().map(|s| s.label()).collect())
-        ));
-    }
-    parts.join("; ")
+    f.describe(programme_names)
 }
 
 /// The cell formats of a statement.
@@ -139,14 +111,58 @@ fn write_money(
     Ok(())
 }
 
+/// What heads a statement: whose it is and which rows it holds.
+struct Head {
+    holder: String,
+    filter: String,
+}
+
+const CONTRIBUTION_COLUMNS: [(&str, f64, f32, Align); 6] = [
+    ("Дата начисления", 16.0, 1.1, Align::Left),
+    ("Срок уплаты", 14.0, 1.0, Align::Left),
+    ("Наименование программы", 42.0, 2.6, Align::Left),
+    ("Размер взноса, ₽", 18.0, 1.3, Align::Right),
+    ("Сумма уплаты, ₽", 18.0, 1.3, Align::Right),
+    ("Остаток задолженности, ₽", 22.0, 1.4, Align::Right),
+];
+
+const CHARGE_COLUMNS: [(&str, f64, f32, Align); 5] = [
+    ("Дата", 14.0, 1.0, Align::Left),
+    ("Тип", 14.0, 1.0, Align::Left),
+    ("Основание", 56.0, 3.6, Align::Left),
+    ("Сумма, ₽", 18.0, 1.3, Align::Right),
+    ("Статус оплаты", 22.0, 1.4, Align::Left),
+];
+
+fn xlsx_columns<const N: usize>(
+    c: &[(&'static str, f64, f32, Align); N],
+) -> Vec<(&'static str, f64)> {
+    c.iter().map(|(t, w, _, _)| (*t, *w)).collect()
+}
+
+fn pdf_columns<const N: usize>(c: &[(&'static str, f64, f32, Align); N]) -> Vec<Column> {
+    c.iter()
+        .map(|(title, _, share, align)| Column {
+            title,
+            share: *share,
+            align: *align,
+        })
+        .collect()
+}
+
+/// An amount for a PDF cell: digits grouped, no currency sign (the column heading has it).
+pub fn pdf_amount(kopecks: i64) -> String {
+    let s = Money(kopecks).to_string();
+    s.trim_end_matches('₽').trim_end().to_string()
+}
+
 impl Store {
-    /// The filtered contributions as an XLSX file.
-    pub async fn contributions_xlsx(
+    async fn contribution_head(
         &self,
         account_id: &str,
         policyholder_id: &str,
         f: &TableQuery,
-    ) -> StoreResult<Vec<u8>> {
+    ) -> StoreResult<Head> {
         let holder = self
             .authorized_policyholder(account_id, policyholder_id)
             .await?;
@@ -156,25 +172,35 @@ impl Store {
             .filter(|p| f.programmes.contains(&p.code))
             .map(|p| p.name.clone())
             .collect();
-        let mut book = Workbook::new();
-        let sheet = book.add_worksheet();
-        let (first, fm) = start_sheet(
-            sheet,
-            "Взносы",
-            &format!("Взносы: {}", holder.name),
-            &describe_filter(f, Some(&chosen)),
-            self.today(),
-            &[
-                ("Дата начисления", 16.0),
-                ("Срок уплаты", 14.0),
-                ("Наименование программы", 42.0),
-                ("Размер взноса, ₽", 18.0),
-                ("Сумма уплаты, ₽", 18.0),
-                ("Остаток задолженности, ₽", 22.0),
-            ],
-        )?;
-        let mut row = first;
-        let (mut accrued, mut paid) = (0i64, 0i64);
+        Ok(Head {
+            holder: holder.name,
+            filter: describe_filter(f, Some(&chosen)),
+        })
+    }
+
+    async fn charge_head(
+        &self,
+        account_id: &str,
+        policyholder_id: &str,
+        f: &TableQuery,
+    ) -> StoreResult<Head> {
+        let holder = self
+            .authorized_policyholder(account_id, policyholder_id)
+            .await?;
+        Ok(Head {
+            holder: holder.name,
+            filter: describe_filter(f, None),
+        })
+    }
+
+    /// Streams the filtered contributions in the page's order into `each`; the caller has
+    /// checked the authority.
+    async fn each_contribution(
+        &self,
+        policyholder_id: &str,
+        f: &TableQuery,
+        mut each: impl FnMut(ContributionRow) -> StoreResult<()>,
+    ) -> StoreResult<()> {
         on_pool_db!(self, p, Db => {
             let mut q = QueryBuilder::<Db>::new(
                 "SELECT c.id, c.accrued_on, c.due_on, g.name AS programme, c.amount, c.paid
@@ -184,55 +210,19 @@ impl Store {
             q.push(crate::finance::contribution_order(f));
             let mut rows = q.build_query_as::<ContributionRow>().fetch(p);
             while let Some(c) = rows.try_next().await? {
-                write_date(sheet, row, 0, c.accrued_on, &fm)?;
-                write_date(sheet, row, 1, c.due_on, &fm)?;
-                sheet.write(row, 2, &c.programme).map_err(xlsx_err)?;
-                write_money(sheet, row, 3, c.amount.0, &fm.money)?;
-                write_money(sheet, row, 4, c.paid.0, &fm.money)?;
-                write_money(sheet, row, 5, c.debt().0, &fm.money)?;
-                accrued += c.amount.0;
-                paid += c.paid.0;
-                row += 1;
+                each(c)?;
             }
             Ok::<(), StoreError>(())
-        })?;
-        sheet
-            .write_with_format(row, 0, format!("Итого ({} шт.)", row - first), &fm.bold)
-            .map_err(xlsx_err)?;
-        write_money(sheet, row, 3, accrued, &fm.money_total)?;
-        write_money(sheet, row, 4, paid, &fm.money_total)?;
-        write_money(sheet, row, 5, accrued - paid, &fm.money_total)?;
-        book.save_to_buffer().map_err(xlsx_err)
+        })
     }
 
-    /// The filtered charges as an XLSX file.
-    pub async fn charges_xlsx(
+    /// Streams the filtered charges in the page's order into `each`.
+    async fn each_charge(
         &self,
-        account_id: &str,
         policyholder_id: &str,
         f: &TableQuery,
-    ) -> StoreResult<Vec<u8>> {
-        let holder = self
-            .authorized_policyholder(account_id, policyholder_id)
-            .await?;
-        let mut book = Workbook::new();
-        let sheet = book.add_worksheet();
-        let (first, fm) = start_sheet(
-            sheet,
-            "Начисления",
-            &format!("Начисления: {}", holder.name),
-            &describe_filter(f, None),
-            self.today(),
-            &[
-                ("Дата", 14.0),
-                ("Тип", 14.0),
-                ("Основание", 56.0),
-                ("Сумма, ₽", 18.0),
-                ("Статус оплаты", 22.0),
-            ],
-        )?;
-        let mut row = first;
-        let (mut total, mut paid) = (0i64, 0i64);
+        mut each: impl FnMut(ChargeRow) -> StoreResult<()>,
+    ) -> StoreResult<()> {
         on_pool_db!(self, p, Db => {
             let mut q = QueryBuilder::<Db>::new(
                 "SELECT ch.id, ch.charged_on, ch.kind, ch.amount, ch.status, ch.description, p.number AS policy_number
@@ -242,19 +232,133 @@ impl Store {
             q.push(crate::finance::charge_order(f));
             let mut rows = q.build_query_as::<ChargeRow>().fetch(p);
             while let Some(c) = rows.try_next().await? {
-                write_date(sheet, row, 0, c.charged_on, &fm)?;
-                sheet.write(row, 1, c.kind_label()).map_err(xlsx_err)?;
-                sheet.write(row, 2, c.basis()).map_err(xlsx_err)?;
-                write_money(sheet, row, 3, c.amount.0, &fm.money)?;
-                sheet.write(row, 4, c.status_label()).map_err(xlsx_err)?;
-                total += c.amount.0;
-                if c.status == "paid" {
-                    paid += c.amount.0;
-                }
-                row += 1;
+                each(c)?;
             }
             Ok::<(), StoreError>(())
-        })?;
+        })
+    }
+
+    /// The filtered contributions as an XLSX file. The sheet is written in constant-memory mode:
+    /// each row goes to a temporary file as it arrives, so 100,000 rows are never held twice.
+    pub async fn contributions_xlsx(
+        &self,
+        account_id: &str,
+        policyholder_id: &str,
+        f: &TableQuery,
+    ) -> StoreResult<Vec<u8>> {
+        let head = self
+            .contribution_head(account_id, policyholder_id, f)
+            .await?;
+        let mut book = Workbook::new();
+        let sheet = book
+            .add_worksheet_with_constant_memory()
+            .map_err(xlsx_err)?;
+        let (first, fm) = start_sheet(
+            sheet,
+            "Взносы",
+            &format!("Взносы: {}", head.holder),
+            &head.filter,
+            self.today(),
+            &xlsx_columns(&CONTRIBUTION_COLUMNS),
+        )?;
+        let mut row = first;
+        let (mut accrued, mut paid) = (0i64, 0i64);
+        self.each_contribution(policyholder_id, f, |c| {
+            write_date(sheet, row, 0, c.accrued_on, &fm)?;
+            write_date(sheet, row, 1, c.due_on, &fm)?;
+            sheet.write(row, 2, &c.programme).map_err(xlsx_err)?;
+            write_money(sheet, row, 3, c.amount.0, &fm.money)?;
+            write_money(sheet, row, 4, c.paid.0, &fm.money)?;
+            write_money(sheet, row, 5, c.debt().0, &fm.money)?;
+            accrued += c.amount.0;
+            paid += c.paid.0;
+            row += 1;
+            Ok(())
+        })
+        .await?;
+        sheet
+            .write_with_format(row, 0, format!("Итого ({} шт.)", row - first), &fm.bold)
+            .map_err(xlsx_err)?;
+        write_money(sheet, row, 3, accrued, &fm.money_total)?;
+        write_money(sheet, row, 4, paid, &fm.money_total)?;
+        write_money(sheet, row, 5, accrued - paid, &fm.money_total)?;
+        book.save_to_buffer().map_err(xlsx_err)
+    }
+
+    /// The filtered contributions as a PDF statement.
+    pub async fn contributions_pdf(
+        &self,
+        account_id: &str,
+        policyholder_id: &str,
+        f: &TableQuery,
+    ) -> StoreResult<Vec<u8>> {
+        let head = self
+            .contribution_head(account_id, policyholder_id, f)
+            .await?;
+        let mut doc = self.statement("Взносы", head, &pdf_columns(&CONTRIBUTION_COLUMNS));
+        let (mut count, mut accrued, mut paid) = (0usize, 0i64, 0i64);
+        self.each_contribution(policyholder_id, f, |c| {
+            doc.push(vec![
+                format_date(c.accrued_on),
+                format_date(c.due_on),
+                c.programme.clone(),
+                pdf_amount(c.amount.0),
+                pdf_amount(c.paid.0),
+                pdf_amount(c.debt().0),
+            ]);
+            count += 1;
+            accrued += c.amount.0;
+            paid += c.paid.0;
+            Ok(())
+        })
+        .await?;
+        doc.push_total(vec![
+            format!("Итого ({count} шт.)"),
+            String::new(),
+            String::new(),
+            pdf_amount(accrued),
+            pdf_amount(paid),
+            pdf_amount(accrued - paid),
+        ]);
+        render_pdf(doc).await
+    }
+
+    /// The filtered charges as an XLSX file (constant-memory, like the contributions).
+    pub async fn charges_xlsx(
+        &self,
+        account_id: &str,
+        policyholder_id: &str,
+        f: &TableQuery,
+    ) -> StoreResult<Vec<u8>> {
+        let head = self.charge_head(account_id, policyholder_id, f).await?;
+        let mut book = Workbook::new();
+        let sheet = book
+            .add_worksheet_with_constant_memory()
+            .map_err(xlsx_err)?;
+        let (first, fm) = start_sheet(
+            sheet,
+            "Начисления",
+            &format!("Начисления: {}", head.holder),
+            &head.filter,
+            self.today(),
+            &xlsx_columns(&CHARGE_COLUMNS),
+        )?;
+        let mut row = first;
+        let (mut total, mut paid) = (0i64, 0i64);
+        self.each_charge(policyholder_id, f, |c| {
+            write_date(sheet, row, 0, c.charged_on, &fm)?;
+            sheet.write(row, 1, c.kind_label()).map_err(xlsx_err)?;
+            sheet.write(row, 2, c.basis()).map_err(xlsx_err)?;
+            write_money(sheet, row, 3, c.amount.0, &fm.money)?;
+            sheet.write(row, 4, c.status_label()).map_err(xlsx_err)?;
+            total += c.amount.0;
+            if c.status == "paid" {
+                paid += c.amount.0;
+            }
+            row += 1;
+            Ok(())
+        })
+        .await?;
         sheet
             .write_with_format(row, 0, format!("Итого ({} шт.)", row - first), &fm.bold)
             .map_err(xlsx_err)?;
@@ -265,4 +369,64 @@ impl Store {
         write_money(sheet, row + 1, 3, paid, &fm.money_total)?;
         book.save_to_buffer().map_err(xlsx_err)
     }
+
+    /// The filtered charges as a PDF statement.
+    pub async fn charges_pdf(
+        &self,
+        account_id: &str,
+        policyholder_id: &str,
+        f: &TableQuery,
+    ) -> StoreResult<Vec<u8>> {
+        let head = self.charge_head(account_id, policyholder_id, f).await?;
+        let mut doc = self.statement("Начисления", head, &pdf_columns(&CHARGE_COLUMNS));
+        let (mut count, mut total, mut paid) = (0usize, 0i64, 0i64);
+        self.each_charge(policyholder_id, f, |c| {
+            doc.push(vec![
+                format_date(c.charged_on),
+                c.kind_label().to_string(),
+                c.basis(),
+                pdf_amount(c.amount.0),
+                c.status_label().to_string(),
+            ]);
+            count += 1;
+            total += c.amount.0;
+            if c.status == "paid" {
+                paid += c.amount.0;
+            }
+            Ok(())
+        })
+        .await?;
+        doc.push_total(vec![
+            format!("Итого ({count} шт.)"),
+            String::new(),
+            String::new(),
+            pdf_amount(total),
+            String::new(),
+        ]);
+        doc.push_total(vec![
+            "Из них оплачено".into(),
+            String::new(),
+            String::new(),
+            pdf_amount(paid),
+            String::new(),
+        ]);
+        render_pdf(doc).await
+    }
+
+    fn statement(&self, table: &str, head: Head, columns: &[Column]) -> Statement {
+        let today = format_date(self.today());
+        Statement::new(
+            format!("{table}: {}", head.holder),
+            vec![head.filter, format!("Дата выписки: {today}")],
+            columns,
+            format!("Кабинет страхователя · {table} · выписка от {today}"),
+        )
+    }
+}
+
+/// Laying out and drawing thousands of rows is CPU work: off the async threads.
+async fn render_pdf(doc: Statement) -> StoreResult<Vec<u8>> {
+    tokio::task::spawn_blocking(move || doc.render())
+        .await
+        .map_err(|e| StoreError::Internal(format!("pdf task: {e}")))?
 }

@@ -11,15 +11,19 @@ pub mod clock;
 pub mod codes;
 pub mod demo;
 mod error;
+pub mod events;
 pub mod export;
 mod finance;
 pub mod journal;
 pub mod notify;
+pub mod pdf;
 pub mod policies;
 pub mod policyholders;
 pub mod recovery;
+pub mod reminders;
 mod secret;
 pub mod sessions;
+pub mod staff;
 mod throttle;
 
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -39,6 +43,13 @@ use std::sync::Arc;
 pub enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
+}
+
+impl Pool {
+    /// The pool itself, so that [`on_pool!`] runs over a bare pool as over a store.
+    pub fn pool(&self) -> &Pool {
+        self
+    }
 }
 
 /// Runs the same code against whichever backend the store has: `on_pool!(store, p => expr)`.
@@ -114,6 +125,7 @@ struct Inner {
     config: StoreConfig,
     code_key: Secret<Vec<u8>>,
     notifier: Notifier,
+    live: events::Live,
 }
 
 /// The one handle to data and the services around it. Cheap to clone.
@@ -185,6 +197,7 @@ impl Store {
         };
         let code_key = secret::load_or_create_key(&pool, "code_key").await?;
         let notifier = Notifier::new(options.notifier)?;
+        let live = events::Live::start(pool.clone()).await?;
         Ok(Store {
             inner: Arc::new(Inner {
                 pool,
@@ -192,6 +205,7 @@ impl Store {
                 config: options.config,
                 code_key,
                 notifier,
+                live,
             }),
         })
     }
@@ -213,6 +227,10 @@ impl Store {
 
     pub fn notifier(&self) -> &Notifier {
         &self.inner.notifier
+    }
+
+    pub(crate) fn live(&self) -> &events::Live {
+        &self.inner.live
     }
 
     pub fn now(&self) -> DateTime<Utc> {

@@ -190,6 +190,29 @@ both!(other_policyholders_rows_are_not_found, |db| {
     ));
 });
 
+/// The text a PDF shows, as poppler's `pdftotext -layout` reads it, no-break spaces as spaces.
+fn pdf_text(bytes: &[u8]) -> String {
+    assert_eq!(&bytes[..5], b"%PDF-");
+    let path = std::env::temp_dir().join(format!("kabinet-{}.pdf", uuid::Uuid::new_v4()));
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed by scripts/setup.sh");
+    let _ = std::fs::remove_file(&path);
+    assert!(out.status.success(), "pdftotext reads the file");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .replace('\u{a0}', " ")
+}
+
+/// The amount as the PDF shows it: grouped digits, no sign.
+fn shown(kopecks: i64) -> String {
+    store::export::pdf_amount(kopecks).replace('\u{a0}', " ")
+}
+
 fn unzip(bytes: &[u8], name: &str) -> String {
     use std::io::Read;
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
@@ -213,7 +236,8 @@ both!(xlsx_export_has_exactly_the_filtered_rows, |db| {
     let page = s.contributions("acc-demo", &ph, &q).await.unwrap();
     let bytes = s.contributions_xlsx("acc-demo", &ph, &q).await.unwrap();
     assert_eq!(&bytes[..2], b"PK");
-    let strings = unzip(&bytes, "xl/sharedStrings.xml");
+    // Constant-memory sheets keep their strings inline, in the sheet itself.
+    let strings = unzip(&bytes, "xl/worksheets/sheet1.xml");
     assert!(
         strings.contains("Взносы: Иванов Иван Петрович"),
         "{strings}"
@@ -247,7 +271,7 @@ both!(charges_xlsx_has_exactly_the_filtered_rows, |db| {
     };
     let page = s.charges("acc-demo", &ph, &q).await.unwrap();
     let bytes = s.charges_xlsx("acc-demo", &ph, &q).await.unwrap();
-    let strings = unzip(&bytes, "xl/sharedStrings.xml");
+    let strings = unzip(&bytes, "xl/worksheets/sheet1.xml");
     assert!(strings.contains("Начисления: Иванов Иван Петрович"));
     assert!(
         strings.contains("типы: все; статусы: Не оплачено"),
@@ -264,6 +288,84 @@ both!(charges_xlsx_has_exactly_the_filtered_rows, |db| {
     assert!(sheet.contains(&format!("<v>{}</v>", page.totals.accrued.0 as f64 / 100.0)));
     assert!(matches!(
         s.charges_xlsx("acc-rep", &ph, &q).await,
+        Err(StoreError::NotFound)
+    ));
+});
+
+both!(pdf_statement_has_the_rows_cyrillic_pages_and_totals, |db| {
+    let s = &db.store;
+    s.load_demo(0).await.unwrap();
+    let ph = own(s, "acc-demo").await;
+    let q = TableQuery::default();
+    let page = s.contributions("acc-demo", &ph, &q).await.unwrap();
+    assert!(page.totals.count > 60, "enough rows to need several pages");
+    let text = pdf_text(&s.contributions_pdf("acc-demo", &ph, &q).await.unwrap());
+    assert!(text.contains("Взносы: Иванов Иван Петрович"), "{text}");
+    assert!(text.contains("Период: всё время; программы: все"));
+    assert!(text.contains(&format!("Итого ({} шт.)", page.totals.count)));
+    let totals = text
+        .lines()
+        .find(|l| l.contains("Итого ("))
+        .unwrap()
+        .to_string();
+    assert!(totals.contains(&shown(page.totals.accrued.0)), "{totals}");
+    assert!(totals.contains(&shown(page.totals.paid.0)), "{totals}");
+    // Pages: every one numbered «Страница k из N» and every one with the header row.
+    let pages: Vec<&str> = text
+        .split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    assert!(pages.len() > 1, "a long statement breaks across pages");
+    for (i, p) in pages.iter().enumerate() {
+        assert!(
+            p.contains(&format!("Страница {} из {}", i + 1, pages.len())),
+            "page {} is numbered",
+            i + 1
+        );
+        assert!(p.contains("Наименование программы"), "the header repeats");
+    }
+    // Every row of the first page of the table is in the statement, in order.
+    let first = &page.rows[0];
+    // (A long programme name wraps inside its cell, so look for its first word.)
+    let word = first.programme.split_whitespace().next().unwrap();
+    assert!(text.contains(word), "{word}");
+    assert!(text.contains(&shown(first.amount.0)));
+    if std::env::var_os("KEEP_PDF").is_some() {
+        std::fs::write(
+            "/tmp/contributions.pdf",
+            s.contributions_pdf("acc-demo", &ph, &q).await.unwrap(),
+        )
+        .unwrap();
+    }
+    assert!(text.contains(&domain::dates::format_date(first.accrued_on)));
+
+    assert!(matches!(
+        s.contributions_pdf("acc-rep", &ph, &q).await,
+        Err(StoreError::NotFound)
+    ));
+});
+
+both!(charges_pdf_follows_the_filter, |db| {
+    let s = &db.store;
+    s.load_demo(0).await.unwrap();
+    let ph = own(s, "acc-demo").await;
+    let q = TableQuery {
+        statuses: vec![PaymentStatus::Unpaid],
+        ..TableQuery::default()
+    };
+    let page = s.charges("acc-demo", &ph, &q).await.unwrap();
+    let text = pdf_text(&s.charges_pdf("acc-demo", &ph, &q).await.unwrap());
+    assert!(text.contains("Начисления: Иванов Иван Петрович"));
+    assert!(text.contains("типы: все; статусы: Не оплачено"), "{text}");
+    assert!(text.contains(&format!("Итого ({} шт.)", page.totals.count)));
+    assert_eq!(
+        text.matches("Не оплачено").count() as i64,
+        page.totals.count + 1,
+        "each row is unpaid (and the filter line says so)"
+    );
+    assert!(!text.contains(" Оплачено "));
+    assert!(matches!(
+        s.charges_pdf("acc-rep", &ph, &q).await,
         Err(StoreError::NotFound)
     ));
 });

@@ -158,6 +158,34 @@ fn PeriodInputs(query: Memo<TableQuery>) -> impl IntoView {
     }
 }
 
+/// «Скачать XLSX», «Скачать PDF» of exactly the filtered rows, and «Печать» of the screen
+/// (the print style sheet leaves the table and its totals).
+#[component]
+fn Downloads(base: &'static str, query: Memo<TableQuery>) -> impl IntoView {
+    let href = move |ext: &str| format!("{base}/export.{ext}?{}", query.get().to_query());
+    let print = |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(w) = web_sys::window() {
+            let _ = w.print();
+        }
+    };
+    view! {
+        <p class="downloads">
+            <a class="btn" rel="external" download href=move || href("xlsx")>"Скачать XLSX"</a>
+            <a class="btn" rel="external" download href=move || href("pdf")>"Скачать PDF"</a>
+            <button type="button" class="btn" on:click=print>"Печать"</button>
+        </p>
+    }
+}
+
+/// The filter and the date, shown only on paper.
+#[component]
+fn PrintLine(text: String) -> impl IntoView {
+    view! {
+        <p class="print-only">{format!("{text}; выписка на {}", domain::dates::format_date(today()))}</p>
+    }
+}
+
 /// Keeps the sort when the filter form is applied.
 #[component]
 fn SortInputs(query: Memo<TableQuery>) -> impl IntoView {
@@ -182,6 +210,17 @@ pub fn ContributionsPage() -> impl IntoView {
         <Title text="Взносы — Кабинет страхователя"/>
         <p class="crumbs">"Страхование"</p>
         <h1>"Взносы"</h1>
+        <Transition fallback=|| ()>
+            {move || programmes.get().and_then(Result::ok).map(|list| {
+                let q = query.get();
+                let chosen: Vec<String> = list
+                    .into_iter()
+                    .filter(|p| q.programmes.contains(&p.code))
+                    .map(|p| p.name)
+                    .collect();
+                view! { <PrintLine text=q.describe(Some(&chosen))/> }
+            })}
+        </Transition>
         <QuickRanges query base=BASE/>
         <Form method="GET" action=BASE attr:class="filters">
             <PeriodInputs query/>
@@ -201,12 +240,7 @@ pub fn ContributionsPage() -> impl IntoView {
                 <a class="btn" href=BASE>"Сбросить"</a>
             </div>
         </Form>
-        <p class="downloads">
-            <a class="btn" rel="external" download
-                href=move || format!("/contributions/export.xlsx?{}", query.get().to_query())>
-                "Скачать XLSX"
-            </a>
-        </p>
+        <Downloads base=BASE query/>
         <div class="table-zone" aria-busy=move || pending.get().to_string() class:loading=pending>
             <Transition fallback=|| view! { <p class="muted" role="status">"Загрузка…"</p> } set_pending>
                 {move || data.get().map(|r| match r {
@@ -349,6 +383,7 @@ pub fn ChargesPage() -> impl IntoView {
         <Title text="Начисления — Кабинет страхователя"/>
         <p class="crumbs">"Финансы"</p>
         <h1>"Начисления"</h1>
+        {move || view! { <PrintLine text=query.get().describe(None)/> }}
         <Transition fallback=|| ()>
             {move || data.get().and_then(Result::ok).map(|v| view! {
                 <div class="cards balance" aria-live="polite">
@@ -364,11 +399,7 @@ pub fn ChargesPage() -> impl IntoView {
             })}
         </Transition>
         <QuickRanges query base=BASE/>
-        <p class="downloads">
-            <a class="btn" rel="external" download href=move || format!("/charges/export.xlsx?{}", query.get().to_query())>
-                "Скачать XLSX"
-            </a>
-        </p>
+        <Downloads base=BASE query/>
         <Form method="GET" action=BASE attr:class="filters">
             <PeriodInputs query/>
             <CheckboxGroup

@@ -10,10 +10,18 @@ use store::{ManualClock, Store, StoreOptions};
 pub struct TestDb {
     pub store: Store,
     pub clock: Arc<ManualClock>,
+    url: String,
     drop_pg: Option<(String, String)>,
 }
 
 impl TestDb {
+    /// A second store on the same database and clock: another server process.
+    pub async fn second_process(&self) -> Store {
+        Store::open(options(self.url.clone(), self.clock.clone()))
+            .await
+            .expect("open the same database again")
+    }
+
     pub async fn cleanup(self) {
         self.store.close().await;
         if let Some((admin, name)) = self.drop_pg
@@ -41,15 +49,14 @@ pub async fn sqlite() -> TestDb {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join(format!("{}.db", uuid::Uuid::new_v4().simple()));
     let clock = Arc::new(ManualClock::default());
-    let store = Store::open(options(
-        format!("sqlite://{}", path.display()),
-        clock.clone(),
-    ))
-    .await
-    .expect("open sqlite");
+    let url = format!("sqlite://{}", path.display());
+    let store = Store::open(options(url.clone(), clock.clone()))
+        .await
+        .expect("open sqlite");
     TestDb {
         store,
         clock,
+        url,
         drop_pg: None,
     }
 }
@@ -71,12 +78,13 @@ pub async fn postgres() -> TestDb {
         None => panic!("TEST_POSTGRES_URL needs a database path"),
     };
     let clock = Arc::new(ManualClock::default());
-    let store = Store::open(options(url, clock.clone()))
+    let store = Store::open(options(url.clone(), clock.clone()))
         .await
         .expect("open postgres");
     TestDb {
         store,
         clock,
+        url,
         drop_pg: Some((admin, name)),
     }
 }

@@ -1,0 +1,261 @@
+//! «Установить напоминание» on a contribution and the cabinet's notices («Уведомления»). A job
+//! ([`Store::run_due_reminders`], every few seconds in the server) sends each due reminder once:
+//! it claims the reminder and writes the notice in one transaction, so two processes or a restart
+//! never send it twice; then it e-mails the account and pushes the notice to open browsers.
+
+use crate::events::account_topic;
+use crate::journal::Entry;
+use crate::{Message, Store, StoreError, StoreResult, new_id, on_pool, on_pool_db};
+use chrono::{DateTime, Duration, Utc};
+use domain::dates::{format_date, format_datetime};
+use domain::model::{Notice, ReminderRow};
+use domain::status::Channel;
+
+/// Active reminders one account may have at a time.
+pub const MAX_ACTIVE_REMINDERS: i64 = 50;
+/// Notices shown per page.
+pub const NOTICES_PER_PAGE: i64 = 20;
+
+#[derive(sqlx::FromRow)]
+struct Due {
+    id: String,
+    account_id: String,
+    email: String,
+    contribution_id: String,
+    programme: String,
+    accrued_on: chrono::NaiveDate,
+    due_on: chrono::NaiveDate,
+    amount: domain::Money,
+    paid: domain::Money,
+}
+
+impl Store {
+    /// Sets a reminder on the policyholder's contribution for `at` (UTC), at least a minute ahead
+    /// and at most a year.
+    pub async fn add_reminder(
+        &self,
+        account_id: &str,
+        policyholder_id: &str,
+        contribution_id: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<String> {
+        // "Not found" for anybody else's contribution, before anything about the time.
+        self.contribution(account_id, policyholder_id, contribution_id)
+            .await?;
+        let now = self.now();
+        if at <= now {
+            return Err(StoreError::field(
+                "remind_at",
+                "Дата и время напоминания уже прошли: выберите время в будущем",
+            ));
+        }
+        if at > now + Duration::days(366) {
+            return Err(StoreError::field(
+                "remind_at",
+                "Напоминание можно установить не более чем на год вперёд",
+            ));
+        }
+        let active: i64 = on_pool!(self, p => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM reminders WHERE account_id = $1 AND sent_at IS NULL",
+        )
+        .bind(account_id)
+        .fetch_one(p)
+        .await)?;
+        if active >= MAX_ACTIVE_REMINDERS {
+            return Err(StoreError::Refused(format!(
+                "У вас уже {MAX_ACTIVE_REMINDERS} напоминаний. Удалите ненужные, чтобы добавить новое"
+            )));
+        }
+        let id = new_id();
+        on_pool!(self, p => sqlx::query(
+            "INSERT INTO reminders (id, account_id, policyholder_id, contribution_id, remind_at, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&id)
+        .bind(account_id)
+        .bind(policyholder_id)
+        .bind(contribution_id)
+        .bind(at)
+        .bind(now)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        self.journal(Entry {
+            account_id: Some(account_id),
+            policyholder_id: Some(policyholder_id),
+            action: "reminder.created",
+            object_type: "contribution",
+            object_id: contribution_id,
+            details: &format_datetime(at),
+            ..Default::default()
+        })
+        .await?;
+        Ok(id)
+    }
+
+    /// The account's reminders for the policyholder: those still to come first (soonest first),
+    /// then the sent ones (newest first). `contribution_id` narrows them to one contribution.
+    pub async fn reminders(
+        &self,
+        account_id: &str,
+        policyholder_id: &str,
+        contribution_id: Option<&str>,
+    ) -> StoreResult<Vec<ReminderRow>> {
+        self.authorized_policyholder(account_id, policyholder_id)
+            .await?;
+        Ok(on_pool_db!(self, p, Db => {
+            let mut q = sqlx::QueryBuilder::<Db>::new(
+                "SELECT r.id, r.contribution_id, r.remind_at, r.sent_at, g.name AS programme,
+                        c.accrued_on, c.due_on, c.amount, c.paid
+                 FROM reminders r JOIN contributions c ON c.id = r.contribution_id
+                 JOIN programmes g ON g.id = c.programme_id
+                 WHERE r.account_id = ",
+            );
+            q.push_bind(account_id)
+                .push(" AND r.policyholder_id = ")
+                .push_bind(policyholder_id);
+            if let Some(c) = contribution_id {
+                q.push(" AND r.contribution_id = ").push_bind(c);
+            }
+            q.push(
+                " ORDER BY CASE WHEN r.sent_at IS NULL THEN 0 ELSE 1 END, \
+                 CASE WHEN r.sent_at IS NULL THEN r.remind_at END ASC, r.remind_at DESC LIMIT 200",
+            );
+            q.build_query_as::<ReminderRow>().fetch_all(p).await
+        })?)
+    }
+
+    /// Deletes one of the account's reminders; "not found" for anybody else's.
+    pub async fn delete_reminder(&self, account_id: &str, reminder_id: &str) -> StoreResult<()> {
+        let gone = on_pool!(self, p => sqlx::query(
+            "DELETE FROM reminders WHERE id = $1 AND account_id = $2",
+        )
+        .bind(reminder_id)
+        .bind(account_id)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if gone == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.journal(Entry {
+            account_id: Some(account_id),
+            action: "reminder.deleted",
+            object_type: "reminder",
+            object_id: reminder_id,
+            ..Default::default()
+        })
+        .await
+    }
+
+    /// Sends every reminder that is due, each exactly once; returns how many this call sent.
+    pub async fn run_due_reminders(&self) -> StoreResult<usize> {
+        let now = self.now();
+        let due = on_pool!(self, p => sqlx::query_as::<_, Due>(
+            "SELECT r.id, r.account_id, a.email, r.contribution_id, g.name AS programme,
+                    c.accrued_on, c.due_on, c.amount, c.paid
+             FROM reminders r JOIN accounts a ON a.id = r.account_id
+             JOIN contributions c ON c.id = r.contribution_id JOIN programmes g ON g.id = c.programme_id
+             WHERE r.sent_at IS NULL AND r.remind_at <= $1 ORDER BY r.remind_at LIMIT 200",
+        )
+        .bind(now)
+        .fetch_all(p)
+        .await)?;
+        let mut sent = 0;
+        for r in due {
+            let debt = domain::Money(r.amount.0 - r.paid.0);
+            let title = format!("Напоминание: взнос от {}", format_date(r.accrued_on));
+            let body = if debt.0 > 0 {
+                format!(
+                    "{}: к оплате {debt}, срок уплаты {}.",
+                    r.programme,
+                    format_date(r.due_on)
+                )
+            } else {
+                format!("{}: взнос уже оплачен полностью.", r.programme)
+            };
+            let link = format!("/contributions/{}", r.contribution_id);
+            let claimed = on_pool!(self, p => {
+                let mut tx = p.begin().await?;
+                let claimed = sqlx::query(
+                    "UPDATE reminders SET sent_at = $1 WHERE id = $2 AND sent_at IS NULL",
+                )
+                .bind(now)
+                .bind(&r.id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if claimed == 1 {
+                    sqlx::query(
+                        "INSERT INTO notices (id, account_id, title, body, link, created_at)
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(new_id())
+                    .bind(&r.account_id)
+                    .bind(&title)
+                    .bind(&body)
+                    .bind(&link)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok::<bool, sqlx::Error>(claimed == 1)
+            })?;
+            if !claimed {
+                continue;
+            }
+            sent += 1;
+            self.publish(&account_topic(&r.account_id), "notice", "")
+                .await?;
+            let mail = Message {
+                channel: Channel::Email,
+                to: r.email.clone(),
+                subject: format!("Кабинет страхователя: {title}"),
+                body: format!("{body}\n\nПодробнее в кабинете: {link}\n"),
+            };
+            // The notice is in the cabinet either way; a mail server that is down is logged.
+            if let Err(e) = self.notify(&mail).await {
+                tracing::warn!(error = %e, reminder = %r.id, "reminder e-mail not sent");
+            }
+        }
+        Ok(sent)
+    }
+
+    /// The account's notices, newest first, one page, and how many are unread.
+    pub async fn notices(&self, account_id: &str, page: i64) -> StoreResult<(Vec<Notice>, i64)> {
+        let offset = (page.max(1) - 1) * NOTICES_PER_PAGE;
+        let rows = on_pool!(self, p => sqlx::query_as::<_, Notice>(
+            "SELECT id, title, body, link, created_at, read_at FROM notices WHERE account_id = $1
+             ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3",
+        )
+        .bind(account_id)
+        .bind(NOTICES_PER_PAGE)
+        .bind(offset)
+        .fetch_all(p)
+        .await)?;
+        Ok((rows, self.unread_notices(account_id).await?))
+    }
+
+    pub async fn unread_notices(&self, account_id: &str) -> StoreResult<i64> {
+        Ok(on_pool!(self, p => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM notices WHERE account_id = $1 AND read_at IS NULL",
+        )
+        .bind(account_id)
+        .fetch_one(p)
+        .await)?)
+    }
+
+    /// Marks every notice of the account read.
+    pub async fn read_notices(&self, account_id: &str) -> StoreResult<()> {
+        on_pool!(self, p => sqlx::query(
+            "UPDATE notices SET read_at = $1 WHERE account_id = $2 AND read_at IS NULL",
+        )
+        .bind(self.now())
+        .bind(account_id)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        self.publish(&account_topic(account_id), "notice", "").await
+    }
+}
