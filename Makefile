@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 SERVER := $(CARGO_TARGET_DIR)/release/server
 
-.PHONY: run test setup build fmt clippy unit e2e clean-data
+.PHONY: run test setup build fmt clippy unit e2e bench clean-data
 
 run: build
 	@mkdir -p data
@@ -37,6 +37,10 @@ unit:
 
 e2e: build
 	cd end2end && KABINET_SERVER=$(SERVER) npx playwright test
+
+# Performance figures, printed (never asserted in tests): «Взносы» pages and exports over 100,000 rows.
+bench:
+	cargo bench -p kabinet-store --bench finance
 
 clean-data:
 	rm -rf data/kabinet.db data/kabinet.db-*

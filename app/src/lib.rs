@@ -5,10 +5,13 @@ pub mod auth;
 pub mod components;
 pub mod error;
 pub mod finance;
+pub mod live;
+pub mod notices;
 pub mod policies;
 pub mod security;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod staff;
 
 use auth::{KeepAlive, Me, SwitchPolicyholder};
 use error::AppError;
@@ -53,10 +56,13 @@ pub fn page_access(path: &str) -> Access {
     match path {
         "/login" | "/register" | "/recover" => Access::Guest,
         "/confirm" => Access::Unconfirmed,
-        "/" | "/policies" | "/contributions" | "/charges" | "/security" => Access::Account,
+        "/" | "/policies" | "/contributions" | "/charges" | "/security" | "/notices" | "/staff" => {
+            Access::Account
+        }
         p if p.starts_with("/policies/")
             || p.starts_with("/contributions/")
-            || p.starts_with("/charges/") =>
+            || p.starts_with("/charges/")
+            || p.starts_with("/staff/") =>
         {
             Access::Account
         }
@@ -111,6 +117,18 @@ pub fn App() -> impl IntoView {
     provide_context(epoch);
     let me: MeResource = Resource::new(move || epoch.get(), |_| auth::get_me());
     provide_context(me);
+    let live = live::Live::new();
+    provide_context(live);
+    live::run(
+        live,
+        Memo::new(move |_| {
+            me.get()
+                .and_then(Result::ok)
+                .flatten()
+                .filter(|m| m.confirmed)
+                .map(|m| m.full_name)
+        }),
+    );
     // Tells the browser tests (and anyone curious) that the WASM has taken over the page.
     Effect::new(move |_| {
         if let Some(body) = document().body() {
@@ -138,6 +156,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/contributions/:id") view=finance::ContributionPage ssr=SsrMode::Async/>
                     <Route path=path!("/charges") view=finance::ChargesPage ssr=SsrMode::Async/>
                     <Route path=path!("/security") view=security::SecurityPage ssr=SsrMode::Async/>
+                    <Route path=path!("/notices") view=notices::NoticesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/staff") view=staff::StaffPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <footer class="site-footer">
@@ -166,6 +186,7 @@ fn Header(me: MeResource) -> impl IntoView {
                         let confirmed = m.confirmed;
                         let acting = m.acting.clone().map(|a| a.id).unwrap_or_default();
                         let many = m.policyholders.len() > 1;
+                        let staff = m.is_staff;
                         view! {
                             {confirmed.then(|| view! {
                                 <nav aria-label="Разделы кабинета" class="main-nav">
@@ -173,7 +194,9 @@ fn Header(me: MeResource) -> impl IntoView {
                                     <A href="/policies">"Мои полисы"</A>
                                     <A href="/contributions">"Взносы"</A>
                                     <A href="/charges">"Начисления"</A>
+                                    <notices::NoticesLink/>
                                     <A href="/security">"Безопасность"</A>
+                                    {staff.then(|| view! { <A href="/staff">"Сотруднику"</A> })}
                                 </nav>
                             })}
                             <div class="who">
@@ -199,6 +222,7 @@ fn Header(me: MeResource) -> impl IntoView {
                                     <span class="who-label">"Действую от имени: " <strong>{a.name}</strong></span>
                                 }))}
                                 <span class="who-name">{m.full_name.clone()}</span>
+                                <live::LiveIndicator/>
                                 <form method="post" action="/logout" class="logout">
                                     <button type="submit" class="btn btn-small">"Выйти"</button>
                                 </form>
@@ -273,7 +297,7 @@ fn now_ms() -> f64 {
 }
 
 #[component]
-fn NotFound() -> impl IntoView {
+pub(crate) fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]
     if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
         res.set_status(http::StatusCode::NOT_FOUND);

@@ -272,3 +272,12 @@ pub struct Notice {
     pub created_at: DateTime<Utc>,
     pub read_at: Option<DateTime<Utc>>,
 }
+
+/// A policyholder as staff find them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct StaffPolicyholder {
+    pub id: String,
+    pub name: String,
+    pub inn: Option<String>,
+}

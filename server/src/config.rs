@@ -25,6 +25,8 @@ pub struct Config {
     pub mail_from: String,
     pub body_limit: usize,
     pub db_max_connections: u32,
+    /// How often due reminders are looked for.
+    pub job_tick_seconds: u64,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -80,6 +82,7 @@ impl Config {
                 .unwrap_or_else(|| "Кабинет страхователя <noreply@example.ru>".into()),
             body_limit: parse("BODY_LIMIT_BYTES", 8 * 1024 * 1024)?,
             db_max_connections: parse("DB_MAX_CONNECTIONS", 16)?,
+            job_tick_seconds: parse::<u64>("JOB_TICK_SECONDS", 5)?.max(1),
             mode,
         })
     }

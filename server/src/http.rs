@@ -50,6 +50,7 @@ fn is_page_request(req: &Request) -> bool {
         && !path.starts_with("/pkg/")
         && !path.starts_with("/dev/")
         && path != "/healthz"
+        && path != "/events"
 }
 
 /// Finds the caller's session, enforces the page-access rules before any page renders, and hands
@@ -124,6 +125,14 @@ pub async fn session_layer(
         clear_cookie(&mut res, &state);
     }
     res
+}
+
+/// The caller's confirmed session, as the session layer found it.
+pub fn confirmed_session(req: &Request) -> Option<store::sessions::SessionInfo> {
+    req.extensions()
+        .get::<RequestCtx>()
+        .and_then(|c| c.session.clone())
+        .filter(|s| s.confirmed())
 }
 
 pub fn clear_cookie(res: &mut Response, state: &AppState) {

@@ -6,6 +6,8 @@
 mod config;
 mod dev;
 mod http;
+mod jobs;
+mod live;
 
 use app::ssr::AppConfig;
 use app::{App, shell};
@@ -30,6 +32,8 @@ use tower_http::trace::TraceLayer;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// Turns true when the server shuts down: live streams end so the shutdown is not held up.
+    pub stop: tokio::sync::watch::Receiver<bool>,
     pub config: Arc<Config>,
     pub app_config: AppConfig,
     pub leptos: LeptosOptions,
@@ -124,8 +128,10 @@ async fn main() {
     let leptos = conf.leptos_options;
     let addr = leptos.site_addr;
 
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
     let state = AppState {
         store: store.clone(),
+        stop: stop.clone(),
         app_config: AppConfig {
             cookie_secure: config.cookie_secure,
             dev_mode: config.mode == Mode::Demo,
@@ -134,6 +140,11 @@ async fn main() {
         leptos: leptos.clone(),
     };
     let app = router(state.clone());
+    let jobs = tokio::spawn(jobs::run(
+        store.clone(),
+        std::time::Duration::from_secs(state.config.job_tick_seconds),
+        stop,
+    ));
 
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
@@ -150,9 +161,13 @@ async fn main() {
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown())
+    .with_graceful_shutdown(async move {
+        shutdown().await;
+        let _ = stop_tx.send(true);
+    })
     .await
     .unwrap_or_else(|e| fail(format!("server: {e}")));
+    let _ = jobs.await;
     store.close().await;
     tracing::info!("stopped");
 }
@@ -218,6 +233,8 @@ pub fn router(state: AppState) -> Router {
 
     let mut app = Router::new()
         .route("/healthz", get(healthz))
+        .route("/events", get(live::events))
+        .route("/contributions/{id}/notice.pdf", get(contribution_notice))
         .route("/logout", post(logout))
         .route(
             "/contributions/export.xlsx",
@@ -330,6 +347,59 @@ async fn logout(State(state): State<AppState>, req: axum::extract::Request) -> R
     res
 }
 
+/// «Извещение на оплату» of one contribution of the acting policyholder.
+async fn contribution_notice(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    req: Request,
+) -> Response {
+    let Some(session) = crate::http::confirmed_session(&req) else {
+        return (StatusCode::UNAUTHORIZED, "Войдите в кабинет").into_response();
+    };
+    let store = &state.store;
+    let result = match store.acting_policyholder(&session).await {
+        Ok(ph) => {
+            store
+                .contribution_notice_pdf(&session.account_id, &ph.id, &id)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    file_response(result, "application/pdf", "izveshchenie.pdf".into())
+}
+
+/// A generated file as a download, or the error as a status with a Russian text.
+fn file_response(
+    result: store::StoreResult<Vec<u8>>,
+    mime: &'static str,
+    filename: String,
+) -> Response {
+    match result {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, mime.to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{filename}\""),
+                ),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(store::StoreError::NotFound) => (StatusCode::NOT_FOUND, "Не найдено").into_response(),
+        Err(e) => {
+            let id = uuid::Uuid::new_v4().simple().to_string()[..8].to_uppercase();
+            tracing::error!(correlation_id = %id, error = %e, "file download");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("Внутренняя ошибка, код {id}"),
+            )
+                .into_response()
+        }
+    }
+}
+
 /// Which table a download is of.
 #[derive(Clone, Copy)]
 enum Table {
@@ -346,12 +416,7 @@ enum Kind {
 
 /// «Скачать» XLSX or PDF: exactly the rows the query string selects, for the acting policyholder.
 async fn export(State(state): State<AppState>, req: Request, table: Table, kind: Kind) -> Response {
-    let Some(session) = req
-        .extensions()
-        .get::<app::ssr::RequestCtx>()
-        .and_then(|c| c.session.clone())
-        .filter(|s| s.confirmed())
-    else {
+    let Some(session) = crate::http::confirmed_session(&req) else {
         return (
             StatusCode::UNAUTHORIZED,
             "Войдите в кабинет, чтобы скачать выписку",
@@ -396,28 +461,6 @@ async fn export(State(state): State<AppState>, req: Request, table: Table, kind:
         ),
         Kind::Pdf => ("pdf", "application/pdf"),
     };
-    match result {
-        Ok(bytes) => {
-            let name = format!("attachment; filename=\"{prefix}-{}.{ext}\"", store.today());
-            (
-                [
-                    (header::CONTENT_TYPE, mime.to_string()),
-                    (header::CONTENT_DISPOSITION, name),
-                    (header::CACHE_CONTROL, "no-store".to_string()),
-                ],
-                bytes,
-            )
-                .into_response()
-        }
-        Err(store::StoreError::NotFound) => (StatusCode::NOT_FOUND, "Не найдено").into_response(),
-        Err(e) => {
-            let id = uuid::Uuid::new_v4().simple().to_string()[..8].to_uppercase();
-            tracing::error!(correlation_id = %id, error = %e, "export");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                format!("Внутренняя ошибка, код {id}"),
-            )
-                .into_response()
-        }
-    }
+    let name = format!("{prefix}-{}.{ext}", store.today());
+    file_response(result, mime, name)
 }

@@ -413,6 +413,66 @@ impl Store {
         render_pdf(doc).await
     }
 
+    /// «Извещение на оплату»: the contribution's payment requisites as a PDF to pay by at a bank
+    /// or to attach to an accounting record; "not found" unless the caller may see it.
+    pub async fn contribution_notice_pdf(
+        &self,
+        account_id: &str,
+        policyholder_id: &str,
+        contribution_id: &str,
+    ) -> StoreResult<Vec<u8>> {
+        let d = self
+            .contribution(account_id, policyholder_id, contribution_id)
+            .await?;
+        let i = &d.insurer;
+        let today = format_date(self.today());
+        let mut doc = Statement::new(
+            format!(
+                "Извещение на оплату взноса за {}",
+                d.row.accrued_on.format("%m.%Y")
+            ),
+            vec![
+                format!("Полис {} · {}", d.policy_number, d.row.programme),
+                format!("Статус на {today}: {}", d.row.status_label(self.today())),
+            ],
+            &[
+                Column {
+                    title: "Реквизит",
+                    share: 1.0,
+                    align: Align::Left,
+                },
+                Column {
+                    title: "Значение",
+                    share: 2.6,
+                    align: Align::Left,
+                },
+            ],
+            format!("Кабинет страхователя · извещение сформировано {today}"),
+        );
+        let payer = match &d.policyholder_inn {
+            Some(inn) => format!("{}, ИНН {inn}", d.policyholder_name),
+            None => d.policyholder_name.clone(),
+        };
+        for (k, v) in [
+            ("Получатель", i.name.clone()),
+            ("ИНН / КПП получателя", format!("{} / {}", i.inn, i.kpp)),
+            ("Банк получателя", i.bank_name.clone()),
+            ("БИК", i.bik.clone()),
+            ("Расчётный счёт", i.account.clone()),
+            ("Корреспондентский счёт", i.corr_account.clone()),
+            ("КБК", d.kbk.clone()),
+            ("Плательщик", payer),
+            ("Назначение платежа", d.purpose.clone()),
+            ("Размер взноса", d.row.amount.to_string()),
+            ("Уплачено", d.row.paid.to_string()),
+            ("Срок уплаты", format_date(d.row.due_on)),
+        ] {
+            doc.push(vec![k.to_string(), v]);
+        }
+        doc.push_total(vec!["К оплате".into(), d.row.debt().to_string()]);
+        render_pdf(doc).await
+    }
+
     fn statement(&self, table: &str, head: Head, columns: &[Column]) -> Statement {
         let today = format_date(self.today());
         Statement::new(

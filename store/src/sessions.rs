@@ -117,6 +117,20 @@ impl Store {
         Ok(Some(s))
     }
 
+    /// Whether the session still stands, without counting the question as activity (an open
+    /// live stream must not keep an idle session alive).
+    pub async fn session_alive(&self, id_hash: &str) -> StoreResult<bool> {
+        let row: Option<(DateTime<Utc>, DateTime<Utc>)> = on_pool!(self, p => sqlx::query_as(
+            "SELECT last_seen_at, expires_at FROM sessions WHERE id_hash = $1",
+        )
+        .bind(id_hash)
+        .fetch_optional(p)
+        .await)?;
+        let now = self.now();
+        let idle_limit = self.config().idle_timeout + Duration::seconds(TOUCH_EVERY);
+        Ok(row.is_some_and(|(seen, expires)| now < expires && now - seen < idle_limit))
+    }
+
     /// Marks activity now (the «Продолжить работу» button of the idle warning).
     pub async fn touch_session(&self, id_hash: &str) -> StoreResult<()> {
         on_pool!(self, p => sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")

@@ -4,15 +4,7 @@
 use crate::journal::Entry;
 use crate::{Store, StoreError, StoreResult, new_id, on_pool};
 use domain::forms::ValidCharge;
-use serde::{Deserialize, Serialize};
-
-/// A policyholder as staff search for them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
-pub struct StaffPolicyholder {
-    pub id: String,
-    pub name: String,
-    pub inn: Option<String>,
-}
+pub use domain::model::StaffPolicyholder;
 
 impl Store {
     /// "Not found" unless the account is staff.

@@ -369,3 +369,35 @@ both!(charges_pdf_follows_the_filter, |db| {
         Err(StoreError::NotFound)
     ));
 });
+
+both!(a_contribution_notice_has_the_requisites_and_the_sum, |db| {
+    let s = &db.store;
+    s.load_demo(0).await.unwrap();
+    let ph = own(s, "acc-demo").await;
+    let row = s
+        .contributions("acc-demo", &ph, &TableQuery::default())
+        .await
+        .unwrap()
+        .rows[0]
+        .clone();
+    let d = s.contribution("acc-demo", &ph, &row.id).await.unwrap();
+    let text = pdf_text(
+        &s.contribution_notice_pdf("acc-demo", &ph, &row.id)
+            .await
+            .unwrap(),
+    );
+    assert!(text.contains("Извещение на оплату взноса за"), "{text}");
+    for needle in [&d.insurer.bik, &d.insurer.account, &d.kbk, &d.policy_number] {
+        assert!(text.contains(needle.as_str()), "{needle} in the notice");
+    }
+    let due = text.lines().find(|l| l.contains("К оплате")).unwrap();
+    assert!(
+        due.contains(&row.debt().to_string().replace('\u{a0}', " ")),
+        "{due}"
+    );
+    let rep_ph = own(s, "acc-rep").await;
+    assert!(matches!(
+        s.contribution_notice_pdf("acc-rep", &rep_ph, &row.id).await,
+        Err(StoreError::NotFound)
+    ));
+});

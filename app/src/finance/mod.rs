@@ -73,3 +73,50 @@ pub async fn list_programmes() -> Result<Vec<ProgrammeOption>, AppError> {
     let (s, ph) = acting().await?;
     Ok(store()?.programmes_of(&s.account_id, &ph).await?)
 }
+
+/// The account's reminders on one contribution of the acting policyholder.
+#[server(endpoint = "finance/reminders")]
+pub async fn list_reminders(
+    contribution_id: String,
+) -> Result<Vec<domain::model::ReminderRow>, AppError> {
+    use crate::ssr::*;
+    let (s, ph) = acting().await?;
+    Ok(store()?
+        .reminders(&s.account_id, &ph, Some(&contribution_id))
+        .await?)
+}
+
+/// «Установить напоминание»: `remind_at` as a `datetime-local` input sends it, Moscow time.
+#[server(endpoint = "finance/add-reminder")]
+pub async fn add_reminder(contribution_id: String, remind_at: String) -> Result<(), AppError> {
+    use crate::ssr::*;
+    let (s, ph) = match acting().await {
+        Ok(x) => x,
+        Err(e) => return fail(e),
+    };
+    let at = match domain::dates::parse_local_datetime(&remind_at) {
+        Ok(t) => t,
+        Err(m) => {
+            let mut e = domain::FieldErrors::new();
+            e.add("remind_at", m);
+            return fail(AppError::Fields(e));
+        }
+    };
+    match store()?
+        .add_reminder(&s.account_id, &ph, &contribution_id, at)
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(e) => fail(e.into()),
+    }
+}
+
+#[server(endpoint = "finance/delete-reminder")]
+pub async fn delete_reminder(id: String) -> Result<(), AppError> {
+    use crate::ssr::*;
+    let s = session()?;
+    match store()?.delete_reminder(&s.account_id, &id).await {
+        Ok(()) => Ok(()),
+        Err(e) => fail(e.into()),
+    }
+}

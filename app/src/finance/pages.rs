@@ -1,6 +1,10 @@
-use super::{get_contribution, list_charges, list_contributions, list_programmes};
+use super::{
+    AddReminder, DeleteReminder, get_contribution, list_charges, list_contributions,
+    list_programmes, list_reminders,
+};
 use crate::AuthEpoch;
-use crate::components::{ErrorBox, date, money};
+use crate::components::{ErrorBox, Field, FormAlert, FormErrors, date, money};
+use crate::live::Live;
 use crate::policies::today;
 use domain::model::{ContributionRow, TablePage};
 use domain::query::{QuickRange, SortKey, TableQuery};
@@ -199,9 +203,10 @@ fn SortInputs(query: Memo<TableQuery>) -> impl IntoView {
 pub fn ContributionsPage() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
     let query = url_query();
+    let live = expect_context::<Live>();
     let data = Resource::new(
-        move || (epoch.get(), query.get().to_query()),
-        |(_, q)| list_contributions(q),
+        move || (epoch.get(), live.finance.get(), query.get().to_query()),
+        |(_, _, q)| list_contributions(q),
     );
     let programmes = Resource::new(move || epoch.get(), |_| list_programmes());
     let (pending, set_pending) = signal(false);
@@ -357,6 +362,12 @@ pub fn ContributionPage() -> impl IntoView {
                             <div><dt>"Плательщик"</dt><dd>{format!("{}{}", d.policyholder_name, d.policyholder_inn.as_ref().map(|x| format!(", ИНН {x}")).unwrap_or_default())}</dd></div>
                             <div class="wide"><dt>"Назначение платежа"</dt><dd>{d.purpose.clone()}</dd></div>
                         </dl>
+                        <h2>"Документы"</h2>
+                        <ul class="doc-links">
+                            <li><a rel="external" download href=format!("/contributions/{}/notice.pdf", c.id)>"Извещение на оплату (PDF)"</a></li>
+                            <li><a href=format!("/policies/{}", d.policy_id)>{format!("Полис {}", d.policy_number)}</a></li>
+                        </ul>
+                        <Reminders contribution_id=c.id.clone()/>
                     }.into_any()
                 }
                 Err(e) => view! {
@@ -373,9 +384,10 @@ pub fn ContributionPage() -> impl IntoView {
 pub fn ChargesPage() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
     let query = url_query();
+    let live = expect_context::<Live>();
     let data = Resource::new(
-        move || (epoch.get(), query.get().to_query()),
-        |(_, q)| list_charges(q),
+        move || (epoch.get(), live.finance.get(), query.get().to_query()),
+        |(_, _, q)| list_charges(q),
     );
     let (pending, set_pending) = signal(false);
     const BASE: &str = "/charges";
@@ -474,5 +486,84 @@ pub fn ChargesPage() -> impl IntoView {
                 })}
             </Transition>
         </div>
+    }
+}
+
+/// «Напоминания» of one contribution: the list with «Удалить», and «Установить напоминание».
+/// Both are plain forms, so they work before the WASM loads too.
+#[component]
+fn Reminders(contribution_id: String) -> impl IntoView {
+    let add = ServerAction::<AddReminder>::new();
+    let delete = ServerAction::<DeleteReminder>::new();
+    let live = expect_context::<Live>();
+    let errors = FormErrors::new();
+    if let Some(Err(e)) = add.value().get_untracked() {
+        errors.show::<()>(&Err(e));
+    }
+    let remind_at = RwSignal::new(String::new());
+    let saved = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(result) = add.value().get() {
+            errors.show(&result);
+            if result.is_ok() {
+                remind_at.set(String::new());
+                saved.set(true);
+            }
+        }
+    });
+    let id = StoredValue::new(contribution_id);
+    let list = Resource::new(
+        move || {
+            (
+                add.version().get(),
+                delete.version().get(),
+                live.notices.get(),
+            )
+        },
+        move |_| list_reminders(id.get_value()),
+    );
+    view! {
+        <section class="reminders" aria-labelledby="reminders-title">
+            <h2 id="reminders-title">"Напоминания"</h2>
+            <Transition fallback=|| ()>
+                {move || list.get().map(|r| match r {
+                    Ok(items) if items.is_empty() => view! { <p class="muted">"Напоминаний нет."</p> }.into_any(),
+                    Ok(items) => view! {
+                        <ul class="reminder-list">
+                            {items.into_iter().map(|r| {
+                                let when = domain::dates::format_datetime(r.remind_at);
+                                let state = if r.sent_at.is_some() { "отправлено" } else { "ожидает" };
+                                view! {
+                                    <li>
+                                        <span>{format!("{when} — {state}")}</span>
+                                        <ActionForm action=delete attr:class="inline-form">
+                                            <input type="hidden" name="id" value=r.id.clone()/>
+                                            <button type="submit" class="btn btn-link" aria-label=format!("Удалить напоминание на {when}")>"Удалить"</button>
+                                        </ActionForm>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                })}
+            </Transition>
+            <ActionForm action=add attr:class="form reminder-form" attr:novalidate=true>
+                <FormAlert errors/>
+                <input type="hidden" name="contribution_id" value=id.get_value()/>
+                <Field
+                    label="Дата и время напоминания"
+                    name="remind_at"
+                    kind="datetime-local"
+                    errors
+                    value=remind_at
+                    hint="Московское время. Придёт письмо на вашу почту и уведомление в кабинете."
+                />
+                <button type="submit" class="btn btn-primary" disabled=move || add.pending().get()>
+                    "Установить напоминание"
+                </button>
+                <p class="form-ok" role="status">{move || saved.get().then_some("Напоминание установлено")}</p>
+            </ActionForm>
+        </section>
     }
 }

@@ -1,0 +1,65 @@
+//! The insurer's staff area (`/staff`): not reachable by citizens (their requests get "not
+//! found"). For now it enters charges («Новое начисление»), which open cabinets of that
+//! policyholder see at once; request queues and reviews come with their features.
+
+mod pages;
+
+pub use pages::StaffPage;
+
+use crate::error::AppError;
+use domain::model::StaffPolicyholder;
+use leptos::prelude::*;
+
+/// Ok for staff, "not found" for everybody else.
+#[server(endpoint = "staff/check")]
+pub async fn staff_check() -> Result<(), AppError> {
+    use crate::ssr::*;
+    let s = session()?;
+    match store()?.require_staff(&s.account_id).await {
+        Ok(()) => Ok(()),
+        Err(e) => fail(e.into()),
+    }
+}
+
+#[server(endpoint = "staff/policyholders")]
+pub async fn staff_find(search: String) -> Result<Vec<StaffPolicyholder>, AppError> {
+    use crate::ssr::*;
+    let s = session()?;
+    match store()?.staff_policyholders(&s.account_id, &search).await {
+        Ok(list) => Ok(list),
+        Err(e) => fail(e.into()),
+    }
+}
+
+/// «Внести начисление»; answers the new charge's id.
+#[server(endpoint = "staff/add-charge")]
+pub async fn staff_add_charge(
+    policyholder_id: String,
+    kind: String,
+    amount: String,
+    charged_on: String,
+    description: String,
+) -> Result<String, AppError> {
+    use crate::ssr::*;
+    let s = session()?;
+    let req = request()?;
+    let store = store()?;
+    if let Err(e) = store.require_staff(&s.account_id).await {
+        return fail(e.into());
+    }
+    let form = domain::forms::ChargeForm {
+        policyholder_id,
+        kind,
+        amount,
+        charged_on,
+        description,
+    };
+    let valid = match form.validate() {
+        Ok(v) => v,
+        Err(e) => return fail(AppError::Fields(e)),
+    };
+    match store.staff_add_charge(&s.account_id, &valid, &req.ip).await {
+        Ok(id) => Ok(id),
+        Err(e) => fail(e.into()),
+    }
+}

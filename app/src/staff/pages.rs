@@ -1,0 +1,144 @@
+//! The staff page: find a policyholder, enter a charge.
+
+use super::{StaffAddCharge, staff_check, staff_find};
+use crate::AuthEpoch;
+use crate::components::{Field, FormAlert, FormErrors};
+use crate::error::AppError;
+use domain::forms::ChargeForm;
+use domain::status::ChargeKind;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn StaffPage() -> impl IntoView {
+    let epoch = expect_context::<AuthEpoch>();
+    let allowed = Resource::new(move || epoch.get(), |_| staff_check());
+    view! {
+        <Suspense fallback=|| view! { <p class="muted" role="status">"Загрузка…"</p> }>
+            {move || allowed.get().map(|r| match r {
+                Ok(()) => view! { <StaffHome/> }.into_any(),
+                Err(AppError::NotFound) => view! { <crate::NotFound/> }.into_any(),
+                Err(e) => view! { <crate::components::ErrorBox error=e/> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn StaffHome() -> impl IntoView {
+    let action = ServerAction::<StaffAddCharge>::new();
+    let errors = FormErrors::new();
+    if let Some(Err(e)) = action.value().get_untracked() {
+        errors.show::<()>(&Err(e));
+    }
+    let search = RwSignal::new(String::new());
+    let policyholder_id = RwSignal::new(String::new());
+    let kind = RwSignal::new("penalty".to_string());
+    let amount = RwSignal::new(String::new());
+    let charged_on = RwSignal::new(
+        chrono::Utc::now()
+            .with_timezone(&domain::dates::moscow())
+            .date_naive()
+            .to_string(),
+    );
+    let description = RwSignal::new(String::new());
+    let done = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        if let Some(result) = action.value().get() {
+            errors.show(&result);
+            if result.is_ok() {
+                done.set(Some(
+                    "Начисление внесено. Страхователь уже видит его в кабинете.".into(),
+                ));
+                amount.set(String::new());
+                description.set(String::new());
+            } else {
+                done.set(None);
+            }
+        }
+    });
+    let found = Resource::new(move || search.get(), staff_find);
+    let form = move || ChargeForm {
+        policyholder_id: policyholder_id.get_untracked(),
+        kind: kind.get_untracked(),
+        amount: amount.get_untracked(),
+        charged_on: charged_on.get_untracked(),
+        description: description.get_untracked(),
+    };
+    let check = move |field: &'static str, value: RwSignal<String>| {
+        Callback::new(move |_| {
+            if !value.get_untracked().is_empty() {
+                errors.set_field(field, form().check_field(field).err());
+            }
+        })
+    };
+    view! {
+        <Title text="Кабинет сотрудника — Кабинет страхователя"/>
+        <h1>"Кабинет сотрудника"</h1>
+        <section class="auth-card staff-card" aria-labelledby="charge-title">
+            <h2 id="charge-title">"Новое начисление"</h2>
+            <ActionForm action=action attr:class="form" attr:novalidate=true>
+                <FormAlert errors/>
+                <div class="field">
+                    <label for="f-search">"Поиск страхователя"</label>
+                    <p class="hint" id="f-search-hint">"Наименование, ФИО, ИНН или ОГРН"</p>
+                    <input id="f-search" type="search" aria-describedby="f-search-hint"
+                        prop:value=move || search.get()
+                        on:input=move |ev| search.set(event_target_value(&ev))/>
+                </div>
+                <div class="field" class:field-invalid=move || errors.field("policyholder_id").is_some()>
+                    <label for="f-policyholder_id">"Страхователь"</label>
+                    <Transition fallback=|| view! { <p class="muted">"Ищем…"</p> }>
+                        {move || found.get().map(|r| {
+                            let list = r.unwrap_or_default();
+                            let current = policyholder_id.get_untracked();
+                            view! {
+                                <select id="f-policyholder_id" name="policyholder_id"
+                                    aria-invalid=move || errors.field("policyholder_id").map(|_| "true")
+                                    aria-describedby="f-policyholder_id-error"
+                                    on:change=move |ev| {
+                                        policyholder_id.set(event_target_value(&ev));
+                                        errors.set_field("policyholder_id", None);
+                                    }>
+                                    <option value="">{format!("— выберите из найденных ({}) —", list.len())}</option>
+                                    {list.into_iter().map(|p| {
+                                        let selected = p.id == current;
+                                        let label = match &p.inn {
+                                            Some(inn) => format!("{} (ИНН {inn})", p.name),
+                                            None => p.name.clone(),
+                                        };
+                                        view! { <option value=p.id.clone() selected=selected>{label}</option> }
+                                    }).collect_view()}
+                                </select>
+                            }
+                        })}
+                    </Transition>
+                    <p class="field-error" id="f-policyholder_id-error">{move || errors.field("policyholder_id")}</p>
+                </div>
+                <div class="field">
+                    <label for="f-kind">"Тип начисления"</label>
+                    <select id="f-kind" name="kind" on:change=move |ev| kind.set(event_target_value(&ev))>
+                        {ChargeKind::ALL.iter().map(|k| {
+                            let selected = k.code() == kind.get_untracked();
+                            view! { <option value=k.code() selected=selected>{k.label()}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+                <Field label="Сумма, ₽" name="amount" errors value=amount inputmode="decimal" hint="Например, 1 500,00" on_blur=check("amount", amount)/>
+                <Field label="Дата начисления" name="charged_on" kind="date" errors value=charged_on on_blur=check("charged_on", charged_on)/>
+                <div class="field" class:field-invalid=move || errors.field("description").is_some()>
+                    <label for="f-description">"Основание"</label>
+                    <textarea id="f-description" name="description" rows="3" maxlength="300"
+                        aria-invalid=move || errors.field("description").map(|_| "true")
+                        aria-describedby="f-description-error"
+                        prop:value=move || description.get()
+                        on:input=move |ev| { description.set(event_target_value(&ev)); errors.set_field("description", None); }
+                    ></textarea>
+                    <p class="field-error" id="f-description-error">{move || errors.field("description")}</p>
+                </div>
+                <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>"Внести начисление"</button>
+                <p class="form-ok" role="status">{move || done.get()}</p>
+            </ActionForm>
+        </section>
+    }
+}

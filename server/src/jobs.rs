@@ -1,0 +1,28 @@
+//! Background work of a server process: due reminders every few seconds, old live events hourly.
+//! Safe with several processes: each reminder is claimed in a transaction before it is sent.
+
+use std::time::Duration;
+use store::Store;
+use tokio::sync::watch;
+
+pub async fn run(store: Store, tick: Duration, mut stop: watch::Receiver<bool>) {
+    let mut ticks: u64 = 0;
+    let prune_every = (3600 / tick.as_secs().max(1)).max(1);
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(tick) => {}
+            _ = stop.changed() => return,
+        }
+        match store.run_due_reminders().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(sent = n, "reminders sent"),
+            Err(e) => tracing::error!(error = %e, "reminders"),
+        }
+        ticks += 1;
+        if ticks.is_multiple_of(prune_every)
+            && let Err(e) = store.prune_events().await
+        {
+            tracing::warn!(error = %e, "pruning events");
+        }
+    }
+}
