@@ -99,6 +99,15 @@ pub struct Totals {
 }
 
 impl Totals {
+    /// The totals of two disjoint sets together.
+    pub fn plus(self, other: Totals) -> Totals {
+        Totals {
+            accrued: Money(self.accrued.0 + other.accrued.0),
+            paid: Money(self.paid.0 + other.paid.0),
+            count: self.count + other.count,
+        }
+    }
+
     pub fn debt(&self) -> Money {
         Money(self.accrued.0 - self.paid.0)
     }

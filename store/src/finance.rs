@@ -3,6 +3,7 @@
 //! first; every query then names the policyholder first.
 
 use crate::{Store, StoreError, StoreResult, on_pool_db};
+use chrono::{Datelike, Months, NaiveDate};
 use domain::model::{
     Balance, ChargeRow, ContributionDetail, ContributionRow, ProgrammeOption, TablePage, Totals,
 };
@@ -21,20 +22,98 @@ pub(crate) fn charge_order(f: &TableQuery) -> String {
         _ => "ch.charged_on",
     };
     let dir = direction(f);
+    if column == "ch.charged_on" {
+        // Named once: a repeated column makes SQLite sort instead of walking the index.
+        return format!(" ORDER BY ch.charged_on {dir}, ch.id {dir}");
+    }
     format!(" ORDER BY {column} {dir}, ch.charged_on {dir}, ch.id {dir}")
 }
 
 /// The ORDER BY of «Взносы» for the query's sort, ending on the id so pages never overlap.
 pub(crate) fn contribution_order(f: &TableQuery) -> String {
     let column = match f.sort {
-        SortKey::Programme => "g.name",
+        SortKey::Programme => "g.name {dir}, g.id",
         SortKey::Amount => "c.amount",
         SortKey::Paid => "c.paid",
         SortKey::Debt => "(c.amount - c.paid)",
         _ => "c.accrued_on",
     };
     let dir = direction(f);
+    let column = column.replace("{dir}", dir);
+    if column == "c.accrued_on" {
+        // Named once: a repeated column makes SQLite sort instead of walking the index.
+        return format!(" ORDER BY c.accrued_on {dir}, c.id {dir}");
+    }
     format!(" ORDER BY {column} {dir}, c.accrued_on {dir}, c.id {dir}")
+}
+
+/// The totals of one programme under a filter.
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct ProgrammeTotals {
+    programme_id: String,
+    name: String,
+    #[sqlx(flatten)]
+    totals: Totals,
+}
+
+/// A period cut for the totals: whole months (read from `contribution_months`; `None` bounds are
+/// open) and the partial days at its edges (read row by row).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Split {
+    pub months: Option<(Option<NaiveDate>, Option<NaiveDate>)>,
+    pub edges: Vec<(NaiveDate, NaiveDate)>,
+}
+
+fn month_start(d: NaiveDate) -> NaiveDate {
+    d.with_day(1).unwrap_or(d)
+}
+
+fn next_month(d: NaiveDate) -> NaiveDate {
+    month_start(d)
+        .checked_add_months(Months::new(1))
+        .unwrap_or(d)
+}
+
+fn is_month_end(d: NaiveDate) -> bool {
+    d.succ_opt().is_none_or(|n| n.day() == 1)
+}
+
+pub(crate) fn split_period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Split {
+    // The first whole month and the start of the last whole month.
+    let first = from.map(|d| if d.day() == 1 { d } else { next_month(d) });
+    let last = to.map(|d| {
+        if is_month_end(d) {
+            month_start(d)
+        } else {
+            month_start(d)
+                .checked_sub_months(Months::new(1))
+                .unwrap_or(d)
+        }
+    });
+    if let (Some(a), Some(b), Some(f), Some(t)) = (first, last, from, to)
+        && a > b
+    {
+        // Less than a whole month in between: count the rows.
+        return Split {
+            months: None,
+            edges: if f <= t { vec![(f, t)] } else { Vec::new() },
+        };
+    }
+    let mut edges = Vec::new();
+    if let (Some(f), Some(a)) = (from, first)
+        && f < a
+    {
+        edges.push((f, a.pred_opt().unwrap_or(a)));
+    }
+    if let Some(t) = to
+        && !is_month_end(t)
+    {
+        edges.push((month_start(t), t));
+    }
+    Split {
+        months: Some((first, last)),
+        edges,
+    }
 }
 
 impl Store {
@@ -66,32 +145,148 @@ impl Store {
     ) -> StoreResult<TablePage<ContributionRow>> {
         self.authorized_policyholder(account_id, policyholder_id)
             .await?;
-        let (rows, totals) = on_pool_db!(self, p, Db => {
-            let mut q = sqlx::QueryBuilder::<Db>::new(
-                "SELECT c.id, c.accrued_on, c.due_on, g.name AS programme, c.amount, c.paid
-                 FROM contributions c JOIN programmes g ON g.id = c.programme_id",
-            );
-            contribution_filter!(q, policyholder_id, f);
-            q.push(contribution_order(f)).push(" LIMIT ")
-                .push_bind(i64::from(PER_PAGE))
-                .push(" OFFSET ")
-                .push_bind(f.offset());
-            let rows = q.build_query_as::<ContributionRow>().fetch_all(p).await?;
-            let mut t = sqlx::QueryBuilder::<Db>::new(
-                "SELECT CAST(COALESCE(SUM(c.amount), 0) AS BIGINT) AS accrued,
-                        CAST(COALESCE(SUM(c.paid), 0) AS BIGINT) AS paid, COUNT(*) AS count
-                 FROM contributions c JOIN programmes g ON g.id = c.programme_id",
-            );
-            contribution_filter!(t, policyholder_id, f);
-            let totals = t.build_query_as::<Totals>().fetch_one(p).await?;
-            Ok::<_, sqlx::Error>((rows, totals))
-        })?;
+        let by_programme = self.totals_by_programme(policyholder_id, f).await?;
+        let totals = by_programme
+            .iter()
+            .fold(Totals::default(), |t, p| t.plus(p.totals));
+        let rows = if f.sort == SortKey::Programme {
+            self.page_by_programme(policyholder_id, f, &by_programme)
+                .await?
+        } else {
+            on_pool_db!(self, p, Db => {
+                // The page's ids are picked on an index alone (a deep OFFSET then skips index
+                // entries, not joined rows); only those 50 rows are read and joined.
+                let mut q = sqlx::QueryBuilder::<Db>::new(
+                    "SELECT c.id, c.accrued_on, c.due_on, g.name AS programme, c.amount, c.paid
+                     FROM contributions c JOIN programmes g ON g.id = c.programme_id
+                     WHERE c.id IN (SELECT c.id FROM contributions c",
+                );
+                contribution_filter!(q, policyholder_id, f);
+                q.push(contribution_order(f)).push(" LIMIT ")
+                    .push_bind(i64::from(PER_PAGE))
+                    .push(" OFFSET ")
+                    .push_bind(f.offset())
+                    .push(")")
+                    .push(contribution_order(f));
+                q.build_query_as::<ContributionRow>().fetch_all(p).await
+            })?
+        };
         Ok(TablePage {
             rows,
             page: f.page,
             per_page: PER_PAGE,
             totals,
         })
+    }
+
+    /// The totals of the filter per programme (with the programme's name, for the sort by it):
+    /// whole months from `contribution_months`, the partial edge months row by row.
+    async fn totals_by_programme(
+        &self,
+        policyholder_id: &str,
+        f: &TableQuery,
+    ) -> StoreResult<Vec<ProgrammeTotals>> {
+        let split = split_period(f.from, f.to);
+        let mut parts: Vec<ProgrammeTotals> = Vec::new();
+        on_pool_db!(self, p, Db => {
+            if let Some((from, to)) = split.months {
+                let mut t = sqlx::QueryBuilder::<Db>::new(
+                    "SELECT m.programme_id, g.name,
+                            CAST(SUM(m.amount) AS BIGINT) AS accrued, CAST(SUM(m.paid) AS BIGINT) AS paid,
+                            CAST(SUM(m.count) AS BIGINT) AS count
+                     FROM contribution_months m JOIN programmes g ON g.id = m.programme_id
+                     WHERE m.policyholder_id = ",
+                );
+                t.push_bind(policyholder_id);
+                if let Some(from) = from {
+                    t.push(" AND m.month >= ").push_bind(from);
+                }
+                if let Some(to) = to {
+                    t.push(" AND m.month <= ").push_bind(to);
+                }
+                if !f.programmes.is_empty() {
+                    t.push(" AND g.code IN (");
+                    let mut s = t.separated(", ");
+                    for code in &f.programmes {
+                        s.push_bind(code.clone());
+                    }
+                    t.push(")");
+                }
+                t.push(" GROUP BY m.programme_id, g.name");
+                parts.extend(t.build_query_as::<ProgrammeTotals>().fetch_all(p).await?);
+            }
+            for (from, to) in &split.edges {
+                let edge = TableQuery { from: Some(*from), to: Some(*to), ..f.clone() };
+                let mut t = sqlx::QueryBuilder::<Db>::new(
+                    "SELECT c.programme_id, g.name,
+                            CAST(SUM(c.amount) AS BIGINT) AS accrued, CAST(SUM(c.paid) AS BIGINT) AS paid,
+                            COUNT(*) AS count
+                     FROM contributions c JOIN programmes g ON g.id = c.programme_id",
+                );
+                contribution_filter!(t, policyholder_id, edge);
+                t.push(" GROUP BY c.programme_id, g.name");
+                parts.extend(t.build_query_as::<ProgrammeTotals>().fetch_all(p).await?);
+            }
+            Ok::<(), sqlx::Error>(())
+        })?;
+        let mut merged: Vec<ProgrammeTotals> = Vec::new();
+        for part in parts {
+            match merged
+                .iter_mut()
+                .find(|m| m.programme_id == part.programme_id)
+            {
+                Some(m) => m.totals = m.totals.plus(part.totals),
+                None => merged.push(part),
+            }
+        }
+        merged.retain(|m| m.totals.count > 0);
+        merged.sort_by(|a, b| (&a.name, &a.programme_id).cmp(&(&b.name, &b.programme_id)));
+        Ok(merged)
+    }
+
+    /// A page sorted by programme name: the per-programme counts say which programmes the page
+    /// falls in, and each programme's slice is read on its own index, never sorting the set.
+    async fn page_by_programme(
+        &self,
+        policyholder_id: &str,
+        f: &TableQuery,
+        programmes: &[ProgrammeTotals],
+    ) -> StoreResult<Vec<ContributionRow>> {
+        let mut order: Vec<&ProgrammeTotals> = programmes.iter().collect();
+        if f.desc {
+            order.reverse();
+        }
+        let mut skip = f.offset();
+        let mut want = i64::from(PER_PAGE);
+        let mut rows = Vec::new();
+        let dir = direction(f);
+        for prog in order {
+            if want == 0 {
+                break;
+            }
+            if skip >= prog.totals.count {
+                skip -= prog.totals.count;
+                continue;
+            }
+            let take = want.min(prog.totals.count - skip);
+            let slice = on_pool_db!(self, p, Db => {
+                let mut q = sqlx::QueryBuilder::<Db>::new(
+                    "SELECT c.id, c.accrued_on, c.due_on, g.name AS programme, c.amount, c.paid
+                     FROM contributions c JOIN programmes g ON g.id = c.programme_id
+                     WHERE c.id IN (SELECT c.id FROM contributions c",
+                );
+                contribution_filter!(q, policyholder_id, f);
+                q.push(" AND c.programme_id = ").push_bind(prog.programme_id.clone());
+                let order = format!(" ORDER BY c.accrued_on {dir}, c.id {dir}");
+                q.push(order.as_str()).push(" LIMIT ").push_bind(take).push(" OFFSET ").push_bind(skip)
+                    .push(")").push(order.as_str());
+                q.build_query_as::<ContributionRow>().fetch_all(p).await
+            })?;
+            want -= slice.len() as i64;
+            rows.extend(slice);
+            skip = 0;
+        }
+        Ok(rows)
     }
 
     /// The detail sheet of one contribution; "not found" unless it is the policyholder's and the
@@ -218,5 +413,76 @@ impl Store {
             to_pay: domain::Money(owed + fines),
             overpaid: domain::Money(over),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn periods_split_into_whole_months_and_edges() {
+        assert_eq!(
+            split_period(None, None),
+            Split {
+                months: Some((None, None)),
+                edges: vec![]
+            }
+        );
+        // 15 Jan – 10 Apr: February and March whole, the rest by rows.
+        assert_eq!(
+            split_period(Some(d("2026-01-15")), Some(d("2026-04-10"))),
+            Split {
+                months: Some((Some(d("2026-02-01")), Some(d("2026-03-01")))),
+                edges: vec![
+                    (d("2026-01-15"), d("2026-01-31")),
+                    (d("2026-04-01"), d("2026-04-10"))
+                ]
+            }
+        );
+        // Whole months at both ends, a leap February included.
+        assert_eq!(
+            split_period(Some(d("2024-01-01")), Some(d("2024-02-29"))),
+            Split {
+                months: Some((Some(d("2024-01-01")), Some(d("2024-02-01")))),
+                edges: vec![]
+            }
+        );
+        // Inside one month, and across a New Year without a whole month.
+        assert_eq!(
+            split_period(Some(d("2026-03-05")), Some(d("2026-03-20"))).edges,
+            vec![(d("2026-03-05"), d("2026-03-20"))]
+        );
+        assert_eq!(
+            split_period(Some(d("2025-12-20")), Some(d("2026-01-10"))),
+            Split {
+                months: None,
+                edges: vec![(d("2025-12-20"), d("2026-01-10"))]
+            }
+        );
+        // Open at one end.
+        assert_eq!(
+            split_period(None, Some(d("2026-05-31"))),
+            Split {
+                months: Some((None, Some(d("2026-05-01")))),
+                edges: vec![]
+            }
+        );
+        assert_eq!(
+            split_period(Some(d("2026-05-02")), None),
+            Split {
+                months: Some((Some(d("2026-06-01")), None)),
+                edges: vec![(d("2026-05-02"), d("2026-05-31"))]
+            }
+        );
+        // Reversed: nothing.
+        assert_eq!(
+            split_period(Some(d("2026-05-20")), Some(d("2026-05-02"))).edges,
+            vec![]
+        );
     }
 }

@@ -401,3 +401,145 @@ both!(a_contribution_notice_has_the_requisites_and_the_sum, |db| {
         Err(StoreError::NotFound)
     ));
 });
+
+/// The totals straight from the rows, for comparison with the store's monthly sums.
+async fn exact(s: &store::Store, ph: &str, q: &TableQuery) -> (i64, i64, i64) {
+    let mut all = TableQuery {
+        page: 1,
+        ..q.clone()
+    };
+    let (mut n, mut a, mut p) = (0, 0, 0);
+    loop {
+        let page = s.contributions("acc-demo", ph, &all).await.unwrap();
+        for r in &page.rows {
+            n += 1;
+            a += r.amount.0;
+            p += r.paid.0;
+        }
+        if page.rows.len() < PER_PAGE as usize {
+            return (n, a, p);
+        }
+        all = all.with_page(all.page + 1);
+    }
+}
+
+both!(
+    monthly_sums_give_the_exact_totals_for_any_period_and_follow_every_write,
+    |db| {
+        use chrono::NaiveDate;
+        let s = &db.store;
+        s.load_demo(0).await.unwrap();
+        let ph = own(s, "acc-demo").await;
+        let code = s.programmes_of("acc-demo", &ph).await.unwrap()[0]
+            .code
+            .clone();
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day);
+        let periods = [
+            (None, None),
+            (d(2024, 1, 1), d(2024, 12, 31)),
+            (d(2024, 1, 15), d(2025, 3, 10)),
+            (d(2025, 12, 20), d(2026, 1, 10)),
+            (d(2025, 2, 1), d(2025, 2, 28)),
+            (None, d(2025, 6, 15)),
+            (d(2025, 6, 2), None),
+        ];
+        let check = |label: &'static str| {
+            let (ph, code) = (ph.clone(), code.clone());
+            async move {
+                for (from, to) in periods {
+                    for programmes in [vec![], vec![code.clone()]] {
+                        let q = TableQuery {
+                            from,
+                            to,
+                            programmes,
+                            ..TableQuery::default()
+                        };
+                        let t = s.contributions("acc-demo", &ph, &q).await.unwrap().totals;
+                        assert_eq!(
+                            (t.count, t.accrued.0, t.paid.0),
+                            exact(s, &ph, &q).await,
+                            "{label}: {from:?}..{to:?}"
+                        );
+                    }
+                }
+            }
+        };
+        check("as loaded").await;
+        // Every kind of write keeps them right: a payment, a moved date, a deletion.
+        store::on_pool!(s, p => sqlx::query(
+        "UPDATE contributions SET paid = amount, accrued_on = accrued_on WHERE policyholder_id = $1 AND paid < amount",
+    )
+    .bind(&ph)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))
+    .unwrap();
+        let some: String = store::on_pool!(s, p => sqlx::query_scalar(
+        "SELECT id FROM contributions WHERE policyholder_id = $1 ORDER BY id LIMIT 1",
+    )
+    .bind(&ph)
+    .fetch_one(p)
+    .await)
+        .unwrap();
+        store::on_pool!(s, p => sqlx::query("UPDATE contributions SET accrued_on = $1 WHERE id = $2")
+        .bind(NaiveDate::from_ymd_opt(2025, 2, 14).unwrap())
+        .bind(&some)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))
+    .unwrap();
+        store::on_pool!(s, p => sqlx::query(
+        "DELETE FROM contributions WHERE id IN (SELECT id FROM contributions WHERE policyholder_id = $1 ORDER BY id DESC LIMIT 3)",
+    )
+    .bind(&ph)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))
+    .unwrap();
+        check("after writes").await;
+    }
+);
+
+both!(
+    the_programme_sort_pages_through_every_row_once_in_order,
+    |db| {
+        let s = &db.store;
+        s.load_demo(0).await.unwrap();
+        let ph = own(s, "acc-demo").await;
+        for desc in [false, true] {
+            let mut q = TableQuery::default().sorted_by(SortKey::Programme);
+            if q.desc != desc {
+                q = q.sorted_by(SortKey::Programme);
+            }
+            assert_eq!(q.desc, desc);
+            q.from = chrono::NaiveDate::from_ymd_opt(2024, 3, 10);
+            let mut seen = Vec::new();
+            let total = loop {
+                let page = s.contributions("acc-demo", &ph, &q).await.unwrap();
+                seen.extend(
+                    page.rows
+                        .iter()
+                        .map(|r| (r.programme.clone(), r.accrued_on, r.id.clone())),
+                );
+                if page.rows.len() < PER_PAGE as usize {
+                    break page.totals.count;
+                }
+                q = q.with_page(q.page + 1);
+            };
+            assert_eq!(seen.len() as i64, total);
+            let mut ids: Vec<&String> = seen.iter().map(|r| &r.2).collect();
+            ids.sort();
+            ids.dedup();
+            assert_eq!(ids.len(), seen.len(), "no row twice");
+            for w in seen.windows(2) {
+                let (a, b) = (&w[0], &w[1]);
+                let ordered = if desc {
+                    (&a.0, a.1) >= (&b.0, b.1)
+                } else {
+                    (&a.0, a.1) <= (&b.0, b.1)
+                };
+                assert!(ordered, "{a:?} then {b:?}");
+            }
+        }
+    }
+);
