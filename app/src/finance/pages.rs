@@ -329,6 +329,22 @@ pub fn ContributionPage() -> impl IntoView {
         },
         |(_, id)| get_contribution(id),
     );
+    // Created here, beside `data`, not inside the Suspense: a resource first made while a
+    // boundary resolves can be numbered differently in the browser and break hydration.
+    let add = ServerAction::<AddReminder>::new();
+    let delete = ServerAction::<DeleteReminder>::new();
+    let live = expect_context::<Live>();
+    let reminders = Resource::new(
+        move || {
+            (
+                params.with(|p| p.get("id").unwrap_or_default()),
+                add.version().get(),
+                delete.version().get(),
+                live.notices.get(),
+            )
+        },
+        |(id, _, _, _)| list_reminders(id),
+    );
     view! {
         <p class="crumbs"><a href=back>"← Взносы"</a></p>
         <Suspense fallback=|| view! { <p class="muted" role="status">"Загрузка…"</p> }>
@@ -367,7 +383,7 @@ pub fn ContributionPage() -> impl IntoView {
                             <li><a rel="external" download href=format!("/contributions/{}/notice.pdf", c.id)>"Извещение на оплату (PDF)"</a></li>
                             <li><a href=format!("/policies/{}", d.policy_id)>{format!("Полис {}", d.policy_number)}</a></li>
                         </ul>
-                        <Reminders contribution_id=c.id.clone()/>
+                        <Reminders contribution_id=c.id.clone() add delete list=reminders/>
                     }.into_any()
                 }
                 Err(e) => view! {
@@ -492,10 +508,12 @@ pub fn ChargesPage() -> impl IntoView {
 /// «Напоминания» of one contribution: the list with «Удалить», and «Установить напоминание».
 /// Both are plain forms, so they work before the WASM loads too.
 #[component]
-fn Reminders(contribution_id: String) -> impl IntoView {
-    let add = ServerAction::<AddReminder>::new();
-    let delete = ServerAction::<DeleteReminder>::new();
-    let live = expect_context::<Live>();
+fn Reminders(
+    contribution_id: String,
+    add: ServerAction<AddReminder>,
+    delete: ServerAction<DeleteReminder>,
+    list: Resource<Result<Vec<domain::model::ReminderRow>, crate::error::AppError>>,
+) -> impl IntoView {
     let errors = FormErrors::new();
     if let Some(Err(e)) = add.value().get_untracked() {
         errors.show::<()>(&Err(e));
@@ -512,16 +530,6 @@ fn Reminders(contribution_id: String) -> impl IntoView {
         }
     });
     let id = StoredValue::new(contribution_id);
-    let list = Resource::new(
-        move || {
-            (
-                add.version().get(),
-                delete.version().get(),
-                live.notices.get(),
-            )
-        },
-        move |_| list_reminders(id.get_value()),
-    );
     view! {
         <section class="reminders" aria-labelledby="reminders-title">
             <h2 id="reminders-title">"Напоминания"</h2>
