@@ -49,6 +49,8 @@ pub enum Access {
     Unconfirmed,
     /// A confirmed account.
     Account,
+    /// A session that gave the password and still owes the second factor.
+    SecondFactor,
 }
 
 /// The access rule of a page path; the server's middleware enforces it before rendering.
@@ -56,6 +58,7 @@ pub fn page_access(path: &str) -> Access {
     match path {
         "/login" | "/register" | "/recover" => Access::Guest,
         "/confirm" => Access::Unconfirmed,
+        "/login/code" => Access::SecondFactor,
         "/" | "/policies" | "/contributions" | "/charges" | "/security" | "/notices" | "/staff" => {
             Access::Account
         }
@@ -147,6 +150,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=policies::OverviewPage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=auth::LoginPage/>
+                    <Route path=path!("/login/code") view=auth::SecondFactorPage/>
                     <Route path=path!("/register") view=auth::RegisterPage/>
                     <Route path=path!("/recover") view=auth::RecoverPage/>
                     <Route path=path!("/confirm") view=auth::ConfirmPage ssr=SsrMode::Async/>

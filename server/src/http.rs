@@ -91,8 +91,17 @@ pub async fn session_layer(
         } else {
             format!("/login?next={}", encode_next(&target))
         };
+        let second = format!("/login/code?next={}", encode_next(&target));
         let redirect = match (app::page_access(&path), &session) {
-            (Access::Account, None) | (Access::Unconfirmed, None) => Some(login),
+            (Access::Account, None) | (Access::Unconfirmed, None) | (Access::SecondFactor, None) => {
+                Some(login)
+            }
+            (Access::Account | Access::Unconfirmed | Access::Guest, Some(s))
+                if s.needs_second_factor() =>
+            {
+                Some(second)
+            }
+            (Access::SecondFactor, Some(s)) if !s.needs_second_factor() => Some("/".to_string()),
             (Access::Account, Some(s)) if !s.confirmed() => Some("/confirm".to_string()),
             (Access::Unconfirmed, Some(s)) if s.confirmed() => Some("/".to_string()),
             (Access::Guest, Some(s)) => {

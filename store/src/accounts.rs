@@ -105,6 +105,20 @@ impl Store {
             .ok_or(StoreError::NotFound)
     }
 
+    /// Whether `password` is the account's password (for steps that need it again).
+    pub async fn check_password(&self, account_id: &str, password: &str) -> StoreResult<bool> {
+        let hash: Option<String> = on_pool!(self, p => sqlx::query_scalar(
+            "SELECT password_hash FROM accounts WHERE id = $1",
+        )
+        .bind(account_id)
+        .fetch_optional(p)
+        .await)?;
+        match hash {
+            Some(h) if !password.is_empty() => verify_password(password.to_string(), h).await,
+            _ => Ok(false),
+        }
+    }
+
     async fn account_by_login(&self, login: &LoginId) -> StoreResult<Option<(Account, String)>> {
         let (column, value) = match login {
             LoginId::Email(v) => ("email", v),

@@ -25,6 +25,7 @@ mod secret;
 pub mod sessions;
 pub mod staff;
 mod throttle;
+pub mod twofactor;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{StoreError, StoreResult};

@@ -20,11 +20,19 @@ pub struct SessionInfo {
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// The password was given but the second factor is still owed.
+    pub second_factor_pending: bool,
+    pub second_factor_at: Option<DateTime<Utc>>,
 }
 
 impl SessionInfo {
+    /// A confirmed account past every step of the login.
     pub fn confirmed(&self) -> bool {
-        self.confirmed_at.is_some()
+        self.confirmed_at.is_some() && !self.second_factor_pending
+    }
+
+    pub fn needs_second_factor(&self) -> bool {
+        self.second_factor_pending
     }
 
     pub fn is_staff(&self) -> bool {
@@ -83,7 +91,7 @@ impl Store {
         let id_hash = hash_token(token);
         let row = on_pool!(self, p => sqlx::query_as::<_, SessionInfo>(
             "SELECT s.id_hash, s.account_id, a.full_name, a.role, a.confirmed_at, s.acting_policyholder_id,
-                    s.created_at, s.last_seen_at, s.expires_at
+                    s.created_at, s.last_seen_at, s.expires_at, s.second_factor_pending, s.second_factor_at
              FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.id_hash = $1",
         )
         .bind(&id_hash)

@@ -3,7 +3,7 @@
 
 mod pages;
 
-pub use pages::{ConfirmPage, LoginPage, RecoverPage, RegisterPage};
+pub use pages::{SecondFactorPage, ConfirmPage, LoginPage, RecoverPage, RegisterPage};
 
 use crate::error::AppError;
 use domain::model::PolicyholderBrief;
@@ -77,10 +77,34 @@ pub async fn login(login: String, password: String, next: String) -> Result<(), 
     set_session_cookie(&token)?;
     let target = if logged.account.confirmed_at.is_none() {
         "/confirm".to_string()
+    } else if store.totp_enabled(&logged.account.id).await? {
+        store.require_second_factor(&token).await?;
+        format!("/login/code?next={}", encode_query_value(&safe_next(&next)))
     } else {
         safe_next(&next)
     };
     leptos_axum::redirect(&target);
+    Ok(())
+}
+
+/// The second step of a login with 2FA: a code from the app, or a recovery code.
+#[server(endpoint = "auth/second-factor")]
+pub async fn second_factor(code: String, next: String) -> Result<(), AppError> {
+    use crate::ssr::*;
+    let store = store()?;
+    let req = request()?;
+    let s = any_session()?;
+    if !s.needs_second_factor() {
+        leptos_axum::redirect("/");
+        return Ok(());
+    }
+    if let Err(e) = store.pass_second_factor(&s, &code, &req.ip).await {
+        if matches!(e, store::StoreError::Refused(_)) {
+            clear_session_cookie()?;
+        }
+        return fail(e.into());
+    }
+    leptos_axum::redirect(&safe_next(&next));
     Ok(())
 }
 

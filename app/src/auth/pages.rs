@@ -1,6 +1,9 @@
 //! The account pages: «Вход», «Регистрация», «Подтверждение».
 
-use super::{Confirm, Login, RecoverFinish, RecoverStart, Register, ResendCode, get_code_status};
+use super::{
+    Confirm, Login, RecoverFinish, RecoverStart, Register, ResendCode, SecondFactor,
+    get_code_status,
+};
 use crate::AuthEpoch;
 use crate::components::{ErrorBox, Field, FormAlert, FormErrors};
 use domain::forms::Registration;
@@ -82,6 +85,40 @@ pub fn LoginPage() -> impl IntoView {
             </ActionForm>
             <p class="auth-alt"><a href="/recover">"Забыли пароль?"</a></p>
             <p class="auth-alt">"Впервые здесь? " <a href="/register">"Зарегистрироваться"</a></p>
+        </section>
+    }
+}
+
+/// «Код подтверждения входа»: the second step of a login when two-factor protection is on.
+#[component]
+pub fn SecondFactorPage() -> impl IntoView {
+    let action = ServerAction::<SecondFactor>::new();
+    let errors = FormErrors::new();
+    follow(action, errors);
+    let query = use_query_map();
+    let next = move || query.with(|q| q.get("next").unwrap_or_default());
+    let code = RwSignal::new(String::new());
+    view! {
+        <Title text="Код входа — Кабинет страхователя"/>
+        <section class="auth-card" aria-labelledby="code-title">
+            <h1 id="code-title">"Подтверждение входа"</h1>
+            <p class="lead">"Введите 6 цифр из приложения-аутентификатора. Нет доступа к приложению — введите один из резервных кодов."</p>
+            <ActionForm action=action attr:class="form" attr:novalidate=true>
+                <FormAlert errors/>
+                <Field
+                    label="Код из приложения или резервный код"
+                    name="code"
+                    errors
+                    value=code
+                    autocomplete="one-time-code"
+                    autofocus=true
+                />
+                <input type="hidden" name="next" value=next/>
+                <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>"Войти"</button>
+            </ActionForm>
+            <form method="post" action="/logout" class="auth-alt">
+                <button type="submit" class="btn-link">"Войти под другой учётной записью"</button>
+            </form>
         </section>
     }
 }

@@ -104,3 +104,67 @@ pub async fn security_journal(page: u32) -> Result<JournalPage, AppError> {
         has_next,
     })
 }
+
+/// Whether two-factor login is on, and how many recovery codes are left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorState {
+    pub enabled: bool,
+    pub recovery_left: i64,
+}
+
+/// The enrolment screen: the secret to type and its QR code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TotpSetup {
+    pub secret: String,
+    pub qr_svg: String,
+}
+
+#[server(endpoint = "security/2fa-state")]
+pub async fn two_factor_state() -> Result<TwoFactorState, AppError> {
+    use crate::ssr::*;
+    let s = session()?;
+    let store = store()?;
+    Ok(TwoFactorState {
+        enabled: store.totp_enabled(&s.account_id).await?,
+        recovery_left: store.recovery_codes_left(&s.account_id).await?,
+    })
+}
+
+#[server(endpoint = "security/totp-begin")]
+pub async fn totp_begin() -> Result<TotpSetup, AppError> {
+    use crate::ssr::*;
+    let s = session()?;
+    match store()?.begin_totp(&s.account_id).await {
+        Ok(e) => Ok(TotpSetup {
+            secret: e.secret,
+            qr_svg: e.qr_svg,
+        }),
+        Err(e) => fail(e.into()),
+    }
+}
+
+/// Confirms the app with its first code; answers the recovery codes, shown once.
+#[server(endpoint = "security/totp-confirm")]
+pub async fn totp_confirm(code: String) -> Result<Vec<String>, AppError> {
+    use crate::ssr::*;
+    let s = session()?;
+    let req = request()?;
+    match store()?.confirm_totp(&s, &code, &req.ip).await {
+        Ok(codes) => Ok(codes),
+        Err(e) => fail(e.into()),
+    }
+}
+
+#[server(endpoint = "security/totp-disable")]
+pub async fn totp_disable(password: String, code: String) -> Result<(), AppError> {
+    use crate::ssr::*;
+    let s = session()?;
+    let req = request()?;
+    match store()?
+        .disable_totp(&s.account_id, &password, &code, &req.ip)
+        .await
+    {
+        Ok(()) => Ok(()),
+        Err(e) => fail(e.into()),
+    }
+}

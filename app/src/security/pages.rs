@@ -1,6 +1,9 @@
-use super::{EndOtherSessions, EndSession, list_sessions, security_journal};
+use super::{
+    EndOtherSessions, EndSession, TotpBegin, TotpConfirm, TotpDisable, list_sessions,
+    security_journal, two_factor_state,
+};
 use crate::AuthEpoch;
-use crate::components::{ErrorBox, FormAlert, FormErrors};
+use crate::components::{ErrorBox, Field, FormAlert, FormErrors};
 use domain::dates::format_datetime;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -50,6 +53,7 @@ pub fn SecurityPage() -> impl IntoView {
     view! {
         <Title text="Безопасность — Кабинет страхователя"/>
         <h1>"Безопасность"</h1>
+        <TwoFactor/>
         <h2 id="sessions-title">"Активные сеансы"</h2>
         <FormAlert errors/>
         <Transition fallback=|| view! { <p class="muted" role="status">"Загрузка…"</p> }>
@@ -120,5 +124,85 @@ pub fn SecurityPage() -> impl IntoView {
                 Err(e) => view! { <ErrorBox error=e/> }.into_any(),
             })}
         </Transition>
+    }
+}
+
+/// «Двухфакторная защита»: enrol a TOTP app (QR code, then its first code), see the recovery
+/// codes once, or turn it off with the password and a code.
+#[component]
+fn TwoFactor() -> impl IntoView {
+    let begin = ServerAction::<TotpBegin>::new();
+    let confirm = ServerAction::<TotpConfirm>::new();
+    let disable = ServerAction::<TotpDisable>::new();
+    let errors = FormErrors::new();
+    let off_errors = FormErrors::new();
+    let code = RwSignal::new(String::new());
+    let off_code = RwSignal::new(String::new());
+    let off_password = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(r) = confirm.value().get() {
+            errors.show(&r);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(r) = disable.value().get() {
+            off_errors.show(&r);
+        }
+    });
+    let state = Resource::new(
+        move || (confirm.version().get(), disable.version().get()),
+        |_| two_factor_state(),
+    );
+    view! {
+        <section class="two-factor" aria-labelledby="tf-title">
+            <h2 id="tf-title">"Двухфакторная защита"</h2>
+            {move || confirm.value().get().and_then(Result::ok).map(|codes| view! {
+                <div class="alert alert-info" role="status">
+                    <p><strong>"Защита включена. Сохраните резервные коды"</strong>
+                    " — каждый можно использовать один раз, если телефона с приложением не будет под рукой. Больше они не покажутся."</p>
+                    <ol class="recovery-codes">
+                        {codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
+                    </ol>
+                </div>
+            })}
+            <Transition fallback=|| ()>
+                {move || state.get().map(|r| match r {
+                    Ok(st) if st.enabled => view! {
+                        <p>{format!("Включена: при входе нужен код из приложения. Резервных кодов осталось: {}.", st.recovery_left)}</p>
+                        <ActionForm action=disable attr:class="form narrow" attr:novalidate=true>
+                            <FormAlert errors=off_errors/>
+                            <Field label="Пароль" name="password" kind="password" errors=off_errors value=off_password autocomplete="current-password"/>
+                            <Field label="Код из приложения или резервный код" name="code" errors=off_errors value=off_code autocomplete="one-time-code"/>
+                            <button type="submit" class="btn">"Отключить двухфакторную защиту"</button>
+                        </ActionForm>
+                    }.into_any(),
+                    Ok(_) => view! {
+                        <p>"Выключена. С ней для входа кроме пароля нужен код из приложения-аутентификатора на телефоне."</p>
+                        {move || match begin.value().get() {
+                            Some(Ok(setup)) => view! {
+                                <div class="totp-setup">
+                                    <p>"1. Отсканируйте QR-код приложением (Яндекс Ключ, Google Authenticator и другие) или введите ключ вручную."</p>
+                                    <div class="qr" role="img" aria-label="QR-код для приложения-аутентификатора" inner_html=setup.qr_svg.clone()></div>
+                                    <p>"Ключ: " <code class="totp-secret">{setup.secret.clone()}</code></p>
+                                    <p>"2. Введите 6 цифр, которые показывает приложение."</p>
+                                    <ActionForm action=confirm attr:class="form narrow" attr:novalidate=true>
+                                        <FormAlert errors/>
+                                        <Field label="Код из приложения" name="code" errors value=code inputmode="numeric" autocomplete="one-time-code"/>
+                                        <button type="submit" class="btn btn-primary">"Подтвердить и включить"</button>
+                                    </ActionForm>
+                                </div>
+                            }.into_any(),
+                            Some(Err(e)) => view! { <ErrorBox error=e/> }.into_any(),
+                            None => view! {
+                                <ActionForm action=begin>
+                                    <button type="submit" class="btn btn-primary">"Подключить приложение-аутентификатор"</button>
+                                </ActionForm>
+                            }.into_any(),
+                        }}
+                    }.into_any(),
+                    Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                })}
+            </Transition>
+        </section>
     }
 }

@@ -1,0 +1,103 @@
+import { test, expect, Page } from '@playwright/test';
+import { createHmac, randomInt } from 'node:crypto';
+import { enterCode, hydrated, lastCode, register } from './helpers';
+
+/** RFC 4648 base32 → bytes. */
+function base32(secret: string): Buffer {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const bytes: number[] = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  return Buffer.from(bytes);
+}
+
+/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s) for the moment `ms`, as the authenticator app computes it. */
+function totp(secret: string, ms = Date.now()): string {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(ms / 1000 / 30)));
+  const mac = createHmac('sha1', base32(secret)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return value.toString().padStart(6, '0');
+}
+
+/** A valid СНИЛС nobody else has. */
+function newSnils(): string {
+  for (;;) {
+    const d = Array.from({ length: 9 }, () => randomInt(10));
+    const sum = d.reduce((s, x, i) => s + x * (9 - i), 0);
+    const check = sum < 100 ? sum : sum === 100 || sum === 101 ? 0 : sum % 101 === 100 ? 0 : sum % 101;
+    const n = d.join('');
+    if (n <= '001001998') continue;
+    return `${n.slice(0, 3)}-${n.slice(3, 6)}-${n.slice(6, 9)} ${String(check).padStart(2, '0')}`;
+  }
+}
+
+async function loginWithPassword(page: Page, email: string, password: string) {
+  await page.goto('/login');
+  await hydrated(page);
+  await page.getByLabel('E-mail, телефон, СНИЛС или ИНН').fill(email);
+  await page.getByLabel('Пароль').fill(password);
+  await page.getByRole('button', { name: 'Войти' }).click();
+}
+
+test('TOTP: enrol with the shown secret, log in with a code, then with a recovery code that then stops working', async ({ page }) => {
+  const n = randomInt(1_000_000);
+  const person = {
+    name: 'Смирнова Ольга Викторовна',
+    email: `smirnova${n}@example.ru`,
+    phone: `+7 917 ${String(n).padStart(7, '0').slice(0, 3)}-${String(n).padStart(7, '0').slice(3, 5)}-${String(n).padStart(7, '0').slice(5, 7)}`,
+    snils: newSnils(),
+  };
+  const password = 'Nadezhnyi-Parol-7';
+  await register(page, person, password);
+  await enterCode(page, await lastCode(page.request, person.email));
+  await expect(page).toHaveURL(/\/$/);
+
+  await page.goto('/security');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Подключить приложение-аутентификатор' }).click();
+  await expect(page.getByRole('img', { name: 'QR-код для приложения-аутентификатора' })).toBeVisible();
+  const secret = (await page.locator('.totp-secret').innerText()).trim();
+  expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+  await page.getByLabel('Код из приложения').fill('000000');
+  await page.getByRole('button', { name: 'Подтвердить и включить' }).click();
+  await expect(page.locator('#f-code-error')).toContainText('Код не подошёл');
+  await page.getByLabel('Код из приложения').fill(totp(secret));
+  await page.getByRole('button', { name: 'Подтвердить и включить' }).click();
+  await expect(page.getByText('Защита включена. Сохраните резервные коды')).toBeVisible();
+  const codes = await page.locator('.recovery-codes code').allInnerTexts();
+  expect(codes).toHaveLength(10);
+
+  // Log in again: the password alone is not enough.
+  await page.getByRole('button', { name: 'Выйти' }).click();
+  await expect(page).toHaveURL(/\/login/);
+  await loginWithPassword(page, person.email, password);
+  await expect(page).toHaveURL(/\/login\/code/);
+  await hydrated(page);
+  const blocked = await page.goto('/contributions');
+  expect(blocked!.url()).toContain('/login/code');
+  await hydrated(page);
+  // The next 30-second step's code (the current one was spent on the enrolment).
+  await page.getByLabel('Код из приложения или резервный код').fill(totp(secret, Date.now() + 30_000));
+  await page.getByRole('button', { name: 'Войти' }).click();
+  await expect(page).toHaveURL(/\/contributions$/);
+
+  // And with a recovery code, once.
+  await page.getByRole('button', { name: 'Выйти' }).click();
+  await loginWithPassword(page, person.email, password);
+  await expect(page).toHaveURL(/\/login\/code/);
+  await hydrated(page);
+  await page.getByLabel('Код из приложения или резервный код').fill(codes[0]);
+  await page.getByRole('button', { name: 'Войти' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await page.getByRole('button', { name: 'Выйти' }).click();
+  await loginWithPassword(page, person.email, password);
+  await expect(page).toHaveURL(/\/login\/code/);
+  await hydrated(page);
+  await page.getByLabel('Код из приложения или резервный код').fill(codes[0]);
+  await page.getByRole('button', { name: 'Войти' }).click();
+  await expect(page.locator('#f-code-error')).toContainText('уже использован');
+  await expect(page).toHaveURL(/\/login\/code/);
+});

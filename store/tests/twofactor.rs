@@ -1,0 +1,93 @@
+//! Two-factor login on both databases: enrolment, login with a code and with a recovery code,
+//! replays, too many wrong codes, turning it off.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
+#[macro_use]
+mod common;
+
+use chrono::Duration;
+use store::StoreError;
+use totp_rs::{Algorithm, Secret, TOTP};
+
+fn code_at(secret: &str, unix: i64) -> String {
+    let bytes = Secret::Encoded(secret.into()).to_bytes().unwrap();
+    TOTP::new_unchecked(Algorithm::SHA1, 6, 1, 30, bytes).generate(unix as u64)
+}
+
+async fn login_session(s: &store::Store) -> store::sessions::SessionInfo {
+    let token = s.create_session("acc-broker", "127.0.0.1", "test").await.unwrap();
+    if s.totp_enabled("acc-broker").await.unwrap() {
+        s.require_second_factor(&token).await.unwrap();
+    }
+    s.session(&token).await.unwrap().unwrap()
+}
+
+both!(totp_enrolment_login_recovery_and_disabling, |db| {
+    let s = &db.store;
+    s.load_demo(0).await.unwrap();
+    let first = login_session(s).await;
+    assert!(first.confirmed() && !first.needs_second_factor());
+    let setup = s.begin_totp("acc-broker").await.unwrap();
+    assert!(setup.uri.starts_with("otpauth://totp/"));
+    assert!(setup.qr_svg.contains("<svg"));
+    assert!(!s.totp_enabled("acc-broker").await.unwrap(), "not before the first code");
+
+    match s.confirm_totp(&first, "000000", "").await {
+        Err(StoreError::Invalid(e)) => assert!(e.get("code").is_some()),
+        other => panic!("{other:?}"),
+    }
+    let now = s.now().timestamp();
+    let codes = s
+        .confirm_totp(&first, &code_at(&setup.secret, now), "")
+        .await
+        .unwrap();
+    assert_eq!(codes.len(), 10);
+    assert!(s.totp_enabled("acc-broker").await.unwrap());
+    assert_eq!(s.recovery_codes_left("acc-broker").await.unwrap(), 10);
+
+    // A login now owes the code; the code just used does not work twice.
+    let pending = login_session(s).await;
+    assert!(pending.needs_second_factor() && !pending.confirmed());
+    assert!(s.pass_second_factor(&pending, &code_at(&setup.secret, now), "").await.is_err());
+    db.clock.advance(Duration::seconds(30));
+    let later = s.now().timestamp();
+    s.pass_second_factor(&pending, &code_at(&setup.secret, later), "")
+        .await
+        .unwrap();
+    let token_check = s.session_alive(&pending.id_hash).await.unwrap();
+    assert!(token_check);
+
+    // A recovery code works once, in any case and spacing.
+    let pending = login_session(s).await;
+    s.pass_second_factor(&pending, &codes[0].to_lowercase().replace('-', " "), "")
+        .await
+        .unwrap();
+    assert_eq!(s.recovery_codes_left("acc-broker").await.unwrap(), 9);
+    let again = login_session(s).await;
+    match s.pass_second_factor(&again, &codes[0], "").await {
+        Err(StoreError::Invalid(e)) => assert!(e.get("code").unwrap().contains("уже использован")),
+        other => panic!("{other:?}"),
+    }
+
+    // Five wrong codes end the session.
+    let mut last = Ok(());
+    for _ in 0..4 {
+        last = s.pass_second_factor(&again, "123456", "").await;
+    }
+    assert!(matches!(last, Err(StoreError::Refused(_))), "{last:?}");
+    assert!(!s.session_alive(&again.id_hash).await.unwrap());
+
+    // Turning it off needs the password and a code.
+    db.clock.advance(Duration::seconds(30));
+    let t = s.now().timestamp();
+    assert!(matches!(
+        s.disable_totp("acc-broker", "wrong", &code_at(&setup.secret, t), "").await,
+        Err(StoreError::Invalid(_))
+    ));
+    s.disable_totp("acc-broker", store::demo::DEMO_PASSWORD, &code_at(&setup.secret, t), "")
+        .await
+        .unwrap();
+    assert!(!s.totp_enabled("acc-broker").await.unwrap());
+    assert!(!login_session(s).await.needs_second_factor());
+});
