@@ -53,7 +53,7 @@ test('TOTP: enrol with the shown secret, log in with a code, then with a recover
   const password = 'Nadezhnyi-Parol-7';
   await register(page, person, password);
   await enterCode(page, await lastCode(page.request, person.email));
-  await expect(page).toHaveURL(/\/$/);
+  await expect(page).toHaveURL(/\/policies$/);
 
   await page.goto('/security');
   await hydrated(page);
@@ -81,7 +81,7 @@ test('TOTP: enrol with the shown secret, log in with a code, then with a recover
   await hydrated(page);
   // The next 30-second step's code (the current one was spent on the enrolment).
   await page.getByLabel('Код из приложения или резервный код').fill(totp(secret, Date.now() + 30_000));
-  await page.getByRole('button', { name: 'Войти' }).click();
+  await page.getByRole('button', { name: 'Войти', exact: true }).click();
   await expect(page).toHaveURL(/\/contributions$/);
 
   // And with a recovery code, once.
@@ -90,14 +90,14 @@ test('TOTP: enrol with the shown secret, log in with a code, then with a recover
   await expect(page).toHaveURL(/\/login\/code/);
   await hydrated(page);
   await page.getByLabel('Код из приложения или резервный код').fill(codes[0]);
-  await page.getByRole('button', { name: 'Войти' }).click();
+  await page.getByRole('button', { name: 'Войти', exact: true }).click();
   await expect(page).toHaveURL(/\/$/);
   await page.getByRole('button', { name: 'Выйти' }).click();
   await loginWithPassword(page, person.email, password);
   await expect(page).toHaveURL(/\/login\/code/);
   await hydrated(page);
   await page.getByLabel('Код из приложения или резервный код').fill(codes[0]);
-  await page.getByRole('button', { name: 'Войти' }).click();
+  await page.getByRole('button', { name: 'Войти', exact: true }).click();
   await expect(page.locator('#f-code-error')).toContainText('уже использован');
   await expect(page).toHaveURL(/\/login\/code/);
 });

@@ -93,9 +93,9 @@ pub async fn session_layer(
         };
         let second = format!("/login/code?next={}", encode_next(&target));
         let redirect = match (app::page_access(&path), &session) {
-            (Access::Account, None) | (Access::Unconfirmed, None) | (Access::SecondFactor, None) => {
-                Some(login)
-            }
+            (Access::Account, None)
+            | (Access::Unconfirmed, None)
+            | (Access::SecondFactor, None) => Some(login),
             (Access::Account | Access::Unconfirmed | Access::Guest, Some(s))
                 if s.needs_second_factor() =>
             {

@@ -348,7 +348,11 @@ impl Store {
         .map(|r| r.rows_affected()))?;
         self.journal(Entry {
             account_id: Some(account_id),
-            action: if recovery { "2fa.recovery_code" } else { "2fa.passed" },
+            action: if recovery {
+                "2fa.recovery_code"
+            } else {
+                "2fa.passed"
+            },
             object_type: "account",
             object_id: account_id,
             ip,
@@ -383,6 +387,9 @@ mod tests {
     fn recovery_codes_read_back_as_typed() {
         let c = new_recovery_code();
         assert_eq!(c.len(), 11);
-        assert_eq!(hash_recovery(&c), hash_recovery(&c.to_lowercase().replace('-', " ")));
+        assert_eq!(
+            hash_recovery(&c),
+            hash_recovery(&c.to_lowercase().replace('-', " "))
+        );
     }
 }

@@ -16,7 +16,10 @@ fn code_at(secret: &str, unix: i64) -> String {
 }
 
 async fn login_session(s: &store::Store) -> store::sessions::SessionInfo {
-    let token = s.create_session("acc-broker", "127.0.0.1", "test").await.unwrap();
+    let token = s
+        .create_session("acc-broker", "127.0.0.1", "test")
+        .await
+        .unwrap();
     if s.totp_enabled("acc-broker").await.unwrap() {
         s.require_second_factor(&token).await.unwrap();
     }
@@ -31,7 +34,10 @@ both!(totp_enrolment_login_recovery_and_disabling, |db| {
     let setup = s.begin_totp("acc-broker").await.unwrap();
     assert!(setup.uri.starts_with("otpauth://totp/"));
     assert!(setup.qr_svg.contains("<svg"));
-    assert!(!s.totp_enabled("acc-broker").await.unwrap(), "not before the first code");
+    assert!(
+        !s.totp_enabled("acc-broker").await.unwrap(),
+        "not before the first code"
+    );
 
     match s.confirm_totp(&first, "000000", "").await {
         Err(StoreError::Invalid(e)) => assert!(e.get("code").is_some()),
@@ -49,7 +55,11 @@ both!(totp_enrolment_login_recovery_and_disabling, |db| {
     // A login now owes the code; the code just used does not work twice.
     let pending = login_session(s).await;
     assert!(pending.needs_second_factor() && !pending.confirmed());
-    assert!(s.pass_second_factor(&pending, &code_at(&setup.secret, now), "").await.is_err());
+    assert!(
+        s.pass_second_factor(&pending, &code_at(&setup.secret, now), "")
+            .await
+            .is_err()
+    );
     db.clock.advance(Duration::seconds(30));
     let later = s.now().timestamp();
     s.pass_second_factor(&pending, &code_at(&setup.secret, later), "")
@@ -82,12 +92,18 @@ both!(totp_enrolment_login_recovery_and_disabling, |db| {
     db.clock.advance(Duration::seconds(30));
     let t = s.now().timestamp();
     assert!(matches!(
-        s.disable_totp("acc-broker", "wrong", &code_at(&setup.secret, t), "").await,
+        s.disable_totp("acc-broker", "wrong", &code_at(&setup.secret, t), "")
+            .await,
         Err(StoreError::Invalid(_))
     ));
-    s.disable_totp("acc-broker", store::demo::DEMO_PASSWORD, &code_at(&setup.secret, t), "")
-        .await
-        .unwrap();
+    s.disable_totp(
+        "acc-broker",
+        store::demo::DEMO_PASSWORD,
+        &code_at(&setup.secret, t),
+        "",
+    )
+    .await
+    .unwrap();
     assert!(!s.totp_enabled("acc-broker").await.unwrap());
     assert!(!login_session(s).await.needs_second_factor());
 });

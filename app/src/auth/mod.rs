@@ -3,7 +3,7 @@
 
 mod pages;
 
-pub use pages::{SecondFactorPage, ConfirmPage, LoginPage, RecoverPage, RegisterPage};
+pub use pages::{ConfirmPage, LoginPage, RecoverPage, RegisterPage, SecondFactorPage};
 
 use crate::error::AppError;
 use domain::model::PolicyholderBrief;

@@ -107,7 +107,7 @@ pub async fn security_journal(page: u32) -> Result<JournalPage, AppError> {
 
 /// Whether two-factor login is on, and how many recovery codes are left.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TwoFactorState {
+pub struct TwoFactorInfo {
     pub enabled: bool,
     pub recovery_left: i64,
 }
@@ -120,11 +120,11 @@ pub struct TotpSetup {
 }
 
 #[server(endpoint = "security/2fa-state")]
-pub async fn two_factor_state() -> Result<TwoFactorState, AppError> {
+pub async fn two_factor_state() -> Result<TwoFactorInfo, AppError> {
     use crate::ssr::*;
     let s = session()?;
     let store = store()?;
-    Ok(TwoFactorState {
+    Ok(TwoFactorInfo {
         enabled: store.totp_enabled(&s.account_id).await?,
         recovery_left: store.recovery_codes_left(&s.account_id).await?,
     })
