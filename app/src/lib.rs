@@ -8,6 +8,7 @@ pub mod finance;
 pub mod live;
 pub mod notices;
 pub mod policies;
+pub mod profile;
 pub mod security;
 #[cfg(feature = "ssr")]
 pub mod ssr;
@@ -59,7 +60,7 @@ pub fn page_access(path: &str) -> Access {
         "/login" | "/register" | "/recover" => Access::Guest,
         "/confirm" => Access::Unconfirmed,
         "/login/code" => Access::SecondFactor,
-        "/" | "/policies" | "/contributions" | "/charges" | "/security" | "/notices" | "/staff" => {
+        "/" | "/policies" | "/contributions" | "/charges" | "/security" | "/notices" | "/staff" | "/profile" => {
             Access::Account
         }
         p if p.starts_with("/policies/")
@@ -160,6 +161,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/contributions/:id") view=finance::ContributionPage ssr=SsrMode::Async/>
                     <Route path=path!("/charges") view=finance::ChargesPage ssr=SsrMode::Async/>
                     <Route path=path!("/security") view=security::SecurityPage ssr=SsrMode::Async/>
+                    <Route path=path!("/profile") view=profile::ProfilePage ssr=SsrMode::Async/>
                     <Route path=path!("/notices") view=notices::NoticesPage ssr=SsrMode::Async/>
                     <Route path=path!("/staff") view=staff::StaffPage ssr=SsrMode::Async/>
                 </Routes>
@@ -199,6 +201,7 @@ fn Header(me: MeResource) -> impl IntoView {
                                     <A href="/contributions">"Взносы"</A>
                                     <A href="/charges">"Начисления"</A>
                                     <notices::NoticesLink/>
+                                    <A href="/profile">"Профиль"</A>
                                     <A href="/security">"Безопасность"</A>
                                     {staff.then(|| view! { <A href="/staff">"Сотруднику"</A> })}
                                 </nav>

@@ -171,14 +171,7 @@ pub fn encode_query_value(s: &str) -> String {
 
 /// Shows a phone or e-mail with most of it hidden.
 pub fn mask_contact(s: &str) -> String {
-    if let Some((local, domain)) = s.split_once('@') {
-        let first: String = local.chars().take(2).collect();
-        format!("{first}***@{domain}")
-    } else if s.len() == 12 && s.is_ascii() {
-        format!("+7 *** ***-{}-{}", &s[8..10], &s[10..12])
-    } else {
-        "***".into()
-    }
+    domain::ids::mask_contact(s)
 }
 
 #[cfg(test)]

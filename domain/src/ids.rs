@@ -235,6 +235,19 @@ pub fn login_id(input: &str) -> Result<LoginId, String> {
     }
 }
 
+/// A contact with most of it hidden, for messages and the change history: `pe***@example.ru`,
+/// `+7 *** ***-01-01`.
+pub fn mask_contact(s: &str) -> String {
+    if let Some((local, domain)) = s.split_once('@') {
+        let first: String = local.chars().take(2).collect();
+        format!("{first}***@{domain}")
+    } else if s.len() == 12 && s.is_ascii() {
+        format!("+7 *** ***-{}-{}", &s[8..10], &s[10..12])
+    } else {
+        "***".into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

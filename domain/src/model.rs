@@ -290,3 +290,28 @@ pub struct StaffPolicyholder {
     pub name: String,
     pub inn: Option<String>,
 }
+
+/// «Профиль»: the account's own data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub full_name: String,
+    pub email: String,
+    pub phone: String,
+    pub snils: Option<String>,
+    pub inn: Option<String>,
+    /// Whether a TOTP app is the second factor (else a code goes to the e-mail).
+    pub totp: bool,
+}
+
+/// A line of «История изменений».
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct ProfileChange {
+    pub field: String,
+    pub old_value: String,
+    pub new_value: String,
+    pub status: String,
+    pub reason: String,
+    pub changed_by: String,
+    pub created_at: DateTime<Utc>,
+}

@@ -23,6 +23,8 @@ pub fn action_label(code: &str) -> &'static str {
         "reminder.created" => "Установлено напоминание о взносе",
         "reminder.deleted" => "Удалено напоминание о взносе",
         "charge.created" => "Внесено начисление",
+        "identity.confirmed" => "Личность подтверждена кодом для изменения профиля",
+        "profile.changed" => "Изменены данные профиля",
         _ => "Действие",
     }
 }

@@ -1,4 +1,5 @@
 import { expect, Page, APIRequestContext } from '@playwright/test';
+import { randomInt } from 'node:crypto';
 
 export const DEMO_PASSWORD = 'Kabinet-2026';
 
@@ -51,4 +52,27 @@ export async function register(page: Page, p: Person, password = 'Nadezhnyi-Paro
 export async function enterCode(page: Page, code: string) {
   await page.getByLabel('Код из сообщения').fill(code);
   await page.getByRole('button', { name: 'Подтвердить' }).click();
+}
+
+/** A valid СНИЛС nobody else has. */
+export function newSnils(): string {
+  for (;;) {
+    const d = Array.from({ length: 9 }, () => randomInt(10));
+    const sum = d.reduce((s, x, i) => s + x * (9 - i), 0);
+    const check = sum < 100 ? sum : sum === 100 || sum === 101 ? 0 : sum % 101 === 100 ? 0 : sum % 101;
+    const n = d.join('');
+    if (n <= '001001998') continue;
+    return `${n.slice(0, 3)}-${n.slice(3, 6)}-${n.slice(6, 9)} ${String(check).padStart(2, '0')}`;
+  }
+}
+
+/** A new person for registration: unique e-mail, phone and СНИЛС. */
+export function newPerson(name: string): Person {
+  const n = String(randomInt(10_000_000)).padStart(7, '0');
+  return {
+    name,
+    email: `p${n}@example.ru`,
+    phone: `+7 917 ${n.slice(0, 3)}-${n.slice(3, 5)}-${n.slice(5, 7)}`,
+    snils: newSnils(),
+  };
 }

@@ -1,6 +1,6 @@
 import { test, expect, Page } from '@playwright/test';
-import { createHmac, randomInt } from 'node:crypto';
-import { enterCode, hydrated, lastCode, register } from './helpers';
+import { createHmac } from 'node:crypto';
+import { enterCode, hydrated, lastCode, newPerson, register } from './helpers';
 
 /** RFC 4648 base32 → bytes. */
 function base32(secret: string): Buffer {
@@ -22,18 +22,6 @@ function totp(secret: string, ms = Date.now()): string {
   return value.toString().padStart(6, '0');
 }
 
-/** A valid СНИЛС nobody else has. */
-function newSnils(): string {
-  for (;;) {
-    const d = Array.from({ length: 9 }, () => randomInt(10));
-    const sum = d.reduce((s, x, i) => s + x * (9 - i), 0);
-    const check = sum < 100 ? sum : sum === 100 || sum === 101 ? 0 : sum % 101 === 100 ? 0 : sum % 101;
-    const n = d.join('');
-    if (n <= '001001998') continue;
-    return `${n.slice(0, 3)}-${n.slice(3, 6)}-${n.slice(6, 9)} ${String(check).padStart(2, '0')}`;
-  }
-}
-
 async function loginWithPassword(page: Page, email: string, password: string) {
   await page.goto('/login');
   await hydrated(page);
@@ -43,13 +31,7 @@ async function loginWithPassword(page: Page, email: string, password: string) {
 }
 
 test('TOTP: enrol with the shown secret, log in with a code, then with a recovery code that then stops working', async ({ page }) => {
-  const n = randomInt(1_000_000);
-  const person = {
-    name: 'Смирнова Ольга Викторовна',
-    email: `smirnova${n}@example.ru`,
-    phone: `+7 917 ${String(n).padStart(7, '0').slice(0, 3)}-${String(n).padStart(7, '0').slice(3, 5)}-${String(n).padStart(7, '0').slice(5, 7)}`,
-    snils: newSnils(),
-  };
+  const person = newPerson('Смирнова Ольга Викторовна');
   const password = 'Nadezhnyi-Parol-7';
   await register(page, person, password);
   await enterCode(page, await lastCode(page.request, person.email));

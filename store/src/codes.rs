@@ -14,6 +14,8 @@ pub enum Purpose {
     Confirm,
     Login,
     Reset,
+    /// Proving it is the account's owner before a change of the profile.
+    Identity,
 }
 
 impl Purpose {
@@ -22,6 +24,7 @@ impl Purpose {
             Purpose::Confirm => "confirm",
             Purpose::Login => "login",
             Purpose::Reset => "reset",
+            Purpose::Identity => "identity",
         }
     }
 
@@ -30,6 +33,7 @@ impl Purpose {
             Purpose::Confirm => "подтверждения регистрации",
             Purpose::Login => "входа",
             Purpose::Reset => "восстановления пароля",
+            Purpose::Identity => "изменения данных профиля",
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod notify;
 pub mod pdf;
 pub mod policies;
 pub mod policyholders;
+pub mod profile;
 pub mod recovery;
 pub mod reminders;
 mod secret;

@@ -164,6 +164,17 @@ impl Store {
         Ok(false)
     }
 
+    /// A current TOTP code (for steps after the login that ask for it again).
+    pub async fn check_totp_code(&self, account_id: &str, code: &str) -> StoreResult<()> {
+        if self.accept_totp(account_id, code).await? {
+            Ok(())
+        } else {
+            Err(code_field_error(
+                "Код не подошёл. Введите 6 цифр, которые сейчас показывает приложение",
+            ))
+        }
+    }
+
     /// Uses up one recovery code.
     async fn accept_recovery(&self, account_id: &str, code: &str) -> StoreResult<bool> {
         if normalize_recovery(code).len() != 10 {

@@ -1,0 +1,74 @@
+//! «Профиль»: the account's data, changes of the e-mail and the phone behind the password and a
+//! fresh second factor, and «История изменений». Owns `/profile`.
+
+mod pages;
+
+pub use pages::ProfilePage;
+
+use crate::error::AppError;
+use domain::model::{Profile, ProfileChange};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileView {
+    pub profile: Profile,
+    pub history: Vec<ProfileChange>,
+}
+
+#[server(endpoint = "profile/get")]
+pub async fn get_profile() -> Result<ProfileView, AppError> {
+    use crate::ssr::*;
+    let s = session()?;
+    let store = store()?;
+    Ok(ProfileView {
+        profile: store.profile(&s.account_id).await?,
+        history: store.profile_history(&s.account_id).await?,
+    })
+}
+
+/// Sends the identity code to the account's e-mail; answers where it went (masked).
+#[server(endpoint = "profile/send-code")]
+pub async fn send_identity_code() -> Result<String, AppError> {
+    use crate::ssr::*;
+    let s = session()?;
+    match store()?.send_identity_code(&s.account_id).await {
+        Ok(to) => Ok(to),
+        Err(e) => fail(e.into()),
+    }
+}
+
+#[server(endpoint = "profile/confirm-identity")]
+pub async fn confirm_identity(code: String) -> Result<(), AppError> {
+    use crate::ssr::*;
+    let s = session()?;
+    let req = request()?;
+    match store()?.confirm_identity(&s, &code, &req.ip).await {
+        Ok(()) => Ok(()),
+        Err(e) => fail(e.into()),
+    }
+}
+
+/// Changes the e-mail or the phone. Without a fresh second factor it answers a field error on
+/// `second_factor`: the page then asks for it and sends the same values again.
+#[server(endpoint = "profile/change-contact")]
+pub async fn change_contact(field: String, value: String, password: String) -> Result<(), AppError> {
+    use crate::ssr::*;
+    let s = session()?;
+    let req = request()?;
+    let Some(f) = store::profile::ContactField::from_code(&field) else {
+        return fail(AppError::NotFound);
+    };
+    match store()?
+        .change_contact(&s, f, &value, &password, &req.ip)
+        .await
+    {
+        Ok(()) => Ok(()),
+        Err(store::StoreError::Refused(m)) if m == store::profile::NEED_SECOND_FACTOR => {
+            let mut e = domain::FieldErrors::new();
+            e.add("second_factor", m);
+            fail(AppError::Fields(e))
+        }
+        Err(e) => fail(e.into()),
+    }
+}

@@ -1,0 +1,192 @@
+//! The profile page.
+
+use super::{ChangeContact, ConfirmIdentity, SendIdentityCode, get_profile};
+use crate::AuthEpoch;
+use crate::components::{ErrorBox, Field, FormAlert, FormErrors};
+use domain::dates::format_datetime;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+fn field_label(code: &str) -> &'static str {
+    match code {
+        "email" => "Электронная почта",
+        "phone" => "Мобильный телефон",
+        _ => "Поле",
+    }
+}
+
+fn status_label(code: &str) -> &'static str {
+    match code {
+        "applied" => "Применено",
+        "refused" => "Отклонено",
+        "review" => "На проверке",
+        _ => "",
+    }
+}
+
+#[component]
+pub fn ProfilePage() -> impl IntoView {
+    let epoch = expect_context::<AuthEpoch>();
+    let change = ServerAction::<ChangeContact>::new();
+    let data = Resource::new(
+        move || (epoch.get(), change.version().get()),
+        |_| get_profile(),
+    );
+    // The edit in progress: which field, and what was typed (kept through the second factor).
+    let editing = RwSignal::new(None::<&'static str>);
+    let value = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let errors = FormErrors::new();
+    let need_factor = RwSignal::new(false);
+    let saved = RwSignal::new(None::<String>);
+    let submit = move || {
+        if let Some(f) = editing.get_untracked() {
+            change.dispatch(ChangeContact {
+                field: f.to_string(),
+                value: value.get_untracked(),
+                password: password.get_untracked(),
+            });
+        }
+    };
+    Effect::new(move |_| {
+        if let Some(r) = change.value().get() {
+            match &r {
+                Ok(()) => {
+                    if let Some(f) = editing.get_untracked() {
+                        saved.set(Some(format!("{}: изменения сохранены", field_label(f))));
+                    }
+                    editing.set(None);
+                    need_factor.set(false);
+                    value.set(String::new());
+                    password.set(String::new());
+                    errors.show(&r);
+                }
+                Err(e) if e.field("second_factor").is_some() => need_factor.set(true),
+                Err(_) => errors.show(&r),
+            }
+        }
+    });
+    let start = move |f: &'static str| {
+        editing.set(Some(f));
+        need_factor.set(false);
+        saved.set(None);
+        value.set(String::new());
+        password.set(String::new());
+        errors.show::<()>(&Ok(()));
+    };
+    view! {
+        <Title text="Профиль — Кабинет страхователя"/>
+        <h1>"Профиль"</h1>
+        <p class="form-ok" role="status">{move || saved.get()}</p>
+        <Transition fallback=|| view! { <p class="muted" role="status">"Загрузка…"</p> }>
+            {move || data.get().map(|r| match r {
+                Ok(v) => {
+                    let p = v.profile.clone();
+                    let totp = p.totp;
+                    view! {
+                        <dl class="facts profile">
+                            <div><dt>"Фамилия, имя, отчество"</dt><dd>{p.full_name.clone()}</dd></div>
+                            <div><dt>"СНИЛС"</dt><dd>{p.snils.clone().map(|s| domain::ids::format_snils(&s)).unwrap_or_else(|| "не указан".into())}</dd></div>
+                            <div><dt>"ИНН"</dt><dd>{p.inn.clone().unwrap_or_else(|| "не указан".into())}</dd></div>
+                            <div>
+                                <dt>"Электронная почта"</dt>
+                                <dd>{p.email.clone()} " "
+                                    <button type="button" class="btn-link" aria-label="Редактировать электронную почту" on:click=move |_| start("email")>"Редактировать"</button></dd>
+                            </div>
+                            <div>
+                                <dt>"Мобильный телефон"</dt>
+                                <dd>{domain::ids::format_phone(&p.phone)} " "
+                                    <button type="button" class="btn-link" aria-label="Редактировать мобильный телефон" on:click=move |_| start("phone")>"Редактировать"</button></dd>
+                            </div>
+                        </dl>
+                        {move || editing.get().map(|f| view! {
+                            <section class="auth-card edit-card" aria-labelledby="edit-title">
+                                <h2 id="edit-title">{format!("Изменить: {}", field_label(f).to_lowercase())}</h2>
+                                <form class="form" novalidate on:submit=move |ev| { ev.prevent_default(); submit(); }>
+                                    <FormAlert errors/>
+                                    <Field label="Новое значение" name="value" errors value
+                                        kind={if f == "email" { "email" } else { "tel" }}
+                                        hint={if f == "email" { "Например, ivanov@example.ru" } else { "Например, +7 912 345-67-89" }}/>
+                                    <Field label="Пароль" name="password" kind="password" errors value=password autocomplete="current-password"/>
+                                    <div class="filter-actions">
+                                        <button type="submit" class="btn btn-primary" disabled=move || change.pending().get()>"Сохранить"</button>
+                                        <button type="button" class="btn" on:click=move |_| editing.set(None)>"Отмена"</button>
+                                    </div>
+                                </form>
+                                <Show when=move || need_factor.get()>
+                                    <SecondFactorBox totp on_done=Callback::new(move |_| submit())/>
+                                </Show>
+                            </section>
+                        })}
+                        <h2>"История изменений"</h2>
+                        {if v.history.is_empty() {
+                            view! { <p class="muted">"Изменений пока не было."</p> }.into_any()
+                        } else {
+                            view! {
+                                <div class="table-wrap">
+                                    <table class="table table-cards">
+                                        <caption class="sr-only">"История изменений профиля"</caption>
+                                        <thead><tr><th scope="col">"Когда"</th><th scope="col">"Поле"</th><th scope="col">"Было"</th><th scope="col">"Стало"</th><th scope="col">"Кем"</th><th scope="col">"Статус"</th></tr></thead>
+                                        <tbody>
+                                            {v.history.into_iter().map(|h| view! {
+                                                <tr>
+                                                    <td data-label="Когда">{format_datetime(h.created_at)}</td>
+                                                    <td data-label="Поле">{field_label(&h.field)}</td>
+                                                    <td data-label="Было">{h.old_value.clone()}</td>
+                                                    <td data-label="Стало">{h.new_value.clone()}</td>
+                                                    <td data-label="Кем">{h.changed_by.clone()}</td>
+                                                    <td data-label="Статус">{format!("{}{}", status_label(&h.status), if h.reason.is_empty() { String::new() } else { format!(": {}", h.reason) })}</td>
+                                                </tr>
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                </div>
+                            }.into_any()
+                        }}
+                    }.into_any()
+                }
+                Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+/// «Подтвердите, что это вы»: a code from the TOTP app, or one sent to the e-mail. On success
+/// the edit goes on with what was typed.
+#[component]
+fn SecondFactorBox(totp: bool, on_done: Callback<()>) -> impl IntoView {
+    let send = ServerAction::<SendIdentityCode>::new();
+    let confirm = ServerAction::<ConfirmIdentity>::new();
+    let errors = FormErrors::new();
+    let code = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(r) = confirm.value().get() {
+            errors.show(&r);
+            if r.is_ok() {
+                on_done.run(());
+            }
+        }
+    });
+    view! {
+        <div class="alert alert-info second-factor" role="region" aria-label="Подтверждение личности">
+            <p><strong>"Подтвердите, что это вы."</strong>
+                {if totp { " Введите код из приложения-аутентификатора." } else { " Мы пришлём код на вашу электронную почту." }}</p>
+            {(!totp).then(|| view! {
+                <button type="button" class="btn" on:click=move |_| { send.dispatch(SendIdentityCode {}); }>"Прислать код на e-mail"</button>
+                <p role="status">{move || match send.value().get() {
+                    Some(Ok(to)) => format!("Код отправлен на {to}"),
+                    Some(Err(e)) => e.to_string(),
+                    None => String::new(),
+                }}</p>
+            })}
+            <form class="form" novalidate on:submit=move |ev| {
+                ev.prevent_default();
+                confirm.dispatch(ConfirmIdentity { code: code.get_untracked() });
+            }>
+                <FormAlert errors/>
+                <Field label={if totp { "Код из приложения" } else { "Код из письма" }} name="code" errors value=code inputmode="numeric" autocomplete="one-time-code"/>
+                <button type="submit" class="btn btn-primary">"Подтвердить"</button>
+            </form>
+        </div>
+    }
+}
