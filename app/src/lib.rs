@@ -60,9 +60,8 @@ pub fn page_access(path: &str) -> Access {
         "/login" | "/register" | "/recover" => Access::Guest,
         "/confirm" => Access::Unconfirmed,
         "/login/code" => Access::SecondFactor,
-        "/" | "/policies" | "/contributions" | "/charges" | "/security" | "/notices" | "/staff" | "/profile" => {
-            Access::Account
-        }
+        "/" | "/policies" | "/contributions" | "/charges" | "/security" | "/notices" | "/staff"
+        | "/profile" => Access::Account,
         p if p.starts_with("/policies/")
             || p.starts_with("/contributions/")
             || p.starts_with("/charges/")

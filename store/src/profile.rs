@@ -81,12 +81,18 @@ impl Store {
     }
 
     /// Passes the second factor for profile changes: a TOTP code, or the e-mailed code.
-    pub async fn confirm_identity(&self, session: &SessionInfo, code: &str, ip: &str) -> StoreResult<()> {
+    pub async fn confirm_identity(
+        &self,
+        session: &SessionInfo,
+        code: &str,
+        ip: &str,
+    ) -> StoreResult<()> {
         let account_id = session.account_id.as_str();
         if self.totp_enabled(account_id).await? {
             self.check_totp_code(account_id, code).await?;
         } else {
-            self.verify_code(account_id, Purpose::Identity, code).await?;
+            self.verify_code(account_id, Purpose::Identity, code)
+                .await?;
         }
         on_pool!(self, p => sqlx::query("UPDATE sessions SET second_factor_at = $1 WHERE id_hash = $2")
             .bind(self.now())
@@ -174,8 +180,15 @@ impl Store {
         .fetch_optional(p)
         .await)?;
         if taken.is_some() {
-            self.record_change(account_id, field, &old, &new, "refused", "занят другой учётной записью")
-                .await?;
+            self.record_change(
+                account_id,
+                field,
+                &old,
+                &new,
+                "refused",
+                "занят другой учётной записью",
+            )
+            .await?;
             return Err(StoreError::field(
                 "value",
                 "Этот контакт уже указан в другой учётной записи",
@@ -189,7 +202,8 @@ impl Store {
         .execute(p)
         .await
         .map(|r| r.rows_affected()))?;
-        self.record_change(account_id, field, &old, &new, "applied", "").await?;
+        self.record_change(account_id, field, &old, &new, "applied", "")
+            .await?;
         self.journal(Entry {
             account_id: Some(account_id),
             action: "profile.changed",

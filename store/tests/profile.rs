@@ -10,57 +10,75 @@ use chrono::Duration;
 use store::StoreError;
 use store::profile::{ContactField, NEED_SECOND_FACTOR};
 
-both!(a_phone_change_needs_a_fresh_second_factor_and_the_password, |db| {
-    let s = &db.store;
-    s.load_demo(0).await.unwrap();
-    let token = s.create_session("acc-broker", "127.0.0.1", "test").await.unwrap();
-    let session = s.session(&token).await.unwrap().unwrap();
-    let pw = store::demo::DEMO_PASSWORD;
-    let old = s.profile("acc-broker").await.unwrap().phone;
+both!(
+    a_phone_change_needs_a_fresh_second_factor_and_the_password,
+    |db| {
+        let s = &db.store;
+        s.load_demo(0).await.unwrap();
+        let token = s
+            .create_session("acc-broker", "127.0.0.1", "test")
+            .await
+            .unwrap();
+        let session = s.session(&token).await.unwrap().unwrap();
+        let pw = store::demo::DEMO_PASSWORD;
+        let old = s.profile("acc-broker").await.unwrap().phone;
 
-    match s.change_contact(&session, ContactField::Phone, "+7 916 555-44-33", pw, "").await {
-        Err(StoreError::Refused(m)) => assert_eq!(m, NEED_SECOND_FACTOR),
-        other => panic!("{other:?}"),
+        match s
+            .change_contact(&session, ContactField::Phone, "+7 916 555-44-33", pw, "")
+            .await
+        {
+            Err(StoreError::Refused(m)) => assert_eq!(m, NEED_SECOND_FACTOR),
+            other => panic!("{other:?}"),
+        }
+        let to = s.send_identity_code("acc-broker").await.unwrap();
+        assert!(to.contains("***@"), "{to}");
+        let email = s.profile("acc-broker").await.unwrap().email;
+        let code = common::last_code(s, &email).await;
+        assert!(s.confirm_identity(&session, "000000", "").await.is_err());
+        s.confirm_identity(&session, &code, "").await.unwrap();
+
+        // A bad value and a wrong password are named; the wrong password is in the history.
+        assert!(matches!(
+            s.change_contact(&session, ContactField::Phone, "123", pw, "").await,
+            Err(StoreError::Invalid(e)) if e.get("value").is_some()
+        ));
+        assert!(matches!(
+            s.change_contact(&session, ContactField::Phone, "+7 916 555-44-33", "wrong", "").await,
+            Err(StoreError::Invalid(e)) if e.get("password").is_some()
+        ));
+        // Another account's phone is taken.
+        let demo_phone = s.profile("acc-demo").await.unwrap().phone;
+        assert!(matches!(
+            s.change_contact(&session, ContactField::Phone, &demo_phone, pw, "").await,
+            Err(StoreError::Invalid(e)) if e.get("value").unwrap().contains("другой")
+        ));
+        s.change_contact(&session, ContactField::Phone, "+7 916 555-44-33", pw, "")
+            .await
+            .unwrap();
+        assert_eq!(s.profile("acc-broker").await.unwrap().phone, "+79165554433");
+        // The old number is told.
+        let told = s
+            .outbox(20)
+            .await
+            .unwrap()
+            .into_iter()
+            .any(|m| m.recipient == old && m.body.contains("изменено поле"));
+        assert!(told);
+
+        let history = s.profile_history("acc-broker").await.unwrap();
+        assert_eq!(history[0].status, "applied");
+        assert_eq!(history[0].field, "phone");
+        assert_eq!(history[0].new_value, "+7 *** ***-44-33");
+        assert!(!history[0].old_value.contains(&old[2..8]), "masked");
+        assert!(
+            history
+                .iter()
+                .any(|h| h.status == "refused" && h.reason == "неверный пароль")
+        );
+
+        // Ten minutes later the factor is stale again.
+        db.clock.advance(Duration::minutes(11));
+        let session = s.session(&token).await.unwrap().unwrap();
+        assert!(!s.fresh_second_factor(&session).await.unwrap());
     }
-    let to = s.send_identity_code("acc-broker").await.unwrap();
-    assert!(to.contains("***@"), "{to}");
-    let email = s.profile("acc-broker").await.unwrap().email;
-    let code = common::last_code(s, &email).await;
-    assert!(s.confirm_identity(&session, "000000", "").await.is_err());
-    s.confirm_identity(&session, &code, "").await.unwrap();
-
-    // A bad value and a wrong password are named; the wrong password is in the history.
-    assert!(matches!(
-        s.change_contact(&session, ContactField::Phone, "123", pw, "").await,
-        Err(StoreError::Invalid(e)) if e.get("value").is_some()
-    ));
-    assert!(matches!(
-        s.change_contact(&session, ContactField::Phone, "+7 916 555-44-33", "wrong", "").await,
-        Err(StoreError::Invalid(e)) if e.get("password").is_some()
-    ));
-    // Another account's phone is taken.
-    let demo_phone = s.profile("acc-demo").await.unwrap().phone;
-    assert!(matches!(
-        s.change_contact(&session, ContactField::Phone, &demo_phone, pw, "").await,
-        Err(StoreError::Invalid(e)) if e.get("value").unwrap().contains("другой")
-    ));
-    s.change_contact(&session, ContactField::Phone, "+7 916 555-44-33", pw, "")
-        .await
-        .unwrap();
-    assert_eq!(s.profile("acc-broker").await.unwrap().phone, "+79165554433");
-    // The old number is told.
-    let told = s.outbox(20).await.unwrap().into_iter().any(|m| m.recipient == old && m.body.contains("изменено поле"));
-    assert!(told);
-
-    let history = s.profile_history("acc-broker").await.unwrap();
-    assert_eq!(history[0].status, "applied");
-    assert_eq!(history[0].field, "phone");
-    assert_eq!(history[0].new_value, "+7 *** ***-44-33");
-    assert!(!history[0].old_value.contains(&old[2..8]), "masked");
-    assert!(history.iter().any(|h| h.status == "refused" && h.reason == "неверный пароль"));
-
-    // Ten minutes later the factor is stale again.
-    db.clock.advance(Duration::minutes(11));
-    let session = s.session(&token).await.unwrap().unwrap();
-    assert!(!s.fresh_second_factor(&session).await.unwrap());
-});
+);

@@ -52,7 +52,11 @@ pub async fn confirm_identity(code: String) -> Result<(), AppError> {
 /// Changes the e-mail or the phone. Without a fresh second factor it answers a field error on
 /// `second_factor`: the page then asks for it and sends the same values again.
 #[server(endpoint = "profile/change-contact")]
-pub async fn change_contact(field: String, value: String, password: String) -> Result<(), AppError> {
+pub async fn change_contact(
+    field: String,
+    value: String,
+    password: String,
+) -> Result<(), AppError> {
     use crate::ssr::*;
     let s = session()?;
     let req = request()?;

@@ -83,7 +83,7 @@ pub fn ProfilePage() -> impl IntoView {
                 Ok(v) => {
                     let p = v.profile.clone();
                     let totp = p.totp;
-                    view! {
+                    let facts = view! {
                         <dl class="facts profile">
                             <div><dt>"Фамилия, имя, отчество"</dt><dd>{p.full_name.clone()}</dd></div>
                             <div><dt>"СНИЛС"</dt><dd>{p.snils.clone().map(|s| domain::ids::format_snils(&s)).unwrap_or_else(|| "не указан".into())}</dd></div>
@@ -99,6 +99,9 @@ pub fn ProfilePage() -> impl IntoView {
                                     <button type="button" class="btn-link" aria-label="Редактировать мобильный телефон" on:click=move |_| start("phone")>"Редактировать"</button></dd>
                             </div>
                         </dl>
+                    }.into_any();
+                    view! {
+                        {facts}
                         {move || editing.get().map(|f| view! {
                             <section class="auth-card edit-card" aria-labelledby="edit-title">
                                 <h2 id="edit-title">{format!("Изменить: {}", field_label(f).to_lowercase())}</h2>
