@@ -33,3 +33,22 @@ test('changing the phone without a fresh second factor asks for it, keeps what w
   await expect(row.locator('td[data-label="Стало"]')).toHaveText('+7 *** ***-45-67');
   await expect(row.locator('td[data-label="Статус"]')).toHaveText('Применено');
 });
+
+test('«Выгрузить мои данные» gives a readable PDF and a JSON file of the person', async ({ page }) => {
+  await page.goto('/login');
+  await hydrated(page);
+  await page.getByLabel('E-mail, телефон, СНИЛС или ИНН').fill('broker@example.ru');
+  await page.getByLabel('Пароль').fill('Kabinet-2026');
+  await page.getByRole('button', { name: 'Войти' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto('/profile');
+  await hydrated(page);
+  const [pdf] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Выгрузить мои данные (PDF)' }).click(),
+  ]);
+  expect(pdf.suggestedFilename()).toMatch(/^moi-dannye-\d{4}-\d{2}-\d{2}\.pdf$/);
+  const json = await (await page.request.get('/profile/my-data.json')).json();
+  expect(json.account.email).toBe('broker@example.ru');
+  expect(json.policyholders.length).toBeGreaterThan(1);
+});

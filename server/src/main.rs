@@ -235,6 +235,14 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/events", get(live::events))
         .route("/contributions/{id}/notice.pdf", get(contribution_notice))
+        .route(
+            "/profile/my-data.json",
+            get(|s: State<AppState>, r: Request| my_data(s, r, false)),
+        )
+        .route(
+            "/profile/my-data.pdf",
+            get(|s: State<AppState>, r: Request| my_data(s, r, true)),
+        )
         .route("/logout", post(logout))
         .route(
             "/contributions/export.xlsx",
@@ -366,6 +374,34 @@ async fn contribution_notice(
         Err(e) => Err(e),
     };
     file_response(result, "application/pdf", "izveshchenie.pdf".into())
+}
+
+/// «Выгрузить мои данные»: JSON or PDF of what the cabinet keeps about the caller.
+async fn my_data(State(state): State<AppState>, req: Request, pdf: bool) -> Response {
+    let Some(session) = crate::http::confirmed_session(&req) else {
+        return (StatusCode::UNAUTHORIZED, "Войдите в кабинет").into_response();
+    };
+    let store = &state.store;
+    let today = store.today();
+    if pdf {
+        file_response(
+            store.personal_data_pdf(&session.account_id).await,
+            "application/pdf",
+            format!("moi-dannye-{today}.pdf"),
+        )
+    } else {
+        file_response(
+            store
+                .personal_data(&session.account_id)
+                .await
+                .and_then(|v| {
+                    serde_json::to_vec_pretty(&v)
+                        .map_err(|e| store::StoreError::Internal(e.to_string()))
+                }),
+            "application/json; charset=utf-8",
+            format!("moi-dannye-{today}.json"),
+        )
+    }
 }
 
 /// A generated file as a download, or the error as a status with a Russian text.

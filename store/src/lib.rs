@@ -17,6 +17,7 @@ mod finance;
 pub mod journal;
 pub mod notify;
 pub mod pdf;
+pub mod personal_data;
 pub mod policies;
 pub mod policyholders;
 pub mod profile;

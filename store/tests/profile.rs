@@ -82,3 +82,34 @@ both!(
         assert!(!s.fresh_second_factor(&session).await.unwrap());
     }
 );
+
+both!(my_data_export_has_the_person_and_no_secrets, |db| {
+    let s = &db.store;
+    s.load_demo(0).await.unwrap();
+    let data = s.personal_data("acc-demo").await.unwrap();
+    assert_eq!(data["account"]["email"], "demo@example.ru");
+    let policies = data["policyholders"][0]["policies"].as_array().unwrap();
+    assert_eq!(policies.len(), 3);
+    let raw = data.to_string();
+    assert!(!raw.contains("argon2"), "no password hash");
+    assert!(!raw.contains("id_hash"), "no session keys");
+
+    let pdf = s.personal_data_pdf("acc-demo").await.unwrap();
+    let path = std::env::temp_dir().join(format!("kabinet-{}.pdf", uuid::Uuid::new_v4()));
+    std::fs::write(&path, &pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&path);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("Мои данные в кабинете страхователя: Иванов Иван Петрович"),
+        "{text}"
+    );
+    assert!(text.contains("demo@example.ru"));
+    assert!(text.contains(policies[0]["number"].as_str().unwrap()));
+    assert!(text.contains("Журнал безопасности"));
+});

@@ -121,6 +121,11 @@ pub fn ProfilePage() -> impl IntoView {
                                 </Show>
                             </section>
                         })}
+                        <h2>"Мои данные"</h2>
+                        <p>"Всё, что кабинет хранит о вас (152-ФЗ, ст. 14): "
+                            <a rel="external" download href="/profile/my-data.pdf">"Выгрузить мои данные (PDF)"</a>
+                            " · "
+                            <a rel="external" download href="/profile/my-data.json">"JSON"</a></p>
                         <h2>"История изменений"</h2>
                         {if v.history.is_empty() {
                             view! { <p class="muted">"Изменений пока не было."</p> }.into_any()
