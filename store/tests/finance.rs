@@ -190,24 +190,6 @@ both!(other_policyholders_rows_are_not_found, |db| {
     ));
 });
 
-/// The text a PDF shows, as poppler's `pdftotext -layout` reads it, no-break spaces as spaces.
-fn pdf_text(bytes: &[u8]) -> String {
-    assert_eq!(&bytes[..5], b"%PDF-");
-    let path = std::env::temp_dir().join(format!("kabinet-{}.pdf", uuid::Uuid::new_v4()));
-    std::fs::write(&path, bytes).unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .args(["-layout", "-enc", "UTF-8"])
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) is installed by scripts/setup.sh");
-    let _ = std::fs::remove_file(&path);
-    assert!(out.status.success(), "pdftotext reads the file");
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .replace('\u{a0}', " ")
-}
-
 /// The amount as the PDF shows it: grouped digits, no sign.
 fn shown(kopecks: i64) -> String {
     store::export::pdf_amount(kopecks).replace('\u{a0}', " ")
@@ -299,7 +281,7 @@ both!(pdf_statement_has_the_rows_cyrillic_pages_and_totals, |db| {
     let q = TableQuery::default();
     let page = s.contributions("acc-demo", &ph, &q).await.unwrap();
     assert!(page.totals.count > 60, "enough rows to need several pages");
-    let text = pdf_text(&s.contributions_pdf("acc-demo", &ph, &q).await.unwrap());
+    let text = common::pdf_text(&s.contributions_pdf("acc-demo", &ph, &q).await.unwrap());
     assert!(text.contains("Взносы: Иванов Иван Петрович"), "{text}");
     assert!(text.contains("Период: всё время; программы: все"));
     assert!(text.contains(&format!("Итого ({} шт.)", page.totals.count)));
@@ -354,7 +336,7 @@ both!(charges_pdf_follows_the_filter, |db| {
         ..TableQuery::default()
     };
     let page = s.charges("acc-demo", &ph, &q).await.unwrap();
-    let text = pdf_text(&s.charges_pdf("acc-demo", &ph, &q).await.unwrap());
+    let text = common::pdf_text(&s.charges_pdf("acc-demo", &ph, &q).await.unwrap());
     assert!(text.contains("Начисления: Иванов Иван Петрович"));
     assert!(text.contains("типы: все; статусы: Не оплачено"), "{text}");
     assert!(text.contains(&format!("Итого ({} шт.)", page.totals.count)));
@@ -381,7 +363,7 @@ both!(a_contribution_notice_has_the_requisites_and_the_sum, |db| {
         .rows[0]
         .clone();
     let d = s.contribution("acc-demo", &ph, &row.id).await.unwrap();
-    let text = pdf_text(
+    let text = common::pdf_text(
         &s.contribution_notice_pdf("acc-demo", &ph, &row.id)
             .await
             .unwrap(),

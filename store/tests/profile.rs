@@ -95,16 +95,7 @@ both!(my_data_export_has_the_person_and_no_secrets, |db| {
     assert!(!raw.contains("id_hash"), "no session keys");
 
     let pdf = s.personal_data_pdf("acc-demo").await.unwrap();
-    let path = std::env::temp_dir().join(format!("kabinet-{}.pdf", uuid::Uuid::new_v4()));
-    std::fs::write(&path, &pdf).unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .args(["-layout"])
-        .arg(&path)
-        .arg("-")
-        .output()
-        .unwrap();
-    let _ = std::fs::remove_file(&path);
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = common::pdf_text(&pdf);
     assert!(
         text.contains("Мои данные в кабинете страхователя: Иванов Иван Петрович"),
         "{text}"

@@ -134,3 +134,21 @@ pub async fn last_code(store: &Store, to: &str) -> String {
         .cloned()
         .expect("a 6-digit code in the message")
 }
+
+/// The text a PDF shows, as poppler's `pdftotext -layout` reads it, no-break spaces as spaces.
+pub fn pdf_text(bytes: &[u8]) -> String {
+    assert_eq!(&bytes[..5], b"%PDF-");
+    let path = std::env::temp_dir().join(format!("kabinet-{}.pdf", uuid::Uuid::new_v4()));
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed by scripts/setup.sh");
+    let _ = std::fs::remove_file(&path);
+    assert!(out.status.success(), "pdftotext reads the file");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .replace('\u{a0}', " ")
+}
