@@ -235,6 +235,47 @@ pub fn login_id(input: &str) -> Result<LoginId, String> {
     }
 }
 
+/// Reads a Russian passport's series and number: 10 digits, typed with or without spaces;
+/// answers `4510 123456`. The series' first two digits are a region code (never `00`) and the
+/// next two the last digits of the year of issue.
+pub fn passport(input: &str) -> Result<String, String> {
+    let d: String = input.chars().filter(|c| !c.is_whitespace()).collect();
+    if d.is_empty() {
+        return Err("Укажите серию и номер паспорта".into());
+    }
+    if d.len() != 10 || !d.chars().all(|c| c.is_ascii_digit()) {
+        return Err("Серия и номер паспорта — 10 цифр, например 4510 123456".into());
+    }
+    if &d[..2] == "00" {
+        return Err("Такой серии паспорта не бывает: первые две цифры — код региона".into());
+    }
+    Ok(format!("{} {}", &d[..4], &d[4..]))
+}
+
+/// A passport with the number hidden: `45 10 ******`.
+pub fn mask_passport(p: &str) -> String {
+    match p.split_once(' ') {
+        Some((series, _)) if series.len() == 4 => {
+            format!("{} {} ******", &series[..2], &series[2..])
+        }
+        _ => "***".into(),
+    }
+}
+
+/// What a file really is, by its first bytes (never by its name): `application/pdf`,
+/// `image/jpeg` or `image/png`.
+pub fn sniff_file(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+        Some("image/png")
+    } else {
+        None
+    }
+}
+
 /// A contact with most of it hidden, for messages and the change history: `pe***@example.ru`,
 /// `+7 *** ***-01-01`.
 pub fn mask_contact(s: &str) -> String {
@@ -359,5 +400,17 @@ mod tests {
             Ok(LoginId::Inn("7707083893".into()))
         );
         assert!(login_id("привет").is_err());
+    }
+
+    #[test]
+    fn passports_and_files() {
+        assert_eq!(passport("4510 123456"), Ok("4510 123456".into()));
+        assert_eq!(passport("4510123456"), Ok("4510 123456".into()));
+        assert!(passport("0010 123456").is_err());
+        assert!(passport("4510 12345").is_err());
+        assert_eq!(mask_passport("4510 123456"), "45 10 ******");
+        assert_eq!(sniff_file(b"%PDF-1.7 ..."), Some("application/pdf"));
+        assert_eq!(sniff_file(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("image/jpeg"));
+        assert_eq!(sniff_file(b"MZ\x90\x00"), None);
     }
 }

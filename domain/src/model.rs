@@ -301,6 +301,22 @@ pub struct Profile {
     pub inn: Option<String>,
     /// Whether a TOTP app is the second factor (else a code goes to the e-mail).
     pub totp: bool,
+    /// Masked: `45 10 ******`.
+    pub passport: Option<String>,
+    /// A new passport waits for the insurer's check («На проверке»).
+    pub passport_pending: bool,
+}
+
+/// A profile change waiting for staff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct ReviewRow {
+    pub id: String,
+    pub full_name: String,
+    pub field: String,
+    pub new_value: String,
+    pub scan_mime: String,
+    pub created_at: DateTime<Utc>,
 }
 
 /// A line of «История изменений».

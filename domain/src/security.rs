@@ -25,6 +25,9 @@ pub fn action_label(code: &str) -> &'static str {
         "charge.created" => "Внесено начисление",
         "identity.confirmed" => "Личность подтверждена кодом для изменения профиля",
         "profile.changed" => "Изменены данные профиля",
+        "profile.passport_submitted" => "Отправлены новые паспортные данные",
+        "review.approved" => "Изменение профиля одобрено",
+        "review.rejected" => "Изменение профиля отклонено",
         _ => "Действие",
     }
 }

@@ -52,3 +52,63 @@ test('«Выгрузить мои данные» gives a readable PDF and a JSON
   expect(json.account.email).toBe('broker@example.ru');
   expect(json.policyholders.length).toBeGreaterThan(1);
 });
+
+test('a passport change: content-checked scan, a size limit, «На проверке», then staff approval applies it and it is in the history', async ({ page, browser }) => {
+  const person = newPerson('Морозова Елена Павловна');
+  const password = 'Nadezhnyi-Parol-7';
+  await register(page, person, password);
+  await enterCode(page, await lastCode(page.request, person.email));
+  await expect(page).toHaveURL(/\/policies$/);
+  await page.goto('/profile');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Изменить паспорт' }).click();
+  await page.getByLabel('Серия и номер').fill('4510 123456');
+  const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]);
+  await page.getByLabel('Скан паспорта').setInputFiles({ name: 'passport.pdf', mimeType: 'application/pdf', buffer: png });
+  await page.getByRole('button', { name: 'Отправить на проверку' }).click();
+
+  // A PNG named .pdf is refused by its content; what was typed stays.
+  await expect(page.locator('#f-scan-error')).toContainText('по содержимому не PDF и не JPEG');
+  await expect(page.getByLabel('Серия и номер')).toHaveValue('4510 123456');
+
+  const big = Buffer.alloc(6 * 1024 * 1024, 0x20);
+  big.write('%PDF-1.4\n');
+  await page.getByLabel('Скан паспорта').setInputFiles({ name: 'big.pdf', mimeType: 'application/pdf', buffer: big });
+  await page.getByRole('button', { name: 'Отправить на проверку' }).click();
+  await expect(page.locator('#f-scan-error')).toContainText('больше 5 МБ');
+
+  await page.getByLabel('Скан паспорта').setInputFiles({ name: 'scan.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% scan\n') });
+  await page.getByRole('button', { name: 'Отправить на проверку' }).click();
+  // Then the second factor, in place; after it the same form goes again by itself.
+  await expect(page.getByRole('region', { name: 'Подтверждение личности' })).toBeVisible();
+  await page.getByRole('button', { name: 'Прислать код на e-mail' }).click();
+  await expect(page.getByText(/Код отправлен на /)).toBeVisible();
+  await page.getByLabel('Код из письма').fill(await lastCode(page.request, person.email));
+  await page.getByRole('button', { name: 'Подтвердить' }).click();
+  await expect(page.getByText('Паспорт отправлен на проверку')).toBeVisible();
+  await expect(page.locator('.facts')).toContainText('На проверке');
+  const pending = page.locator('tbody tr').first();
+  await expect(pending.locator('td[data-label="Поле"]')).toHaveText('Паспорт');
+  await expect(pending.locator('td[data-label="Статус"]')).toHaveText('На проверке');
+
+  const staff = await (await browser.newContext()).newPage();
+  await staff.goto('/login');
+  await hydrated(staff);
+  await staff.getByLabel('E-mail, телефон, СНИЛС или ИНН').fill('staff@example.ru');
+  await staff.getByLabel('Пароль').fill('Kabinet-2026');
+  await staff.getByRole('button', { name: 'Войти' }).click();
+  await expect(staff).toHaveURL(/\/$/);
+  await staff.goto('/staff');
+  await hydrated(staff);
+  await expect(staff.getByText(`${person.name}: паспорт 4510 123456`)).toBeVisible();
+  await staff.getByRole('button', { name: `Одобрить: ${person.name}` }).click();
+  await expect(staff.getByText(`${person.name}: паспорт 4510 123456`)).toHaveCount(0);
+
+  await page.reload();
+  await hydrated(page);
+  await expect(page.locator('.facts')).toContainText('45 10 ******');
+  await expect(page.locator('.facts')).not.toContainText('На проверке');
+  const done = page.locator('tbody tr').first();
+  await expect(done.locator('td[data-label="Статус"]')).toHaveText('Применено');
+  await expect(done.locator('td[data-label="Кем"]')).toHaveText('сотрудник страховщика');
+});

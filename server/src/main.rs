@@ -235,6 +235,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/events", get(live::events))
         .route("/contributions/{id}/notice.pdf", get(contribution_notice))
+        .route("/staff/reviews/{id}/scan", get(review_scan))
         .route(
             "/profile/my-data.json",
             get(|s: State<AppState>, r: Request| my_data(s, r, false)),
@@ -374,6 +375,33 @@ async fn contribution_notice(
         Err(e) => Err(e),
     };
     file_response(result, "application/pdf", "izveshchenie.pdf".into())
+}
+
+/// The scan of a profile change under review, for staff only (others get "not found").
+async fn review_scan(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    req: Request,
+) -> Response {
+    let Some(session) = crate::http::confirmed_session(&req) else {
+        return (StatusCode::UNAUTHORIZED, "Войдите в кабинет").into_response();
+    };
+    match state
+        .store
+        .staff_review_scan(&session.account_id, &id)
+        .await
+    {
+        Ok((mime, bytes)) => (
+            [
+                (header::CONTENT_TYPE, mime),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+                (header::CONTENT_DISPOSITION, "inline".to_string()),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => file_response(Err(e), "", String::new()),
+    }
 }
 
 /// «Выгрузить мои данные»: JSON or PDF of what the cabinet keeps about the caller.

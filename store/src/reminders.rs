@@ -222,6 +222,29 @@ impl Store {
         Ok(sent)
     }
 
+    /// Puts a notice in the account's «Уведомления» and tells its open browsers.
+    pub async fn add_notice(
+        &self,
+        account_id: &str,
+        title: &str,
+        body: &str,
+        link: &str,
+    ) -> StoreResult<()> {
+        on_pool!(self, p => sqlx::query(
+            "INSERT INTO notices (id, account_id, title, body, link, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(new_id())
+        .bind(account_id)
+        .bind(title)
+        .bind(body)
+        .bind(link)
+        .bind(self.now())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        self.publish(&account_topic(account_id), "notice", "").await
+    }
+
     /// The account's notices, newest first, one page, and how many are unread.
     pub async fn notices(&self, account_id: &str, page: i64) -> StoreResult<(Vec<Notice>, i64)> {
         let offset = (page.max(1) - 1) * NOTICES_PER_PAGE;

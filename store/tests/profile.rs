@@ -104,3 +104,89 @@ both!(my_data_export_has_the_person_and_no_secrets, |db| {
     assert!(text.contains(policies[0]["number"].as_str().unwrap()));
     assert!(text.contains("Журнал безопасности"));
 });
+
+both!(
+    a_passport_change_goes_to_review_and_staff_approval_applies_it,
+    |db| {
+        let s = &db.store;
+        s.load_demo(0).await.unwrap();
+        let token = s
+            .create_session("acc-demo", "127.0.0.1", "test")
+            .await
+            .unwrap();
+        let session = s.session(&token).await.unwrap().unwrap();
+        let pdf = b"%PDF-1.4\n% a scan\n".to_vec();
+        assert!(matches!(
+            s.submit_passport(&session, "4510 123456", &pdf, "").await,
+            Err(StoreError::Refused(m)) if m == NEED_SECOND_FACTOR
+        ));
+        s.send_identity_code("acc-demo").await.unwrap();
+        let code = common::last_code(s, "demo@example.ru").await;
+        s.confirm_identity(&session, &code, "").await.unwrap();
+
+        // Judged by content, not by name; and by size.
+        let png = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0].to_vec();
+        match s.submit_passport(&session, "4510 123456", &png, "").await {
+            Err(StoreError::Invalid(e)) => {
+                assert!(e.get("scan").unwrap().contains("по содержимому"))
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut big = b"%PDF-".to_vec();
+        big.resize(6 * 1024 * 1024, b' ');
+        match s.submit_passport(&session, "4510 123456", &big, "").await {
+            Err(StoreError::Invalid(e)) => assert!(e.get("scan").unwrap().contains("5 МБ")),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            s.submit_passport(&session, "4510 123456", &pdf, "")
+                .await
+                .unwrap(),
+            "review"
+        );
+        let p = s.profile("acc-demo").await.unwrap();
+        assert!(p.passport_pending);
+        assert_eq!(
+            s.profile_history("acc-demo").await.unwrap()[0].status,
+            "review"
+        );
+
+        // Citizens cannot decide; staff can.
+        assert!(matches!(
+            s.staff_reviews("acc-demo").await,
+            Err(StoreError::NotFound)
+        ));
+        let reviews = s.staff_reviews("acc-staff").await.unwrap();
+        assert_eq!(reviews.len(), 1);
+        assert_eq!(reviews[0].new_value, "4510 123456");
+        let (mime, bytes) = s
+            .staff_review_scan("acc-staff", &reviews[0].id)
+            .await
+            .unwrap();
+        assert_eq!((mime.as_str(), bytes), ("application/pdf", pdf));
+        assert!(matches!(
+            s.staff_decide_review("acc-demo", &reviews[0].id, true, "", "")
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        s.staff_decide_review("acc-staff", &reviews[0].id, true, "", "")
+            .await
+            .unwrap();
+        let p = s.profile("acc-demo").await.unwrap();
+        assert_eq!(p.passport.as_deref(), Some("45 10 ******"));
+        assert!(!p.passport_pending);
+        let h = &s.profile_history("acc-demo").await.unwrap()[0];
+        assert_eq!(
+            (h.status.as_str(), h.changed_by.as_str()),
+            ("applied", "сотрудник страховщика")
+        );
+        let (notices, _) = s.notices("acc-demo", 1).await.unwrap();
+        assert_eq!(notices[0].title, "Паспорт в профиле обновлён");
+        // Decided once only.
+        assert!(matches!(
+            s.staff_decide_review("acc-staff", &reviews[0].id, false, "повтор", "")
+                .await,
+            Err(StoreError::NotFound)
+        ));
+    }
+);

@@ -8,6 +8,7 @@ pub use pages::ProfilePage;
 use crate::error::AppError;
 use domain::model::{Profile, ProfileChange};
 use leptos::prelude::*;
+use leptos::server_fn::codec::{MultipartData, MultipartFormData};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,6 +69,41 @@ pub async fn change_contact(
         .await
     {
         Ok(()) => Ok(()),
+        Err(store::StoreError::Refused(m)) if m == store::profile::NEED_SECOND_FACTOR => {
+            let mut e = domain::FieldErrors::new();
+            e.add("second_factor", m);
+            fail(AppError::Fields(e))
+        }
+        Err(e) => fail(e.into()),
+    }
+}
+
+/// «Изменить паспорт»: the form's `passport` and `scan` fields as multipart. The scan is read
+/// up to one byte over the limit, so a bigger file is refused without being held whole.
+#[server(input = MultipartFormData, endpoint = "profile/passport")]
+pub async fn upload_passport(data: MultipartData) -> Result<String, AppError> {
+    use crate::ssr::*;
+    let s = session()?;
+    let req = request()?;
+    let Some(mut form) = data.into_inner() else {
+        return fail(internal("multipart body missing"));
+    };
+    let limit = store::profile::MAX_SCAN_BYTES + 1;
+    let (mut number, mut scan) = (String::new(), Vec::new());
+    while let Ok(Some(mut field)) = form.next_field().await {
+        match field.name() {
+            Some("passport") => number = field.text().await.unwrap_or_default(),
+            Some("scan") => {
+                while let Ok(Some(chunk)) = field.chunk().await {
+                    let room = limit.saturating_sub(scan.len());
+                    scan.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                }
+            }
+            _ => {}
+        }
+    }
+    match store()?.submit_passport(&s, &number, &scan, &req.ip).await {
+        Ok(status) => Ok(status.to_string()),
         Err(store::StoreError::Refused(m)) if m == store::profile::NEED_SECOND_FACTOR => {
             let mut e = domain::FieldErrors::new();
             e.add("second_factor", m);

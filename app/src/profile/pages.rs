@@ -1,6 +1,6 @@
 //! The profile page.
 
-use super::{ChangeContact, ConfirmIdentity, SendIdentityCode, get_profile};
+use super::{ChangeContact, ConfirmIdentity, SendIdentityCode, get_profile, upload_passport};
 use crate::AuthEpoch;
 use crate::components::{ErrorBox, Field, FormAlert, FormErrors};
 use domain::dates::format_datetime;
@@ -11,6 +11,7 @@ fn field_label(code: &str) -> &'static str {
     match code {
         "email" => "Электронная почта",
         "phone" => "Мобильный телефон",
+        "passport" => "Паспорт",
         _ => "Поле",
     }
 }
@@ -28,8 +29,9 @@ fn status_label(code: &str) -> &'static str {
 pub fn ProfilePage() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
     let change = ServerAction::<ChangeContact>::new();
+    let uploads = RwSignal::new(0u32);
     let data = Resource::new(
-        move || (epoch.get(), change.version().get()),
+        move || (epoch.get(), change.version().get(), uploads.get()),
         |_| get_profile(),
     );
     // The edit in progress: which field, and what was typed (kept through the second factor).
@@ -94,6 +96,12 @@ pub fn ProfilePage() -> impl IntoView {
                                     <button type="button" class="btn-link" aria-label="Редактировать электронную почту" on:click=move |_| start("email")>"Редактировать"</button></dd>
                             </div>
                             <div>
+                                <dt>"Паспорт"</dt>
+                                <dd>{p.passport.clone().unwrap_or_else(|| "не указан".into())} " "
+                                    {p.passport_pending.then(|| view! { <span class="badge badge-warn">"На проверке"</span> " " })}
+                                    <button type="button" class="btn-link" aria-label="Изменить паспорт" on:click=move |_| start("passport")>"Изменить"</button></dd>
+                            </div>
+                            <div>
                                 <dt>"Мобильный телефон"</dt>
                                 <dd>{domain::ids::format_phone(&p.phone)} " "
                                     <button type="button" class="btn-link" aria-label="Редактировать мобильный телефон" on:click=move |_| start("phone")>"Редактировать"</button></dd>
@@ -102,7 +110,18 @@ pub fn ProfilePage() -> impl IntoView {
                     }.into_any();
                     view! {
                         {facts}
-                        {move || editing.get().map(|f| view! {
+                        {move || (editing.get() == Some("passport")).then(|| view! {
+                            <PassportForm
+                                totp
+                                on_close=Callback::new(move |_| editing.set(None))
+                                on_sent=Callback::new(move |msg: String| {
+                                    saved.set(Some(msg));
+                                    editing.set(None);
+                                    uploads.update(|n| *n += 1);
+                                })
+                            />
+                        })}
+                        {move || editing.get().filter(|f| *f != "passport").map(|f| view! {
                             <section class="auth-card edit-card" aria-labelledby="edit-title">
                                 <h2 id="edit-title">{format!("Изменить: {}", field_label(f).to_lowercase())}</h2>
                                 <form class="form" novalidate on:submit=move |ev| { ev.prevent_default(); submit(); }>
@@ -196,5 +215,67 @@ fn SecondFactorBox(totp: bool, on_done: Callback<()>) -> impl IntoView {
                 <button type="submit" class="btn btn-primary">"Подтвердить"</button>
             </form>
         </div>
+    }
+}
+
+/// «Изменить паспорт»: series and number with a scan; sent as multipart through the typed server
+/// function. A missing second factor is asked for in place and the same form is sent again.
+#[component]
+fn PassportForm(totp: bool, on_close: Callback<()>, on_sent: Callback<String>) -> impl IntoView {
+    let errors = FormErrors::new();
+    let number = RwSignal::new(String::new());
+    let need_factor = RwSignal::new(false);
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+    let upload = Action::new_local(|data: &web_sys::FormData| upload_passport(data.clone().into()));
+    Effect::new(move |_| {
+        if let Some(r) = upload.value().get() {
+            match &r {
+                Ok(status) => {
+                    errors.show(&r);
+                    need_factor.set(false);
+                    on_sent.run(if status == "review" {
+                        "Паспорт отправлен на проверку. Изменение вступит в силу после неё.".into()
+                    } else {
+                        "Паспорт обновлён.".into()
+                    });
+                }
+                Err(e) if e.field("second_factor").is_some() => need_factor.set(true),
+                Err(_) => errors.show(&r),
+            }
+        }
+    });
+    let send = move || {
+        if let Some(form) = form_ref.get_untracked()
+            && let Ok(data) = web_sys::FormData::new_with_form(&form)
+        {
+            upload.dispatch_local(data);
+        }
+    };
+    view! {
+        <section class="auth-card edit-card" aria-labelledby="passport-title">
+            <h2 id="passport-title">"Изменить паспорт"</h2>
+            <p class="hint">"Новые данные вступят в силу после проверки. Приложите скан или фото разворота с фотографией: PDF или JPEG, не больше 5 МБ."</p>
+            <form class="form" novalidate node_ref=form_ref on:submit=move |ev| { ev.prevent_default(); send(); }>
+                <FormAlert errors/>
+                <Field label="Серия и номер" name="passport" errors value=number inputmode="numeric" hint="10 цифр, например 4510 123456"/>
+                <div class="field" class:field-invalid=move || errors.field("scan").is_some()>
+                    <label for="f-scan">"Скан паспорта"</label>
+                    <input id="f-scan" type="file" name="scan" accept="application/pdf,image/jpeg"
+                        aria-invalid=move || errors.field("scan").map(|_| "true")
+                        aria-describedby="f-scan-error"
+                        on:change=move |_| errors.set_field("scan", None)/>
+                    <p class="field-error" id="f-scan-error">{move || errors.field("scan")}</p>
+                </div>
+                <div class="filter-actions">
+                    <button type="submit" class="btn btn-primary" disabled=move || upload.pending().get()>
+                        {move || if upload.pending().get() { "Отправляем…" } else { "Отправить на проверку" }}
+                    </button>
+                    <button type="button" class="btn" on:click=move |_| on_close.run(())>"Закрыть"</button>
+                </div>
+            </form>
+            <Show when=move || need_factor.get()>
+                <SecondFactorBox totp on_done=Callback::new(move |_| send())/>
+            </Show>
+        </section>
     }
 }

@@ -63,3 +63,29 @@ pub async fn staff_add_charge(
         Err(e) => fail(e.into()),
     }
 }
+
+/// Profile changes waiting for a check.
+#[server(endpoint = "staff/reviews")]
+pub async fn staff_reviews() -> Result<Vec<domain::model::ReviewRow>, AppError> {
+    use crate::ssr::*;
+    let s = session()?;
+    match store()?.staff_reviews(&s.account_id).await {
+        Ok(list) => Ok(list),
+        Err(e) => fail(e.into()),
+    }
+}
+
+/// «Одобрить» (`decision` = `approve`) or «Отклонить» with a reason.
+#[server(endpoint = "staff/decide")]
+pub async fn staff_decide(id: String, decision: String, reason: String) -> Result<(), AppError> {
+    use crate::ssr::*;
+    let s = session()?;
+    let req = request()?;
+    match store()?
+        .staff_decide_review(&s.account_id, &id, decision == "approve", &reason, &req.ip)
+        .await
+    {
+        Ok(()) => Ok(()),
+        Err(e) => fail(e.into()),
+    }
+}

@@ -1,6 +1,6 @@
 //! The staff page: find a policyholder, enter a charge.
 
-use super::{StaffAddCharge, staff_check, staff_find};
+use super::{StaffAddCharge, StaffDecide, staff_check, staff_find, staff_reviews};
 use crate::AuthEpoch;
 use crate::components::{Field, FormAlert, FormErrors};
 use crate::error::AppError;
@@ -13,10 +13,16 @@ use leptos_meta::Title;
 pub fn StaffPage() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
     let allowed = Resource::new(move || epoch.get(), |_| staff_check());
+    // Beside `allowed`, not inside its Suspense (see the contribution page).
+    let decide = ServerAction::<StaffDecide>::new();
+    let reviews = Resource::new(
+        move || (epoch.get(), decide.version().get()),
+        |_| staff_reviews(),
+    );
     view! {
         <Suspense fallback=|| view! { <p class="muted" role="status">"Загрузка…"</p> }>
             {move || allowed.get().map(|r| match r {
-                Ok(()) => view! { <StaffHome/> }.into_any(),
+                Ok(()) => view! { <Reviews decide reviews/> <StaffHome/> }.into_any(),
                 Err(AppError::NotFound) => view! { <crate::NotFound/> }.into_any(),
                 Err(e) => view! { <crate::components::ErrorBox error=e/> }.into_any(),
             })}
@@ -139,6 +145,61 @@ fn StaffHome() -> impl IntoView {
                 <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>"Внести начисление"</button>
                 <p class="form-ok" role="status">{move || done.get()}</p>
             </ActionForm>
+        </section>
+    }
+}
+
+/// «Проверка данных профиля»: changes that wait for a person's look, with their scans.
+#[component]
+fn Reviews(
+    decide: ServerAction<StaffDecide>,
+    reviews: Resource<Result<Vec<domain::model::ReviewRow>, AppError>>,
+) -> impl IntoView {
+    let errors = FormErrors::new();
+    Effect::new(move |_| {
+        if let Some(r) = decide.value().get() {
+            errors.show(&r);
+        }
+    });
+    view! {
+        <section aria-labelledby="reviews-title">
+            <h2 id="reviews-title">"Проверка данных профиля"</h2>
+            <FormAlert errors/>
+            <Transition fallback=|| ()>
+                {move || reviews.get().map(|r| match r {
+                    Ok(list) if list.is_empty() => view! { <p class="muted">"Заявок на проверку нет."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="notices reviews">
+                            {list.into_iter().map(|r| {
+                                let who = r.full_name.clone();
+                                let (id1, id2, id3) = (r.id.clone(), r.id.clone(), r.id.clone());
+                                let scan = format!("/staff/reviews/{}/scan", r.id);
+                                view! {
+                                    <li class="notice">
+                                        <p class="notice-head"><strong>{format!("{}: паспорт {}", r.full_name, r.new_value)}</strong></p>
+                                        <p class="muted">{domain::dates::format_datetime(r.created_at)} " · "
+                                            <a href=scan target="_blank" rel="external">"Открыть скан"</a></p>
+                                        <ActionForm action=decide attr:class="inline-form">
+                                            <input type="hidden" name="id" value=id1/>
+                                            <input type="hidden" name="decision" value="approve"/>
+                                            <input type="hidden" name="reason" value=""/>
+                                            <button type="submit" class="btn btn-primary" aria-label=format!("Одобрить: {who}")>"Одобрить"</button>
+                                        </ActionForm>
+                                        <ActionForm action=decide attr:class="form reject-form">
+                                            <input type="hidden" name="id" value=id2/>
+                                            <input type="hidden" name="decision" value="reject"/>
+                                            <label for=format!("reason-{id3}")>"Причина отказа"</label>
+                                            <input id=format!("reason-{id3}") name="reason" type="text"/>
+                                            <button type="submit" class="btn">"Отклонить"</button>
+                                        </ActionForm>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(e) => view! { <crate::components::ErrorBox error=e/> }.into_any(),
+                })}
+            </Transition>
         </section>
     }
 }
