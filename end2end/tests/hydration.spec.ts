@@ -1,0 +1,51 @@
+import { test, expect, Page } from '@playwright/test';
+import { hydrated, login } from './helpers';
+
+/** Console errors and uncaught exceptions of a page (a hydration mismatch shows as one). */
+function watch(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text().slice(0, 200));
+  });
+  page.on('pageerror', (e) => errors.push(`uncaught: ${e.message.slice(0, 200)}`));
+  return errors;
+}
+
+// A mismatch between the server's HTML and the first render in the browser can depend on timing,
+// so every page is loaded several times.
+test('every page hydrates without an error, again and again', async ({ page }) => {
+  test.setTimeout(90_000);
+  const errors = watch(page);
+  await login(page, 'demo@example.ru');
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto('/contributions');
+  const sheet = await page.locator('tbody td[data-label="Дата начисления"] a').first().getAttribute('href');
+  const policy = await (async () => {
+    await page.goto('/policies');
+    return page.locator('tbody tr a').first().getAttribute('href');
+  })();
+  for (const path of ['/', '/policies', policy!, '/contributions', sheet!, '/charges', '/notices', '/profile', '/security']) {
+    for (let i = 0; i < 3; i++) {
+      await page.goto(path);
+      await hydrated(page);
+      await page.waitForTimeout(250);
+    }
+  }
+  expect(errors).toEqual([]);
+});
+
+test('the staff area and the guest pages hydrate without an error', async ({ page }) => {
+  const errors = watch(page);
+  for (const path of ['/login', '/register', '/recover']) {
+    await page.goto(path);
+    await hydrated(page);
+  }
+  await login(page, 'staff@example.ru');
+  await expect(page).toHaveURL(/\/$/);
+  for (let i = 0; i < 3; i++) {
+    await page.goto('/staff');
+    await hydrated(page);
+    await page.waitForTimeout(250);
+  }
+  expect(errors).toEqual([]);
+});
