@@ -141,6 +141,11 @@ fn date(s: &str) -> Option<NaiveDate> {
 }
 
 impl TableQuery {
+    /// Reads a raw query string (`from=…&programme=…`), as the URL or a download link has it.
+    pub fn from_query(query: &str, today: NaiveDate) -> Self {
+        Self::from_pairs(query.split('&').filter_map(|kv| kv.split_once('=')), today)
+    }
+
     /// Reads the query string's pairs; `period` (a quick range) gives `from`/`to` unless they are set.
     pub fn from_pairs<'a>(
         pairs: impl IntoIterator<Item = (&'a str, &'a str)>,

@@ -136,12 +136,16 @@ pub async fn session_layer(
     res
 }
 
-/// The caller's confirmed session, as the session layer found it.
-pub fn confirmed_session(req: &Request) -> Option<store::sessions::SessionInfo> {
+/// The caller's confirmed session, or a 401 answer saying `message`.
+pub fn require_session(
+    req: &Request,
+    message: &'static str,
+) -> Result<store::sessions::SessionInfo, (StatusCode, &'static str)> {
     req.extensions()
         .get::<RequestCtx>()
         .and_then(|c| c.session.clone())
         .filter(|s| s.confirmed())
+        .ok_or((StatusCode::UNAUTHORIZED, message))
 }
 
 pub fn clear_cookie(res: &mut Response, state: &AppState) {

@@ -85,8 +85,9 @@ impl Feed {
 }
 
 pub async fn events(State(state): State<AppState>, req: Request) -> Response {
-    let Some(session) = crate::http::confirmed_session(&req) else {
-        return (StatusCode::UNAUTHORIZED, "Войдите в кабинет").into_response();
+    let session = match crate::http::require_session(&req, "Войдите в кабинет") {
+        Ok(s) => s,
+        Err(refusal) => return refusal.into_response(),
     };
     let store = state.store.clone();
     let after = req

@@ -362,8 +362,9 @@ async fn contribution_notice(
     axum::extract::Path(id): axum::extract::Path<String>,
     req: Request,
 ) -> Response {
-    let Some(session) = crate::http::confirmed_session(&req) else {
-        return (StatusCode::UNAUTHORIZED, "Войдите в кабинет").into_response();
+    let session = match crate::http::require_session(&req, "Войдите в кабинет") {
+        Ok(s) => s,
+        Err(refusal) => return refusal.into_response(),
     };
     let store = &state.store;
     let result = match store.acting_policyholder(&session).await {
@@ -383,8 +384,9 @@ async fn review_scan(
     axum::extract::Path(id): axum::extract::Path<String>,
     req: Request,
 ) -> Response {
-    let Some(session) = crate::http::confirmed_session(&req) else {
-        return (StatusCode::UNAUTHORIZED, "Войдите в кабинет").into_response();
+    let session = match crate::http::require_session(&req, "Войдите в кабинет") {
+        Ok(s) => s,
+        Err(refusal) => return refusal.into_response(),
     };
     match state
         .store
@@ -406,8 +408,9 @@ async fn review_scan(
 
 /// «Выгрузить мои данные»: JSON or PDF of what the cabinet keeps about the caller.
 async fn my_data(State(state): State<AppState>, req: Request, pdf: bool) -> Response {
-    let Some(session) = crate::http::confirmed_session(&req) else {
-        return (StatusCode::UNAUTHORIZED, "Войдите в кабинет").into_response();
+    let session = match crate::http::require_session(&req, "Войдите в кабинет") {
+        Ok(s) => s,
+        Err(refusal) => return refusal.into_response(),
     };
     let store = &state.store;
     let today = store.today();
@@ -480,21 +483,14 @@ enum Kind {
 
 /// «Скачать» XLSX or PDF: exactly the rows the query string selects, for the acting policyholder.
 async fn export(State(state): State<AppState>, req: Request, table: Table, kind: Kind) -> Response {
-    let Some(session) = crate::http::confirmed_session(&req) else {
-        return (
-            StatusCode::UNAUTHORIZED,
-            "Войдите в кабинет, чтобы скачать выписку",
-        )
-            .into_response();
-    };
-    let pairs: Vec<(&str, &str)> = req
-        .uri()
-        .query()
-        .unwrap_or("")
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .collect();
-    let query = domain::query::TableQuery::from_pairs(pairs, state.store.today());
+    let session =
+        match crate::http::require_session(&req, "Войдите в кабинет, чтобы скачать выписку")
+        {
+            Ok(s) => s,
+            Err(refusal) => return refusal.into_response(),
+        };
+    let query =
+        domain::query::TableQuery::from_query(req.uri().query().unwrap_or(""), state.store.today());
     let store = &state.store;
     let account = session.account_id.as_str();
     let (prefix, result) = match store.acting_policyholder(&session).await {

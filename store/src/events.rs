@@ -6,7 +6,6 @@
 //! safety net. A client that reconnects catches up with [`Store::events_after`].
 
 use crate::{Pool, Store, StoreResult, on_pool};
-use chrono::{DateTime, Utc};
 use domain::model::LiveEvent;
 use std::sync::Arc;
 use tokio::sync::{Notify, broadcast};
@@ -156,23 +155,13 @@ impl Store {
 
     /// Records an event and wakes the pumps of every process.
     pub async fn publish(&self, topic: &str, kind: &str, data: &str) -> StoreResult<()> {
-        self.publish_at(topic, kind, data, self.now()).await
-    }
-
-    async fn publish_at(
-        &self,
-        topic: &str,
-        kind: &str,
-        data: &str,
-        at: DateTime<Utc>,
-    ) -> StoreResult<()> {
         on_pool!(self, p => sqlx::query(
             "INSERT INTO events (topic, kind, data, created_at) VALUES ($1, $2, $3, $4)",
         )
         .bind(topic)
         .bind(kind)
         .bind(data)
-        .bind(at)
+        .bind(self.now())
         .execute(p)
         .await
         .map(|r| r.rows_affected()))?;
@@ -198,7 +187,18 @@ impl Store {
         if topics.is_empty() {
             return Ok(Vec::new());
         }
-        let rows = on_pool_db_topics(self, after, topics).await?;
+        let rows = crate::on_pool_db!(self, p, Db => {
+            let mut q = sqlx::QueryBuilder::<Db>::new(
+                "SELECT id, topic, kind, data FROM events WHERE id > ",
+            );
+            q.push_bind(after).push(" AND topic IN (");
+            let mut s = q.separated(", ");
+            for t in topics {
+                s.push_bind(t.clone());
+            }
+            q.push(") ORDER BY id LIMIT 500");
+            q.build_query_as::<StoredEvent>().fetch_all(p).await
+        })?;
         Ok(rows.iter().map(StoredEvent::live).collect())
     }
 
@@ -218,23 +218,4 @@ impl Store {
             .map(|r| r.rows_affected()))?,
         )
     }
-}
-
-async fn on_pool_db_topics(
-    store: &Store,
-    after: i64,
-    topics: &[String],
-) -> StoreResult<Vec<StoredEvent>> {
-    Ok(crate::on_pool_db!(store, p, Db => {
-        let mut q = sqlx::QueryBuilder::<Db>::new(
-            "SELECT id, topic, kind, data FROM events WHERE id > ",
-        );
-        q.push_bind(after).push(" AND topic IN (");
-        let mut s = q.separated(", ");
-        for t in topics {
-            s.push_bind(t.clone());
-        }
-        q.push(") ORDER BY id LIMIT 500");
-        q.build_query_as::<StoredEvent>().fetch_all(p).await
-    })?)
 }

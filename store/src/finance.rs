@@ -15,36 +15,30 @@ fn direction(f: &TableQuery) -> &'static str {
 
 /// The ORDER BY of «Начисления» for the query's sort.
 pub(crate) fn charge_order(f: &TableQuery) -> String {
-    let column = match f.sort {
-        SortKey::Kind => "ch.kind",
-        SortKey::Amount => "ch.amount",
-        SortKey::Status => "ch.status",
-        _ => "ch.charged_on",
-    };
     let dir = direction(f);
-    if column == "ch.charged_on" {
-        // Named once: a repeated column makes SQLite sort instead of walking the index.
-        return format!(" ORDER BY ch.charged_on {dir}, ch.id {dir}");
-    }
-    format!(" ORDER BY {column} {dir}, ch.charged_on {dir}, ch.id {dir}")
+    // As for «Взносы»: the leading key, then the date and the id, each named once.
+    let lead = match f.sort {
+        SortKey::Kind => format!("ch.kind {dir}, "),
+        SortKey::Amount => format!("ch.amount {dir}, "),
+        SortKey::Status => format!("ch.status {dir}, "),
+        _ => String::new(),
+    };
+    format!(" ORDER BY {lead}ch.charged_on {dir}, ch.id {dir}")
 }
 
 /// The ORDER BY of «Взносы» for the query's sort, ending on the id so pages never overlap.
 pub(crate) fn contribution_order(f: &TableQuery) -> String {
-    let column = match f.sort {
-        SortKey::Programme => "g.name {dir}, g.id",
-        SortKey::Amount => "c.amount",
-        SortKey::Paid => "c.paid",
-        SortKey::Debt => "(c.amount - c.paid)",
-        _ => "c.accrued_on",
-    };
     let dir = direction(f);
-    let column = column.replace("{dir}", dir);
-    if column == "c.accrued_on" {
-        // Named once: a repeated column makes SQLite sort instead of walking the index.
-        return format!(" ORDER BY c.accrued_on {dir}, c.id {dir}");
-    }
-    format!(" ORDER BY {column} {dir}, c.accrued_on {dir}, c.id {dir}")
+    // The leading keys; the date and the id always follow (each named once: a repeated column
+    // makes SQLite sort instead of walking the index).
+    let lead = match f.sort {
+        SortKey::Programme => format!("g.name {dir}, g.id {dir}, "),
+        SortKey::Amount => format!("c.amount {dir}, "),
+        SortKey::Paid => format!("c.paid {dir}, "),
+        SortKey::Debt => format!("(c.amount - c.paid) {dir}, "),
+        _ => String::new(),
+    };
+    format!(" ORDER BY {lead}c.accrued_on {dir}, c.id {dir}")
 }
 
 /// The totals of one programme under a filter.

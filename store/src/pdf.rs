@@ -151,6 +151,8 @@ struct Placed {
     top: f32,
     height: f32,
     cells: Vec<Vec<String>>,
+    /// The width each cell's text may use (see [`Statement::spans`]).
+    spans: Vec<f32>,
 }
 
 impl Statement {
@@ -241,6 +243,7 @@ impl Statement {
                     top: y,
                     height,
                     cells,
+                    spans,
                 });
             }
             y += height;
@@ -346,13 +349,9 @@ impl Statement {
         if bold {
             rule(s, p.top, 0.8, (0x55, 0x66, 0x77));
         }
-        let spans = self
-            .rows
-            .get(p.row)
-            .map(|r| self.spans(&r.cells, widths))
-            .unwrap_or_else(|| widths.to_vec());
         let mut x = MARGIN;
-        for (((lines, w), span), col) in p.cells.iter().zip(widths).zip(&spans).zip(&self.columns) {
+        for (((lines, w), span), col) in p.cells.iter().zip(widths).zip(&p.spans).zip(&self.columns)
+        {
             if *span > 0.0 {
                 draw_lines(s, face, lines, x, *span, p.top, col.align);
             }

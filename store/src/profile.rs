@@ -68,17 +68,12 @@ impl Store {
         })
     }
 
-    /// Whether the session passed a second factor in the last 10 minutes.
-    pub async fn fresh_second_factor(&self, session: &SessionInfo) -> StoreResult<bool> {
-        let at: Option<Option<chrono::DateTime<chrono::Utc>>> = on_pool!(self, p => sqlx::query_scalar(
-            "SELECT second_factor_at FROM sessions WHERE id_hash = $1",
-        )
-        .bind(&session.id_hash)
-        .fetch_optional(p)
-        .await)?;
-        Ok(at
-            .flatten()
-            .is_some_and(|t| self.now() - t < Duration::minutes(FRESH_FACTOR_MINUTES)))
+    /// Whether the session passed a second factor in the last 10 minutes (as read with the
+    /// session at the start of this request).
+    pub fn fresh_second_factor(&self, session: &SessionInfo) -> bool {
+        session
+            .second_factor_at
+            .is_some_and(|t| self.now() - t < Duration::minutes(FRESH_FACTOR_MINUTES))
     }
 
     /// Sends the code that proves identity to the account's e-mail (accounts without a TOTP app).
@@ -164,7 +159,7 @@ impl Store {
             ContactField::Phone => domain::ids::phone(value),
         }
         .map_err(|m| StoreError::field("value", m))?;
-        if !self.fresh_second_factor(session).await? {
+        if !self.fresh_second_factor(session) {
             return Err(StoreError::Refused(NEED_SECOND_FACTOR.into()));
         }
         let account = self.account(account_id).await?;
@@ -332,7 +327,7 @@ impl Store {
         let (Some(new), Some(mime), true) = (new, mime, errors.is_empty()) else {
             return Err(StoreError::Invalid(errors));
         };
-        if !self.fresh_second_factor(session).await? {
+        if !self.fresh_second_factor(session) {
             return Err(StoreError::Refused(NEED_SECOND_FACTOR.into()));
         }
         let current: Option<String> = on_pool!(self, p => sqlx::query_scalar(

@@ -40,8 +40,18 @@ impl Store {
         at: DateTime<Utc>,
     ) -> StoreResult<String> {
         // "Not found" for anybody else's contribution, before anything about the time.
-        self.contribution(account_id, policyholder_id, contribution_id)
+        self.authorized_policyholder(account_id, policyholder_id)
             .await?;
+        let exists: Option<String> = on_pool!(self, p => sqlx::query_scalar(
+            "SELECT id FROM contributions WHERE policyholder_id = $1 AND id = $2",
+        )
+        .bind(policyholder_id)
+        .bind(contribution_id)
+        .fetch_optional(p)
+        .await)?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound);
+        }
         let now = self.now();
         if at <= now {
             return Err(StoreError::field(

@@ -27,8 +27,7 @@ pub struct ChargesView {
 
 #[cfg(feature = "ssr")]
 fn parse(query: &str) -> domain::query::TableQuery {
-    let pairs = query.split('&').filter_map(|kv| kv.split_once('='));
-    domain::query::TableQuery::from_pairs(pairs, crate::policies::today())
+    domain::query::TableQuery::from_query(query, crate::policies::today())
 }
 
 /// `query` is the table's canonical query string (`TableQuery::to_query`).

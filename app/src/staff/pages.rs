@@ -19,10 +19,12 @@ pub fn StaffPage() -> impl IntoView {
         move || (epoch.get(), decide.version().get()),
         |_| staff_reviews(),
     );
+    let search = RwSignal::new(String::new());
+    let found = Resource::new(move || search.get(), staff_find);
     view! {
         <Suspense fallback=|| view! { <p class="muted" role="status">"Загрузка…"</p> }>
             {move || allowed.get().map(|r| match r {
-                Ok(()) => view! { <Reviews decide reviews/> <StaffHome/> }.into_any(),
+                Ok(()) => view! { <Reviews decide reviews/> <StaffHome search found/> }.into_any(),
                 Err(AppError::NotFound) => view! { <crate::NotFound/> }.into_any(),
                 Err(e) => view! { <crate::components::ErrorBox error=e/> }.into_any(),
             })}
@@ -31,13 +33,15 @@ pub fn StaffPage() -> impl IntoView {
 }
 
 #[component]
-fn StaffHome() -> impl IntoView {
+fn StaffHome(
+    search: RwSignal<String>,
+    found: Resource<Result<Vec<domain::model::StaffPolicyholder>, AppError>>,
+) -> impl IntoView {
     let action = ServerAction::<StaffAddCharge>::new();
     let errors = FormErrors::new();
     if let Some(Err(e)) = action.value().get_untracked() {
         errors.show::<()>(&Err(e));
     }
-    let search = RwSignal::new(String::new());
     let policyholder_id = RwSignal::new(String::new());
     let kind = RwSignal::new("penalty".to_string());
     let amount = RwSignal::new(String::new());
@@ -63,7 +67,6 @@ fn StaffHome() -> impl IntoView {
             }
         }
     });
-    let found = Resource::new(move || search.get(), staff_find);
     let form = move || ChargeForm {
         policyholder_id: policyholder_id.get_untracked(),
         kind: kind.get_untracked(),
