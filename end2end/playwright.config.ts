@@ -20,6 +20,8 @@ function server(p: number, name: string, extra: Record<string, string>) {
       LEPTOS_SITE_ADDR: `127.0.0.1:${p}`,
       DATABASE_URL: `sqlite://target/e2e-${name}/e2e.db`,
       RUST_LOG: 'warn',
+      // The sandbox acquirer answers quickly in tests.
+      SANDBOX_DELAY_MS: '300',
       ...extra,
     },
   };

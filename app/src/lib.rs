@@ -7,6 +7,7 @@ pub mod error;
 pub mod finance;
 pub mod live;
 pub mod notices;
+pub mod payments;
 pub mod policies;
 pub mod profile;
 pub mod security;
@@ -61,8 +62,9 @@ pub fn page_access(path: &str) -> Access {
         "/confirm" => Access::Unconfirmed,
         "/login/code" => Access::SecondFactor,
         "/" | "/policies" | "/contributions" | "/charges" | "/security" | "/notices" | "/staff"
-        | "/profile" => Access::Account,
+        | "/profile" | "/debts" | "/pay" | "/documents" => Access::Account,
         p if p.starts_with("/policies/")
+            || p.starts_with("/payments/")
             || p.starts_with("/contributions/")
             || p.starts_with("/charges/")
             || p.starts_with("/staff/") =>
@@ -159,6 +161,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/contributions") view=finance::ContributionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/contributions/:id") view=finance::ContributionPage ssr=SsrMode::Async/>
                     <Route path=path!("/charges") view=finance::ChargesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/debts") view=payments::DebtsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/pay") view=payments::PayPage ssr=SsrMode::Async/>
+                    <Route path=path!("/payments/:id") view=payments::PaymentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/documents") view=payments::DocumentsPage ssr=SsrMode::Async/>
                     <Route path=path!("/security") view=security::SecurityPage ssr=SsrMode::Async/>
                     <Route path=path!("/profile") view=profile::ProfilePage ssr=SsrMode::Async/>
                     <Route path=path!("/notices") view=notices::NoticesPage ssr=SsrMode::Async/>
@@ -199,6 +205,8 @@ fn Header(me: MeResource) -> impl IntoView {
                                     <A href="/policies">"Мои полисы"</A>
                                     <A href="/contributions">"Взносы"</A>
                                     <A href="/charges">"Начисления"</A>
+                                    <A href="/debts">"Задолженности"</A>
+                                    <A href="/documents">"Документы"</A>
                                     <notices::NoticesLink/>
                                     <A href="/profile">"Профиль"</A>
                                     <A href="/security">"Безопасность"</A>

@@ -40,7 +40,8 @@ impl Live {
     pub fn dispatch(&self, data: &str) {
         let kind = data.split_once(':').map(|(k, _)| k).unwrap_or(data);
         match kind {
-            "balance" => self.finance.update(|n| *n += 1),
+            // A payment's state changed: its page and the debts follow the finance counter.
+            "balance" | "payment" => self.finance.update(|n| *n += 1),
             "notice" => self.notices.update(|n| *n += 1),
             // The session this stream was opened for has ended (elsewhere, or by time): the
             // reload lands on the login page, or simply reloads if a new session has begun.

@@ -40,6 +40,11 @@ pub fn store() -> AppResult<Store> {
     use_context::<Store>().ok_or_else(|| internal("store missing from context"))
 }
 
+pub fn acquirer() -> AppResult<store::payments::Acquirer> {
+    use_context::<store::payments::Acquirer>()
+        .ok_or_else(|| internal("acquirer missing from context"))
+}
+
 pub fn config() -> AppResult<AppConfig> {
     use_context::<AppConfig>().ok_or_else(|| internal("config missing from context"))
 }

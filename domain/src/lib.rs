@@ -8,6 +8,7 @@ pub mod ids;
 pub mod model;
 pub mod money;
 pub mod password;
+pub mod payments;
 pub mod person;
 pub mod query;
 pub mod security;

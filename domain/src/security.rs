@@ -28,6 +28,10 @@ pub fn action_label(code: &str) -> &'static str {
         "profile.passport_submitted" => "Отправлены новые паспортные данные",
         "review.approved" => "Изменение профиля одобрено",
         "review.rejected" => "Изменение профиля отклонено",
+        "payment.started" => "Начата оплата",
+        "payment.confirmed" => "Оплата подтверждена кодом",
+        "payment.succeeded" => "Платёж выполнен",
+        "payment.declined" => "Платёж не выполнен",
         _ => "Действие",
     }
 }

@@ -27,6 +27,10 @@ pub struct Config {
     pub db_max_connections: u32,
     /// How often due reminders are looked for.
     pub job_tick_seconds: u64,
+    /// The built-in sandbox acquirer: time from a charge to its webhook, and how long a card
+    /// that never answers takes to time out.
+    pub sandbox_delay_ms: i64,
+    pub sandbox_timeout_seconds: i64,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -83,6 +87,8 @@ impl Config {
             body_limit: parse("BODY_LIMIT_BYTES", 8 * 1024 * 1024)?,
             db_max_connections: parse("DB_MAX_CONNECTIONS", 16)?,
             job_tick_seconds: parse::<u64>("JOB_TICK_SECONDS", 5)?.max(1),
+            sandbox_delay_ms: parse::<i64>("SANDBOX_DELAY_MS", 1500)?.max(0),
+            sandbox_timeout_seconds: parse::<i64>("SANDBOX_TIMEOUT_SECONDS", 60)?.max(1),
             mode,
         })
     }

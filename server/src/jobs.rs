@@ -1,11 +1,19 @@
-//! Background work of a server process: due reminders every few seconds, old live events hourly.
+//! Background work of a server process: due reminders and payments to reconcile every few
+//! seconds, old live events hourly.
 //! Safe with several processes: each reminder is claimed in a transaction before it is sent.
 
 use std::time::Duration;
 use store::Store;
 use tokio::sync::watch;
 
-pub async fn run(store: Store, tick: Duration, mut stop: watch::Receiver<bool>) {
+pub async fn run(
+    store: Store,
+    acquirer: store::payments::Acquirer,
+    tick: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    // Payments a previous run left half-done are settled at once, not a tick later.
+    crate::payments::reconcile(&store, &*acquirer).await;
     let mut ticks: u64 = 0;
     let prune_every = (3600 / tick.as_secs().max(1)).max(1);
     loop {
@@ -18,6 +26,7 @@ pub async fn run(store: Store, tick: Duration, mut stop: watch::Receiver<bool>) 
             Ok(n) => tracing::info!(sent = n, "reminders sent"),
             Err(e) => tracing::error!(error = %e, "reminders"),
         }
+        crate::payments::reconcile(&store, &*acquirer).await;
         ticks += 1;
         if ticks.is_multiple_of(prune_every)
             && let Err(e) = store.prune_events().await

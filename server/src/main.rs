@@ -8,6 +8,7 @@ mod dev;
 mod http;
 mod jobs;
 mod live;
+mod payments;
 
 use app::ssr::AppConfig;
 use app::{App, shell};
@@ -32,6 +33,8 @@ use tower_http::trace::TraceLayer;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// The acquirer payments go through.
+    pub acquirer: store::payments::Acquirer,
     /// Turns true when the server shuts down: live streams end so the shutdown is not held up.
     pub stop: tokio::sync::watch::Receiver<bool>,
     pub config: Arc<Config>,
@@ -129,8 +132,23 @@ async fn main() {
     let addr = leptos.site_addr;
 
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    let acquirer = payments::sandbox(
+        &store,
+        addr,
+        config.sandbox_delay_ms,
+        config.sandbox_timeout_seconds,
+        stop.clone(),
+    )
+    .await
+    .unwrap_or_else(|e| fail(format!("sandbox acquirer: {e}")));
+    if config.mode == Mode::Production {
+        tracing::warn!(
+            "payments go to the built-in sandbox acquirer: no real acquirer is configured"
+        );
+    }
     let state = AppState {
         store: store.clone(),
+        acquirer: acquirer.clone(),
         stop: stop.clone(),
         app_config: AppConfig {
             cookie_secure: config.cookie_secure,
@@ -142,6 +160,7 @@ async fn main() {
     let app = router(state.clone());
     let jobs = tokio::spawn(jobs::run(
         store.clone(),
+        acquirer,
         std::time::Duration::from_secs(state.config.job_tick_seconds),
         stop,
     ));
@@ -202,8 +221,10 @@ pub fn router(state: AppState) -> Router {
     let context = {
         let store = state.store.clone();
         let app_config = state.app_config.clone();
+        let acquirer = state.acquirer.clone();
         move || {
             provide_context(store.clone());
+            provide_context(acquirer.clone());
             provide_context(app_config.clone());
             leptos::nonce::provide_nonce();
         }
@@ -235,6 +256,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/events", get(live::events))
         .route("/contributions/{id}/notice.pdf", get(contribution_notice))
+        .route("/documents/{file}", get(payments::document))
+        .route("/payments/webhook", post(payments::webhook))
         .route("/staff/reviews/{id}/scan", get(review_scan))
         .route(
             "/profile/my-data.json",
@@ -436,7 +459,7 @@ async fn my_data(State(state): State<AppState>, req: Request, pdf: bool) -> Resp
 }
 
 /// A generated file as a download, or the error as a status with a Russian text.
-fn file_response(
+pub(crate) fn file_response(
     result: store::StoreResult<Vec<u8>>,
     mime: &'static str,
     filename: String,

@@ -59,7 +59,7 @@ pub struct SentCode {
 }
 
 impl Store {
-    fn code_mac(&self, code_id: &str, code: &str) -> StoreResult<Hmac<Sha256>> {
+    pub(crate) fn code_mac(&self, code_id: &str, code: &str) -> StoreResult<Hmac<Sha256>> {
         let mut mac = Hmac::<Sha256>::new_from_slice(self.inner.code_key.expose())
             .map_err(|e| StoreError::Internal(format!("hmac key: {e}")))?;
         mac.update(code_id.as_bytes());

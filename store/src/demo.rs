@@ -186,6 +186,8 @@ struct Programme {
     monthly: (i64, i64),
     /// Insured sum as months of contributions.
     sum_factor: i64,
+    /// Пени per day overdue, millionths of the debt (1/300 of a 16 % key rate is 533).
+    penalty_ppm: Option<i64>,
 }
 
 const PROGRAMMES: &[Programme] = &[
@@ -196,6 +198,7 @@ const PROGRAMMES: &[Programme] = &[
         kbk: "18210202010061010160",
         monthly: (900, 4_500),
         sum_factor: 900,
+        penalty_ppm: Some(533),
     },
     Programme {
         id: "prog-dms",
@@ -204,6 +207,7 @@ const PROGRAMMES: &[Programme] = &[
         kbk: "39310202050071000160",
         monthly: (1_500, 6_000),
         sum_factor: 300,
+        penalty_ppm: None,
     },
     Programme {
         id: "prog-accident",
@@ -212,6 +216,7 @@ const PROGRAMMES: &[Programme] = &[
         kbk: "39310202050071000160",
         monthly: (300, 1_200),
         sum_factor: 1_000,
+        penalty_ppm: Some(333),
     },
     Programme {
         id: "prog-liability",
@@ -220,6 +225,7 @@ const PROGRAMMES: &[Programme] = &[
         kbk: "18210202010061010160",
         monthly: (1_000, 8_000),
         sum_factor: 600,
+        penalty_ppm: Some(533),
     },
     Programme {
         id: "prog-life",
@@ -228,6 +234,7 @@ const PROGRAMMES: &[Programme] = &[
         kbk: "39310202050071000160",
         monthly: (2_000, 7_000),
         sum_factor: 500,
+        penalty_ppm: None,
     },
 ];
 
@@ -781,8 +788,8 @@ impl Store {
                         .execute(&mut *tx).await?;
                 }
                 for prog in PROGRAMMES {
-                    sqlx::query("INSERT INTO programmes (id, code, name, kbk) VALUES ($1, $2, $3, $4)")
-                        .bind(prog.id).bind(prog.code).bind(prog.name).bind(prog.kbk)
+                    sqlx::query("INSERT INTO programmes (id, code, name, kbk, penalty_ppm) VALUES ($1, $2, $3, $4, $5)")
+                        .bind(prog.id).bind(prog.code).bind(prog.name).bind(prog.kbk).bind(prog.penalty_ppm)
                         .execute(&mut *tx).await?;
                 }
             }

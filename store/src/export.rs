@@ -485,7 +485,7 @@ impl Store {
 }
 
 /// Laying out and drawing thousands of rows is CPU work: off the async threads.
-async fn render_pdf(doc: Statement) -> StoreResult<Vec<u8>> {
+pub(crate) async fn render_pdf(doc: Statement) -> StoreResult<Vec<u8>> {
     tokio::task::spawn_blocking(move || doc.render())
         .await
         .map_err(|e| StoreError::Internal(format!("pdf task: {e}")))?

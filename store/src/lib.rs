@@ -16,6 +16,7 @@ pub mod export;
 mod finance;
 pub mod journal;
 pub mod notify;
+pub mod payments;
 pub mod pdf;
 pub mod personal_data;
 pub mod policies;
@@ -284,4 +285,13 @@ impl Store {
 /// A new opaque id.
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// A test hook: with `KABINET_CRASH_AT=<name>` in the environment the process stops dead at the
+/// point of that name, as a power cut would (the crash tests of payments use it).
+pub(crate) fn fail_point(name: &str) {
+    if std::env::var("KABINET_CRASH_AT").is_ok_and(|v| v == name) {
+        eprintln!("kabinet: KABINET_CRASH_AT={name}: stopping the process");
+        std::process::abort();
+    }
 }

@@ -144,6 +144,59 @@ impl Store {
         Ok(())
     }
 
+    /// Sends an e-mail with one PDF attached (a receipt, a document). The outbox keeps the text
+    /// and the attachment's name and size.
+    pub async fn notify_with_attachment(
+        &self,
+        msg: &Message,
+        file_name: &str,
+        pdf: Vec<u8>,
+    ) -> StoreResult<()> {
+        let n = self.notifier();
+        let note = format!(
+            "{}\n\nВложение: {file_name} ({} КБ)",
+            msg.body,
+            pdf.len().div_ceil(1024)
+        );
+        if n.outbox {
+            on_pool!(self, p => sqlx::query(
+                "INSERT INTO outbox (id, channel, recipient, subject, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(new_id())
+            .bind(msg.channel.code())
+            .bind(&msg.to)
+            .bind(&msg.subject)
+            .bind(&note)
+            .bind(self.now())
+            .execute(p)
+            .await.map(|r| r.rows_affected()))?;
+        }
+        if let (Channel::Email, Some((transport, from))) = (msg.channel, &n.smtp) {
+            use lettre::message::{Attachment, MultiPart, SinglePart};
+            let to: Mailbox = msg
+                .to
+                .parse()
+                .map_err(|e| StoreError::Internal(format!("bad recipient: {e}")))?;
+            let pdf_type = ContentType::parse("application/pdf")
+                .map_err(|e| StoreError::Internal(format!("content type: {e}")))?;
+            let email = lettre::Message::builder()
+                .from(from.clone())
+                .to(to)
+                .subject(msg.subject.clone())
+                .multipart(
+                    MultiPart::mixed()
+                        .singlepart(SinglePart::plain(msg.body.clone()))
+                        .singlepart(Attachment::new(file_name.to_string()).body(pdf, pdf_type)),
+                )
+                .map_err(|e| StoreError::Internal(format!("building e-mail: {e}")))?;
+            transport
+                .send(email)
+                .await
+                .map_err(|e| StoreError::Internal(format!("SMTP: {e}")))?;
+        }
+        Ok(())
+    }
+
     /// The newest messages in the outbox (dev/demo mode).
     pub async fn outbox(&self, limit: i64) -> StoreResult<Vec<OutboxItem>> {
         Ok(on_pool!(self, p => sqlx::query_as::<_, OutboxItem>(

@@ -1,0 +1,128 @@
+//! «Задолженности», «Оплатить», the payment page with its SMS code and live status, and
+//! «Документы» (receipts and invoices of payments). Owns `/debts`, `/pay`, `/payments/{id}` and
+//! `/documents`. The money rules live in the store (`store::payments`); the form's rules in
+//! `domain::payments`, shared with the browser.
+
+mod pages;
+
+pub use pages::{DebtsPage, DocumentsPage, PayPage, PaymentPage};
+
+use crate::error::AppError;
+use domain::payments::{DebtsView, DocumentRow, PayForm, PaymentRow, PaymentView};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// «Задолженности» and the first page of «История платежей».
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DebtsPageData {
+    pub debts: DebtsView,
+    pub payments: Vec<PaymentRow>,
+}
+
+#[server(endpoint = "payments/debts")]
+pub async fn get_debts() -> Result<DebtsPageData, AppError> {
+    use crate::ssr::*;
+    let (s, ph) = acting().await?;
+    let store = store()?;
+    let debts = store.debts(&s.account_id, &ph).await?;
+    let (payments, _) = store.payments(&s.account_id, &ph, 1).await?;
+    Ok(DebtsPageData { debts, payments })
+}
+
+/// The «Оплатить» form's data: the debts chosen (all when `items` is empty) and a fresh
+/// idempotency key for this form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayStart {
+    pub debts: DebtsView,
+    pub key: String,
+}
+
+#[server(endpoint = "payments/pay-form")]
+pub async fn get_pay_form(items: Vec<String>) -> Result<PayStart, AppError> {
+    use crate::ssr::*;
+    let (s, ph) = acting().await?;
+    let mut debts = store()?.debts(&s.account_id, &ph).await?;
+    let busy = debts.in_progress.clone();
+    debts
+        .rows
+        .retain(|d| !busy.contains(&d.key) && (items.is_empty() || items.contains(&d.key)));
+    Ok(PayStart {
+        debts,
+        key: uuid::Uuid::new_v4().to_string(),
+    })
+}
+
+#[server(endpoint = "payments/start")]
+pub async fn start_pay(form: PayForm) -> Result<String, AppError> {
+    use crate::ssr::*;
+    let (s, ph) = match acting().await {
+        Ok(x) => x,
+        Err(e) => return fail(e),
+    };
+    let acquirer = acquirer()?;
+    match store()?
+        .start_payment(&*acquirer, &s.account_id, &ph, &form)
+        .await
+    {
+        Ok(id) => Ok(id),
+        Err(e) => fail(e.into()),
+    }
+}
+
+#[server(endpoint = "payments/get")]
+pub async fn get_payment(id: String) -> Result<PaymentView, AppError> {
+    use crate::ssr::*;
+    let (s, ph) = match acting().await {
+        Ok(x) => x,
+        Err(e) => return fail(e),
+    };
+    match store()?.payment(&s.account_id, &ph, &id).await {
+        Ok(v) => Ok(v),
+        Err(e) => fail(e.into()),
+    }
+}
+
+#[server(endpoint = "payments/confirm")]
+pub async fn confirm_pay(id: String, code: String) -> Result<PaymentView, AppError> {
+    use crate::ssr::*;
+    let s = session()?;
+    let acquirer = acquirer()?;
+    match store()?
+        .confirm_payment(&*acquirer, &s.account_id, &id, &code)
+        .await
+    {
+        Ok(v) => Ok(v),
+        Err(e) => fail(e.into()),
+    }
+}
+
+#[server(endpoint = "payments/resend")]
+pub async fn resend_pay_code(id: String) -> Result<(), AppError> {
+    use crate::ssr::*;
+    let s = session()?;
+    match store()?.resend_payment_code(&s.account_id, &id).await {
+        Ok(()) => Ok(()),
+        Err(e) => fail(e.into()),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentsPageData {
+    pub rows: Vec<DocumentRow>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+#[server(endpoint = "payments/documents")]
+pub async fn list_documents(page: i64) -> Result<DocumentsPageData, AppError> {
+    use crate::ssr::*;
+    let (s, ph) = acting().await?;
+    let (rows, total) = store()?.documents(&s.account_id, &ph, page).await?;
+    Ok(DocumentsPageData {
+        rows,
+        total,
+        page: page.max(1),
+        per_page: store::payments::documents::DOCUMENTS_PER_PAGE,
+    })
+}

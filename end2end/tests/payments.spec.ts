@@ -1,0 +1,177 @@
+import { test, expect, Browser, Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomInt } from 'node:crypto';
+import { enterCode, hydrated, lastCode, login, newPerson, register } from './helpers';
+
+/** A surname nobody else in the run has, so staff find exactly this person. */
+function uniqueName(): string {
+  const letters = 'абвгдежзиклмнопрстуфхцчшэюя';
+  const tail = Array.from({ length: 6 }, () => letters[randomInt(letters.length)]).join('');
+  return `Оплатов${tail} Пётр Ильич`;
+}
+
+/** «+7 917 123-45-67» → «+79171234567», as the outbox names the recipient. */
+function normalPhone(p: string): string {
+  return '+' + p.replace(/\D/g, '');
+}
+
+interface Citizen {
+  page: Page;
+  phone: string;
+}
+
+/** A new citizen, logged in, with fines entered by staff (sums as typed, e.g. «1 000,00»). */
+async function citizenWithFines(browser: Browser, fines: string[]): Promise<Citizen> {
+  const page = await (await browser.newContext()).newPage();
+  const person = newPerson(uniqueName());
+  await register(page, person);
+  await enterCode(page, await lastCode(page.request, person.email));
+  await expect(page).toHaveURL(/\/policies$/);
+
+  const staff = await (await browser.newContext()).newPage();
+  await login(staff, 'staff@example.ru');
+  await expect(staff).toHaveURL(/\/$/);
+  await staff.goto('/staff');
+  await hydrated(staff);
+  await staff.getByLabel('Поиск страхователя').fill(person.name.split(' ')[0]);
+  const option = staff.locator('#f-policyholder_id option', { hasText: person.name }).first();
+  await expect(option).toBeAttached();
+  await staff.locator('#f-policyholder_id').selectOption(await option.getAttribute('value'));
+  for (const [i, sum] of fines.entries()) {
+    await staff.getByLabel('Тип начисления').selectOption('penalty');
+    await staff.getByLabel('Сумма, ₽').fill(sum);
+    await staff.getByLabel('Основание').fill(`Штраф за просрочку отчёта № ${i + 1}`);
+    await staff.getByRole('button', { name: 'Внести начисление' }).click();
+    await expect(staff.getByText('Начисление внесено')).toBeVisible();
+    await staff.reload();
+    await hydrated(staff);
+    await staff.getByLabel('Поиск страхователя').fill(person.name.split(' ')[0]);
+    await expect(option).toBeAttached();
+    await staff.locator('#f-policyholder_id').selectOption(await option.getAttribute('value'));
+  }
+  await staff.context().close();
+  return { page, phone: normalPhone(person.phone) };
+}
+
+async function payByCard(page: Page, card: string) {
+  await page.getByLabel('Номер карты').fill(card);
+  await page.getByLabel('Срок действия (ММ/ГГ)').fill('12/30');
+  await page.getByLabel('Владелец карты').fill('PETR ILICH');
+  await page.getByLabel(/Подтверждаю сумму/).check();
+}
+
+function pdfText(file: Buffer): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'kabinet-')), 'doc.pdf');
+  writeFileSync(path, file);
+  return execFileSync('pdftotext', ['-layout', path, '-']).toString('utf8').replace(/\u00a0/g, ' ');
+}
+
+test('paying two fines at once: bad fields named, a wrong SMS code refused, then paid with a receipt, once', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const { page, phone } = await citizenWithFines(browser, ['1 000,00', '2 000,50']);
+  await page.getByRole('link', { name: 'Задолженности' }).click();
+  await expect(page.getByRole('heading', { name: 'Задолженности' })).toBeVisible();
+  await hydrated(page);
+  await expect(page.locator('tbody tr')).toHaveCount(2);
+  await page.getByLabel('Выбрать все задолженности').check();
+  await expect(page.getByText('Выбрано: 2 · к оплате 3 000,50 ₽')).toBeVisible();
+  await page.getByRole('button', { name: 'Оплатить выбранные' }).click();
+
+  await expect(page).toHaveURL(/\/pay\?/);
+  await expect(page.getByText('Итого к оплате: 3 000,50 ₽')).toBeVisible();
+  await hydrated(page);
+  // A mistyped card number is named as the field is left; the terms must be accepted.
+  await page.getByLabel('Номер карты').fill('4242 4242 4242 4241');
+  await page.getByLabel('Срок действия (ММ/ГГ)').focus();
+  await expect(page.locator('#f-card_number-error')).toContainText('набран с ошибкой');
+  await page.getByLabel('Номер карты').fill('4242 4242 4242 4242');
+  await page.getByLabel('Срок действия (ММ/ГГ)').fill('12/30');
+  await page.getByLabel('Владелец карты').fill('PETR ILICH');
+  await page.getByRole('button', { name: 'Оплатить 3 000,50 ₽' }).click();
+  await expect(page.locator('#f-accept_terms-error')).toContainText('Подтвердите согласие');
+  await expect(page.getByLabel('Номер карты')).toHaveValue('4242 4242 4242 4242');
+  await page.getByLabel(/Подтверждаю сумму/).check();
+  // A double click makes one payment.
+  await page.getByRole('button', { name: 'Оплатить 3 000,50 ₽' }).dblclick();
+
+  await expect(page).toHaveURL(/\/payments\/[0-9a-f]+$/);
+  await expect(page.getByRole('heading', { name: /^Платёж ПЛ-/ })).toBeVisible();
+  await hydrated(page);
+  const code = await lastCode(page.request, phone);
+  await page.getByLabel('Код из SMS').fill(code === '000000' ? '111111' : '000000');
+  await page.getByRole('button', { name: 'Подтвердить' }).click();
+  await expect(page.locator('#f-code-error')).toContainText('Неверный код. Осталось попыток: 4');
+  await page.getByLabel('Код из SMS').fill(code);
+  await page.getByRole('button', { name: 'Подтвердить' }).click();
+  // The bank's answer arrives by webhook; the page follows without a reload.
+  await expect(page.locator('.payment-status')).toContainText('Оплачено', { timeout: 15_000 });
+  await expect(page.getByText('Задолженность погашена')).toBeVisible();
+
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: /^Чек ЧЕК-/ }).click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/^chek-\d{4}-[A-Z0-9]+\.pdf$/);
+  const text = pdfText(readFileSync(await download.path()));
+  expect(text).toContain('Кассовый чек');
+  expect(text).toContain('Visa •••• 4242');
+  expect(text).toContain('3 000,50');
+  await expect(page.getByRole('link', { name: /^Счёт-фактура СФ-/ })).toBeVisible();
+
+  await page.getByRole('link', { name: 'Задолженности' }).first().click();
+  await expect(page.getByText('Задолженностей нет')).toBeVisible();
+  await expect(page.locator('.payments-list li')).toHaveCount(1);
+  await expect(page.locator('.payments-list li')).toContainText('Оплачено');
+  await page.getByRole('link', { name: 'Документы' }).click();
+  await expect(page.locator('tbody tr')).toHaveCount(2);
+});
+
+test('a declined card says why and leaves the debt unpaid', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const { page, phone } = await citizenWithFines(browser, ['500,00']);
+  await page.goto('/debts');
+  await hydrated(page);
+  await page.getByRole('link', { name: /^Оплатить всё/ }).click();
+  await expect(page.getByText('Итого к оплате: 500,00 ₽')).toBeVisible();
+  await hydrated(page);
+  await payByCard(page, '4000 0000 0000 9995');
+  await page.getByRole('button', { name: 'Оплатить 500,00 ₽' }).click();
+  await expect(page).toHaveURL(/\/payments\//);
+  await hydrated(page);
+  await page.getByLabel('Код из SMS').fill(await lastCode(page.request, phone));
+  await page.getByRole('button', { name: 'Подтвердить' }).click();
+  await expect(page.locator('.payment-status')).toContainText('Отклонено', { timeout: 15_000 });
+  await expect(page.getByRole('alert')).toContainText('Недостаточно средств на счёте карты. Деньги не списаны');
+  await page.getByRole('link', { name: 'Попробовать снова' }).click();
+  await expect(page.getByText('Итого к оплате: 500,00 ₽')).toBeVisible();
+  await page.goto('/debts');
+  await expect(page.locator('tbody tr')).toHaveCount(1);
+  await expect(page.locator('.payments-list li')).toContainText('Отклонено');
+});
+
+test('another citizen cannot open a payment or a document', async ({ browser }) => {
+  const { page, phone } = await citizenWithFines(browser, ['10,00']);
+  await page.goto('/pay?all=1');
+  await hydrated(page);
+  await payByCard(page, '4242 4242 4242 4242');
+  await page.getByRole('button', { name: 'Оплатить 10,00 ₽' }).click();
+  await expect(page).toHaveURL(/\/payments\//);
+  await hydrated(page);
+  await page.getByLabel('Код из SMS').fill(await lastCode(page.request, phone));
+  await page.getByRole('button', { name: 'Подтвердить' }).click();
+  await expect(page.locator('.payment-status')).toContainText('Оплачено', { timeout: 15_000 });
+  const paymentUrl = page.url();
+  const receipt = await page.getByRole('link', { name: /^Чек ЧЕК-/ }).getAttribute('href');
+
+  const other = await (await browser.newContext()).newPage();
+  await login(other, 'demo@example.ru');
+  await expect(other).toHaveURL(/\/$/);
+  const res = await other.goto(paymentUrl);
+  expect(res!.status()).toBe(404);
+  await expect(other.getByRole('heading', { name: 'Платёж не найден' })).toBeVisible();
+  const doc = await other.request.get(receipt!);
+  expect(doc.status()).toBe(404);
+});
