@@ -10,6 +10,7 @@ pub use pages::{DebtsPage, DocumentsPage, PayPage, PaymentPage};
 use crate::error::AppError;
 use domain::payments::{DebtsView, DocumentRow, PayForm, PaymentRow, PaymentView};
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
 /// «Задолженности» and the first page of «История платежей».
@@ -37,7 +38,8 @@ pub struct PayStart {
     pub key: String,
 }
 
-#[server(endpoint = "payments/pay-form")]
+// JSON in: an empty list of items must arrive as an empty list, which a URL-encoded form cannot say.
+#[server(input = Json, endpoint = "payments/pay-form")]
 pub async fn get_pay_form(items: Vec<String>) -> Result<PayStart, AppError> {
     use crate::ssr::*;
     let (s, ph) = acting().await?;
@@ -52,7 +54,7 @@ pub async fn get_pay_form(items: Vec<String>) -> Result<PayStart, AppError> {
     })
 }
 
-#[server(endpoint = "payments/start")]
+#[server(input = Json, endpoint = "payments/start")]
 pub async fn start_pay(form: PayForm) -> Result<String, AppError> {
     use crate::ssr::*;
     let (s, ph) = match acting().await {

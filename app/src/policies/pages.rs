@@ -20,11 +20,15 @@ fn status_badge(p: &PolicySummary) -> impl IntoView + use<> {
 #[component]
 pub fn OverviewPage() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
-    let data = Resource::new(move || epoch.get(), |_| get_overview());
+    let live = expect_context::<crate::live::Live>();
+    let data = Resource::new(
+        move || (epoch.get(), live.finance.get()),
+        |_| get_overview(),
+    );
     view! {
         <Title text="Обзор — Кабинет страхователя"/>
         <h1>"Обзор"</h1>
-        <Suspense fallback=|| view! { <p class="muted" role="status">"Загрузка…"</p> }>
+        <Transition fallback=|| view! { <p class="muted" role="status">"Загрузка…"</p> }>
             {move || data.get().map(|r| match r {
                 Ok(None) => view! {
                     <div class="empty">
@@ -41,11 +45,11 @@ pub fn OverviewPage() -> impl IntoView {
                             <span class="card-value">{o.active_policies}</span>
                             <span class="card-note">{format!("всего полисов: {}", o.all_policies)}</span>
                         </a>
-                        <div class="card">
+                        <a class="card card-link" href="/debts">
                             <span class="card-label">"Задолженность по взносам"</span>
                             <span class="card-value" class:debt={o.totals.debt().0 > 0}>{money(o.totals.debt())}</span>
-                            <span class="card-note">{format!("начислено {}, уплачено {}", money(o.totals.accrued), money(o.totals.paid))}</span>
-                        </div>
+                            <span class="card-note">{format!("начислено {}, уплачено {} · оплатить", money(o.totals.accrued), money(o.totals.paid))}</span>
+                        </a>
                         <div class="card">
                             <span class="card-label">"Ближайший платёж"</span>
                             {match o.next_due.clone() {
@@ -60,7 +64,7 @@ pub fn OverviewPage() -> impl IntoView {
                 }.into_any(),
                 Err(e) => view! { <ErrorBox error=e/> }.into_any(),
             })}
-        </Suspense>
+        </Transition>
     }
 }
 

@@ -15,6 +15,11 @@ pub struct TestDb {
 }
 
 impl TestDb {
+    /// The database's URL, for another process.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
     /// A second store on the same database and clock: another server process.
     pub async fn second_process(&self) -> Store {
         Store::open(options(self.url.clone(), self.clock.clone()))
@@ -36,7 +41,7 @@ impl TestDb {
     }
 }
 
-fn options(url: String, clock: Arc<ManualClock>) -> StoreOptions {
+pub fn options(url: String, clock: Arc<ManualClock>) -> StoreOptions {
     let mut o = StoreOptions::new(url);
     o.clock = clock;
     o.notifier.outbox = true;
