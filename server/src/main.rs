@@ -9,6 +9,7 @@ mod http;
 mod jobs;
 mod live;
 mod payments;
+mod pwa;
 
 use app::ssr::AppConfig;
 use app::{App, shell};
@@ -237,6 +238,7 @@ pub fn router(state: AppState) -> Router {
         }
     };
     let pkg_dir = format!("{}/{}", leptos.site_root, leptos.site_pkg_dir);
+    let worker = Arc::new(pwa::service_worker_source(&pkg_dir));
     let pkg = Router::new()
         .fallback_service(
             ServeDir::new(pkg_dir)
@@ -254,6 +256,13 @@ pub fn router(state: AppState) -> Router {
 
     let mut app = Router::new()
         .route("/healthz", get(healthz))
+        .route(
+            "/sw.js",
+            get(move || {
+                let worker = worker.clone();
+                async move { pwa::service_worker_response(&worker) }
+            }),
+        )
         .route("/events", get(live::events))
         .route("/contributions/{id}/notice.pdf", get(contribution_notice))
         .route("/documents/{file}", get(payments::document))

@@ -1,0 +1,87 @@
+//! `/sw.js`: the service worker, written with this build's hashed asset names (so each build's
+//! worker is new and replaces the old cached shell).
+
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+
+/// Static files of the shell that every page needs, besides the hashed `/pkg/*` ones.
+const SHELL_FILES: &[&str] = &[
+    "/offline.html",
+    "/offline.css",
+    "/favicon.svg",
+    "/manifest.webmanifest",
+    "/pwa.js",
+    "/icons/icon-192.png",
+    "/icons/icon-512.png",
+    "/icons/icon-maskable-512.png",
+];
+
+/// The worker's source for the files in `pkg_dir` (the JS, WASM and CSS of this build).
+pub fn service_worker_source(pkg_dir: &str) -> String {
+    let mut assets: Vec<String> = std::fs::read_dir(pkg_dir)
+        .map(|dir| {
+            dir.filter_map(Result::ok)
+                .filter_map(|e| e.file_name().into_string().ok())
+                .filter(|n| !n.ends_with(".br") && !n.ends_with(".gz"))
+                .map(|n| format!("/pkg/{n}"))
+                .collect()
+        })
+        .unwrap_or_default();
+    assets.sort();
+    let version = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        assets.hash(&mut h);
+        format!("{:016x}", h.finish())
+    };
+    assets.extend(SHELL_FILES.iter().map(|s| s.to_string()));
+    let list = serde_json::to_string(&assets).unwrap_or_else(|_| "[]".into());
+    include_str!("sw.js")
+        .replace("__VERSION__", &version)
+        .replace("__ASSETS__", &list)
+}
+
+pub fn service_worker_response(source: &str) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/javascript; charset=utf-8"),
+            ),
+            // The browser checks for a new worker on every visit.
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        source.to_string(),
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // test code: a panic is a failed test
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_worker_lists_the_build_and_changes_with_it() {
+        let dir =
+            std::env::temp_dir().join(format!("kabinet-sw-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("kabinet.AAA.js"), "").unwrap();
+        std::fs::write(dir.join("kabinet.AAA.js.br"), "").unwrap();
+        let a = service_worker_source(dir.to_str().unwrap());
+        assert!(a.contains("\"/pkg/kabinet.AAA.js\""));
+        assert!(!a.contains(".br\""));
+        assert!(a.contains("\"/offline.html\""));
+        std::fs::remove_file(dir.join("kabinet.AAA.js")).unwrap();
+        std::fs::write(dir.join("kabinet.BBB.js"), "").unwrap();
+        let b = service_worker_source(dir.to_str().unwrap());
+        let version = |s: &str| {
+            s.lines()
+                .find(|l| l.starts_with("const VERSION"))
+                .unwrap()
+                .to_string()
+        };
+        assert_ne!(version(&a), version(&b), "a new build is a new worker");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -1,0 +1,68 @@
+// Кабинет страхователя: service worker. Made by the server with this build's hashed file names, so
+// a new build is a new worker that replaces the old shell.
+const VERSION = '__VERSION__';
+const SHELL = 'kabinet-shell-' + VERSION;
+const PAGES = 'kabinet-pages';
+const ASSETS = __ASSETS__;
+// Pages and files kept for reading without a network: policies and documents last opened.
+const READABLE = /^\/(policies(\/[^/]+)?|documents|documents\/[^/]+\.pdf)$/;
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(caches.open(SHELL).then((c) => c.addAll(ASSETS)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((keys) => Promise.all(keys.filter((k) => k.startsWith('kabinet-shell-') && k !== SHELL).map((k) => caches.delete(k))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+async function keep(request, response) {
+  const headers = new Headers(response.headers);
+  headers.set('x-saved-at', new Date().toISOString());
+  const body = await response.blob();
+  const cache = await caches.open(PAGES);
+  await cache.put(request, new Response(body, { status: response.status, headers }));
+}
+
+async function fromCache(request) {
+  const cached = await caches.match(request, { ignoreVary: true });
+  if (!cached) return null;
+  const type = cached.headers.get('content-type') || '';
+  if (!type.includes('text/html')) return cached;
+  const saved = new Date(cached.headers.get('x-saved-at') || Date.now());
+  const when = saved.toLocaleString('ru-RU', { timeZone: 'Europe/Moscow', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+  // The banner is drawn by the style sheet from this attribute: the page's own markup is untouched.
+  const html = (await cached.text()).replace('<body', `<body data-offline-at="${when}"`);
+  return new Response(html, { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' } });
+}
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.method === 'POST' && url.pathname === '/logout') {
+    // Personal pages do not outlive the session on this device.
+    event.waitUntil(caches.delete(PAGES));
+    return;
+  }
+  if (request.method !== 'GET') return;
+  if (ASSETS.includes(url.pathname)) {
+    event.respondWith(caches.match(request).then((r) => r || fetch(request)));
+    return;
+  }
+  const readable = READABLE.test(url.pathname);
+  if (request.mode !== 'navigate' && !readable) return;
+  event.respondWith(
+    fetch(request)
+      .then((response) => {
+        if (readable && response.ok && !response.redirected) {
+          event.waitUntil(keep(request, response.clone()));
+        }
+        return response;
+      })
+      .catch(async () => (await fromCache(request)) || (request.mode === 'navigate' ? caches.match('/offline.html') : Response.error())),
+  );
+});
