@@ -92,17 +92,7 @@ impl Store {
         let n = self.notifier();
         let mut delivered = false;
         if n.outbox {
-            on_pool!(self, p => sqlx::query(
-                "INSERT INTO outbox (id, channel, recipient, subject, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(new_id())
-            .bind(msg.channel.code())
-            .bind(&msg.to)
-            .bind(&msg.subject)
-            .bind(&msg.body)
-            .bind(self.now())
-            .execute(p)
-            .await.map(|r| r.rows_affected()))?;
+            self.keep_in_outbox(msg, &msg.body).await?;
             delivered = true;
         }
         match msg.channel {
@@ -144,6 +134,22 @@ impl Store {
         Ok(())
     }
 
+    async fn keep_in_outbox(&self, msg: &Message, body: &str) -> StoreResult<()> {
+        on_pool!(self, p => sqlx::query(
+            "INSERT INTO outbox (id, channel, recipient, subject, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(new_id())
+        .bind(msg.channel.code())
+        .bind(&msg.to)
+        .bind(&msg.subject)
+        .bind(body)
+        .bind(self.now())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
     /// Sends an e-mail with one PDF attached (a receipt, a document). The outbox keeps the text
     /// and the attachment's name and size.
     pub async fn notify_with_attachment(
@@ -159,17 +165,7 @@ impl Store {
             pdf.len().div_ceil(1024)
         );
         if n.outbox {
-            on_pool!(self, p => sqlx::query(
-                "INSERT INTO outbox (id, channel, recipient, subject, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(new_id())
-            .bind(msg.channel.code())
-            .bind(&msg.to)
-            .bind(&msg.subject)
-            .bind(&note)
-            .bind(self.now())
-            .execute(p)
-            .await.map(|r| r.rows_affected()))?;
+            self.keep_in_outbox(msg, &note).await?;
         }
         if let (Channel::Email, Some((transport, from))) = (msg.channel, &n.smtp) {
             use lettre::message::{Attachment, MultiPart, SinglePart};

@@ -64,6 +64,24 @@ fn form(items: &[String], card: &str, key: &str) -> PayForm {
 
 const GOOD: &str = "4242 4242 4242 4242";
 
+/// «Оплатить» and «Подтвердить» with the code from the SMS, as the demo citizen; the payment's id.
+async fn start_and_confirm(
+    s: &Store,
+    provider: &dyn PaymentProvider,
+    ph: &str,
+    form: &PayForm,
+) -> String {
+    let id = s
+        .start_payment(provider, "acc-demo", ph, form)
+        .await
+        .unwrap();
+    let code = common::last_code(s, &phone(s).await).await;
+    s.confirm_payment(provider, "acc-demo", &id, &code)
+        .await
+        .unwrap();
+    id
+}
+
 async fn phone(s: &Store) -> String {
     s.account("acc-demo").await.unwrap().phone
 }
@@ -228,19 +246,13 @@ both!(a_declined_card_leaves_the_debt_unpaid_and_says_why, |db| {
         ("4000 0000 0000 9995", "Недостаточно средств"),
         ("4000 0000 0000 0069", "заблокирована"),
     ] {
-        let id = s
-            .start_payment(
-                &*sb,
-                "acc-demo",
-                &ph,
-                &form(std::slice::from_ref(&c), card, &card.replace(" ", "")),
-            )
-            .await
-            .unwrap();
-        let code = common::last_code(s, &phone(s).await).await;
-        s.confirm_payment(&*sb, "acc-demo", &id, &code)
-            .await
-            .unwrap();
+        let id = start_and_confirm(
+            s,
+            &*sb,
+            &ph,
+            &form(std::slice::from_ref(&c), card, &card.replace(" ", "")),
+        )
+        .await;
         settle(s, &sb, &mailbox).await;
         let v = s.payment("acc-demo", &ph, &id).await.unwrap();
         assert_eq!(v.status, PaymentStatus::Declined);
@@ -255,19 +267,7 @@ both!(a_declined_card_leaves_the_debt_unpaid_and_says_why, |db| {
         assert!(debts.in_progress.is_empty(), "the claim is released");
     }
     // Then a good card pays it.
-    let id = s
-        .start_payment(
-            &*sb,
-            "acc-demo",
-            &ph,
-            &form(std::slice::from_ref(&c), GOOD, "good"),
-        )
-        .await
-        .unwrap();
-    let code = common::last_code(s, &phone(s).await).await;
-    s.confirm_payment(&*sb, "acc-demo", &id, &code)
-        .await
-        .unwrap();
+    let id = start_and_confirm(s, &*sb, &ph, &form(std::slice::from_ref(&c), GOOD, "good")).await;
     settle(s, &sb, &mailbox).await;
     assert_eq!(
         s.payment("acc-demo", &ph, &id).await.unwrap().status,
@@ -382,19 +382,7 @@ both!(a_lost_webhook_is_settled_after_a_restart, |db| {
     let ph = demo_ph(s).await;
     let (sb, mailbox) = sandbox(s).await;
     let (c, _) = pick(s, &ph).await;
-    let id = s
-        .start_payment(
-            &*sb,
-            "acc-demo",
-            &ph,
-            &form(std::slice::from_ref(&c), GOOD, "lost"),
-        )
-        .await
-        .unwrap();
-    let code = common::last_code(s, &phone(s).await).await;
-    s.confirm_payment(&*sb, "acc-demo", &id, &code)
-        .await
-        .unwrap();
+    let id = start_and_confirm(s, &*sb, &ph, &form(std::slice::from_ref(&c), GOOD, "lost")).await;
     // The acquirer confirms; the process dies before it records it: the webhook never lands.
     sb.run_due().await.unwrap();
     mailbox.lock().unwrap().clear();
@@ -502,19 +490,13 @@ both!(a_charge_that_never_arrived_is_released, |db| {
     assert!(debts.rows.iter().any(|d| d.key == c));
     assert!(debts.in_progress.is_empty());
     // A card that never gets an answer times out the same way.
-    let id = s
-        .start_payment(
-            &*sb,
-            "acc-demo",
-            &ph,
-            &form(std::slice::from_ref(&c), "4000 0000 0000 0119", "slow"),
-        )
-        .await
-        .unwrap();
-    let code = common::last_code(s, &phone(s).await).await;
-    s.confirm_payment(&*sb, "acc-demo", &id, &code)
-        .await
-        .unwrap();
+    let id = start_and_confirm(
+        s,
+        &*sb,
+        &ph,
+        &form(std::slice::from_ref(&c), "4000 0000 0000 0119", "slow"),
+    )
+    .await;
     db.clock.advance(Duration::seconds(30));
     assert_eq!(
         s.reconcile_payments(&*sb).await.unwrap(),
@@ -534,19 +516,7 @@ both!(forged_stale_and_replayed_webhooks_are_refused, |db| {
     let ph = demo_ph(s).await;
     let (sb, mailbox) = sandbox(s).await;
     let (c, _) = pick(s, &ph).await;
-    let id = s
-        .start_payment(
-            &*sb,
-            "acc-demo",
-            &ph,
-            &form(std::slice::from_ref(&c), GOOD, "hooks"),
-        )
-        .await
-        .unwrap();
-    let code = common::last_code(s, &phone(s).await).await;
-    s.confirm_payment(&*sb, "acc-demo", &id, &code)
-        .await
-        .unwrap();
+    let id = start_and_confirm(s, &*sb, &ph, &form(std::slice::from_ref(&c), GOOD, "hooks")).await;
     sb.run_due().await.unwrap();
     let (sig, body) = mailbox.lock().unwrap().pop().unwrap();
     // A body changed after signing, a made-up signature, an old timestamp.

@@ -293,8 +293,7 @@ impl Store {
         let id = new_id();
         let now = self.now();
         let number = new_number("ПЛ", moscow_year(now));
-        let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
-        let code_hash = hex::encode(self.code_mac(&id, &code)?.finalize().into_bytes());
+        let (code, code_hash) = self.new_payment_code(&id)?;
         let inserted = on_pool!(self, p => {
             let mut tx = p.begin().await?;
             let n = sqlx::query(
@@ -483,6 +482,23 @@ impl Store {
         })
     }
 
+    /// A payment the account started, its code's expiry applied; "not found" for anyone else.
+    async fn own_payment(&self, account_id: &str, payment_id: &str) -> StoreResult<PaymentRecord> {
+        let rec = self
+            .payment_record(payment_id)
+            .await?
+            .filter(|r| r.account_id == account_id)
+            .ok_or(StoreError::NotFound)?;
+        self.expire_if_due(rec).await
+    }
+
+    /// A new 6-digit code for a payment and its HMAC as stored.
+    fn new_payment_code(&self, payment_id: &str) -> StoreResult<(String, String)> {
+        let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
+        let hash = hex::encode(self.code_mac(payment_id, &code)?.finalize().into_bytes());
+        Ok((code, hash))
+    }
+
     /// A payment whose code was never entered in time ends; nothing was charged.
     async fn expire_if_due(&self, rec: PaymentRecord) -> StoreResult<PaymentRecord> {
         if rec.status() == PaymentStatus::AwaitingCode && rec.code_expires_at <= self.now() {
@@ -517,12 +533,7 @@ impl Store {
 
     /// «Отправить код ещё раз»: a new code for a payment still waiting for one.
     pub async fn resend_payment_code(&self, account_id: &str, payment_id: &str) -> StoreResult<()> {
-        let rec = self
-            .payment_record(payment_id)
-            .await?
-            .filter(|r| r.account_id == account_id)
-            .ok_or(StoreError::NotFound)?;
-        let rec = self.expire_if_due(rec).await?;
+        let rec = self.own_payment(account_id, payment_id).await?;
         if rec.status() != PaymentStatus::AwaitingCode {
             return Err(StoreError::Refused("Этот платёж уже не ждёт кода".into()));
         }
@@ -533,8 +544,7 @@ impl Store {
                 "Новый код можно запросить через {wait} с"
             )));
         }
-        let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
-        let code_hash = hex::encode(self.code_mac(&rec.id, &code)?.finalize().into_bytes());
+        let (code, code_hash) = self.new_payment_code(&rec.id)?;
         let n = on_pool!(self, p => sqlx::query(
             "UPDATE payments SET code_hash = $1, code_attempts = 0, code_sent_at = $2, code_expires_at = $3
              WHERE id = $4 AND status = 'awaiting_code' AND code_sent_at = $5",
@@ -565,12 +575,7 @@ impl Store {
         payment_id: &str,
         code: &str,
     ) -> StoreResult<PaymentView> {
-        let rec = self
-            .payment_record(payment_id)
-            .await?
-            .filter(|r| r.account_id == account_id)
-            .ok_or(StoreError::NotFound)?;
-        let rec = self.expire_if_due(rec).await?;
+        let rec = self.own_payment(account_id, payment_id).await?;
         if rec.status() != PaymentStatus::AwaitingCode {
             return self.view(rec, account_id).await;
         }
