@@ -123,7 +123,18 @@ both!(
         let theirs = list.iter().find(|r| r.number == other).unwrap();
         assert!(theirs.account_name.is_none() && !theirs.match_name && !theirs.match_policy);
 
-        // Nobody but staff decides; an application without an account can only be rejected.
+        // Nobody but staff decides, and only applications that exist and wait; one without an
+        // account can only be rejected.
+        assert!(matches!(
+            s.staff_approve_access("acc-staff", "no-such-id", "x@example.ru", LINK_BASE, "")
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            s.staff_reject_access("acc-staff", "no-such-id", "причина", "")
+                .await,
+            Err(StoreError::NotFound)
+        ));
         assert!(matches!(
             s.staff_approve_access(
                 "acc-demo",

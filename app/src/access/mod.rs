@@ -46,11 +46,12 @@ pub async fn access_apply(
 #[server(endpoint = "access/status")]
 pub async fn access_status(number: String, contact: String) -> Result<AccessStatusView, AppError> {
     use crate::ssr::*;
+    // Read by the status page as it renders: the answer is the page, whatever it says (no error
+    // status for the page).
     let ip = request()?.ip;
-    match store()?.access_request_status(&number, &contact, &ip).await {
-        Ok(v) => Ok(v),
-        Err(e) => fail(e.into()),
-    }
+    Ok(store()?
+        .access_request_status(&number, &contact, &ip)
+        .await?)
 }
 
 /// What the page of a one-time link shows before the new password is typed.
@@ -64,13 +65,11 @@ pub struct LinkInfo {
 #[server(endpoint = "access/link")]
 pub async fn access_link_info(token: String) -> Result<LinkInfo, AppError> {
     use crate::ssr::*;
-    match store()?.access_link(&token).await {
-        Ok(l) => Ok(LinkInfo {
-            number: l.number,
-            login: l.login,
-        }),
-        Err(e) => fail(e.into()),
-    }
+    let l = store()?.access_link(&token).await?;
+    Ok(LinkInfo {
+        number: l.number,
+        login: l.login,
+    })
 }
 
 /// The new password, twice, by the one-time link; then to the login page.

@@ -199,7 +199,7 @@ pub fn AccessLinkPage() -> impl IntoView {
     view! {
         <Title text="Новый пароль — Кабинет страхователя"/>
         <section class="auth-card" aria-labelledby="link-title">
-            <h1 id="link-title">"Новый пароль"</h1>
+            <h1 id="link-title">"Задать новый пароль"</h1>
             <Suspense fallback=|| view! { <p class="muted" role="status">"Проверяем ссылку…"</p> }>
                 {move || info.get().map(|r| match r {
                     Ok(i) => view! {
