@@ -268,16 +268,20 @@ fn AccessApplications(
                                             <input type="hidden" name="id" value=id1/>
                                             <input type="hidden" name="decision" value="approve"/>
                                             <input type="hidden" name="reason" value=""/>
-                                            <label for=nc.clone()>"Новый контакт для входа: e-mail или телефон"</label>
-                                            <input id=nc2.clone() name="new_contact" type="text" value=contact.clone()/>
+                                            <div class="field">
+                                                <label for=nc.clone()>"Новый контакт для входа: e-mail или телефон"</label>
+                                                <input id=nc2.clone() name="new_contact" type="text" value=contact.clone()/>
+                                            </div>
                                             <button type="submit" class="btn btn-primary" aria-label=approve.clone()>"Одобрить"</button>
                                         </ActionForm>
                                         <ActionForm action=decide attr:class="form reject-form">
                                             <input type="hidden" name="id" value=id2/>
                                             <input type="hidden" name="decision" value="reject"/>
                                             <input type="hidden" name="new_contact" value=""/>
-                                            <label for=rs.clone()>"Причина отказа"</label>
-                                            <input id=rs2.clone() name="reason" type="text"/>
+                                            <div class="field">
+                                                <label for=rs.clone()>"Причина отказа"</label>
+                                                <input id=rs2.clone() name="reason" type="text"/>
+                                            </div>
                                             <button type="submit" class="btn" aria-label=reject.clone()>"Отклонить"</button>
                                         </ActionForm>
                                     </li>
