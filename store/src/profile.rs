@@ -89,6 +89,20 @@ pub(crate) struct Filing<'a> {
     pub scan: Option<(&'static str, &'a [u8])>,
 }
 
+/// Staff's decision on a change under review.
+struct Decision<'a> {
+    review_id: &'a str,
+    staff_id: &'a str,
+    approve: bool,
+    reason: &'a str,
+}
+
+impl Decision<'_> {
+    fn status(&self) -> &'static str {
+        if self.approve { "applied" } else { "refused" }
+    }
+}
+
 impl Store {
     pub async fn profile(&self, account_id: &str) -> StoreResult<Profile> {
         let a = self.account(account_id).await?;
@@ -565,7 +579,7 @@ impl Store {
             _ => String::new(),
         };
         if status == "applied" {
-            self.apply_identity(account_id, field, &new).await?;
+            self.apply_identity(account_id, field, &new, None).await?;
         }
         self.file_change(Filing {
             reason: &reason,
@@ -590,51 +604,77 @@ impl Store {
 
     /// Puts an identity value in force: in the account and in the insurer's record of the
     /// person (the policyholder the account is `self` of), so policies and documents show it.
+    /// With a staff decision, the review is claimed and the history updated in the same
+    /// transaction (a rejection changes no value); answers false when the review was no longer
+    /// waiting (somebody decided it meanwhile).
     async fn apply_identity(
         &self,
         account_id: &str,
         field: ProfileField,
         value: &str,
-    ) -> StoreResult<()> {
+        decision: Option<Decision<'_>>,
+    ) -> StoreResult<bool> {
+        let apply = decision.as_ref().is_none_or(|d| d.approve);
         let (account_column, holder_column) = match field {
-            ProfileField::FullName => ("full_name", Some("name")),
-            ProfileField::BirthDate => ("birth_date", Some("birth_date")),
-            ProfileField::Inn => ("inn", Some("inn")),
-            ProfileField::Snils => ("snils", Some("snils")),
-            ProfileField::Passport => ("passport", Some("passport")),
+            ProfileField::FullName => ("full_name", "name"),
+            ProfileField::BirthDate => ("birth_date", "birth_date"),
+            ProfileField::Inn => ("inn", "inn"),
+            ProfileField::Snils => ("snils", "snils"),
+            ProfileField::Passport => ("passport", "passport"),
             _ => return Err(StoreError::NotFound),
         };
         let date = match field {
-            ProfileField::BirthDate => Some(
+            ProfileField::BirthDate if apply => Some(
                 NaiveDate::parse_from_str(value, "%Y-%m-%d")
                     .map_err(|e| StoreError::Internal(format!("stored birth date: {e}")))?,
             ),
             _ => None,
         };
-        let update_account = format!("UPDATE accounts SET {account_column} = $1 WHERE id = $2");
-        let update_holder = holder_column.map(|c| {
-            format!(
-                "UPDATE policyholders SET {c} = $1 WHERE kind = 'person' AND id IN
-                 (SELECT policyholder_id FROM authorities WHERE account_id = $2 AND role = 'self')"
-            )
-        });
+        let statements = if apply {
+            vec![
+                format!("UPDATE accounts SET {account_column} = $1 WHERE id = $2"),
+                format!(
+                    "UPDATE policyholders SET {holder_column} = $1 WHERE kind = 'person' AND id IN
+                     (SELECT policyholder_id FROM authorities WHERE account_id = $2 AND role = 'self')"
+                ),
+            ]
+        } else {
+            Vec::new()
+        };
+        let now = self.now();
         // In an async block, so that a unique violation comes here rather than out of the function.
         let result = on_pool!(self, p => async {
             let mut tx = p.begin().await?;
-            let mut statements = vec![update_account.clone()];
-            statements.extend(update_holder.clone());
-            for sql in statements {
-                let q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            if let Some(d) = &decision {
+                let claimed = sqlx::query(
+                    "UPDATE profile_reviews SET status = $1, reason = $2, decided_at = $3, decided_by = $4
+                     WHERE id = $5 AND status = 'review'",
+                )
+                .bind(d.status()).bind(d.reason).bind(now).bind(d.staff_id).bind(d.review_id)
+                .execute(&mut *tx).await?.rows_affected();
+                if claimed != 1 {
+                    return Ok(false);
+                }
+            }
+            for sql in &statements {
+                let q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
                 let q = match date {
                     Some(d) => q.bind(d),
                     None => q.bind(value),
                 };
                 q.bind(account_id).execute(&mut *tx).await?;
             }
-            tx.commit().await
+            if let Some(d) = &decision {
+                sqlx::query(
+                    "UPDATE profile_changes SET status = $1, reason = $2, changed_by = $3 WHERE review_id = $4",
+                )
+                .bind(d.status()).bind(d.reason).bind(BY_STAFF).bind(d.review_id)
+                .execute(&mut *tx).await?;
+            }
+            tx.commit().await.map(|()| true)
         }.await);
         match result {
-            Ok(()) => Ok(()),
+            Ok(done) => Ok(done),
             Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
                 Err(StoreError::Refused(format!(
                     "{}: этот номер уже указан в другой учётной записи",
@@ -697,7 +737,7 @@ impl Store {
             Verdict::Unclear => ("review", String::new()),
         };
         if status == "applied" {
-            self.apply_identity(account_id, ProfileField::Passport, &new)
+            self.apply_identity(account_id, ProfileField::Passport, &new, None)
                 .await?;
         }
         self.file_change(Filing {
@@ -790,33 +830,20 @@ impl Store {
         };
         let field = ProfileField::from_code(&field)
             .ok_or_else(|| StoreError::Internal(format!("review of unknown field {field}")))?;
-        let status = if approve { "applied" } else { "refused" };
-        let now = self.now();
-        // Claimed first, so two staff deciding at once do not both act.
-        let claimed = on_pool!(self, p => sqlx::query(
-            "UPDATE profile_reviews SET status = $1, reason = $2, decided_at = $3, decided_by = $4
-             WHERE id = $5 AND status = 'review'",
-        )
-        .bind(status).bind(reason.trim()).bind(now).bind(staff_id).bind(review_id)
-        .execute(p).await.map(|r| r.rows_affected()))?;
-        if claimed != 1 {
+        let decision = Decision {
+            review_id,
+            staff_id,
+            approve,
+            reason: reason.trim(),
+        };
+        // A value that cannot be applied (the ИНН went to another account meanwhile) leaves the
+        // review waiting, and staff read why.
+        if !self
+            .apply_identity(&account_id, field, &new, Some(decision))
+            .await?
+        {
             return Err(StoreError::NotFound);
         }
-        if approve && let Err(e) = self.apply_identity(&account_id, field, &new).await {
-            // Not applied after all (e.g. the ИНН went to another account meanwhile): back to
-            // the queue, and staff read why.
-            on_pool!(self, p => sqlx::query(
-                "UPDATE profile_reviews SET status = 'review', reason = '', decided_at = NULL, decided_by = NULL WHERE id = $1",
-            )
-            .bind(review_id)
-            .execute(p).await.map(|r| r.rows_affected()))?;
-            return Err(e);
-        }
-        on_pool!(self, p => sqlx::query(
-            "UPDATE profile_changes SET status = $1, reason = $2, changed_by = $3 WHERE review_id = $4",
-        )
-        .bind(status).bind(reason.trim()).bind(BY_STAFF).bind(review_id)
-        .execute(p).await.map(|r| r.rows_affected()))?;
         self.journal(Entry {
             account_id: Some(staff_id),
             action: if approve {

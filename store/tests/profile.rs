@@ -398,6 +398,46 @@ both!(
                 .iter()
                 .any(|n| n.title == "Изменение поля «ИНН» отклонено")
         );
+        // Two people claim the same ИНН: the first approval wins; the second cannot be applied,
+        // says why, and stays in the queue until rejected.
+        let (_, rep) = fresh_session(s, "acc-rep").await;
+        for who in [&session, &rep] {
+            assert_eq!(
+                s.submit_identity(who, F::Inn, "500100732259", "")
+                    .await
+                    .unwrap(),
+                "review"
+            );
+        }
+        let reviews = s.staff_reviews("acc-staff").await.unwrap();
+        let of = |name: &str| {
+            reviews
+                .iter()
+                .find(|r| r.field == "inn" && r.full_name == name)
+                .unwrap()
+                .id
+                .clone()
+        };
+        let (demo_review, rep_review) = (
+            of("Иванов-Петров Иван Петрович"),
+            of("Смирнова Ольга Викторовна"),
+        );
+        s.staff_decide_review("acc-staff", &rep_review, true, "", "")
+            .await
+            .unwrap();
+        assert!(matches!(
+            s.staff_decide_review("acc-staff", &demo_review, true, "", "").await,
+            Err(StoreError::Refused(m)) if m.contains("другой учётной записи")
+        ));
+        assert!(s.profile("acc-demo").await.unwrap().is_pending(F::Inn));
+        s.staff_decide_review("acc-staff", &demo_review, false, "ИНН другого человека", "")
+            .await
+            .unwrap();
+        assert_eq!(
+            s.profile("acc-rep").await.unwrap().inn.as_deref(),
+            Some("500100732259")
+        );
+
         // The session reads the new name from now on.
         assert_eq!(
             s.session(&token).await.unwrap().unwrap().full_name,
