@@ -1,6 +1,7 @@
 //! The Leptos app of «Кабинет страхователя»: the shell, the routes, and the features, each in its
 //! own folder with its types, server functions and pages.
 
+pub mod access;
 pub mod auth;
 pub mod components;
 pub mod error;
@@ -58,7 +59,7 @@ pub enum Access {
 /// The access rule of a page path; the server's middleware enforces it before rendering.
 pub fn page_access(path: &str) -> Access {
     match path {
-        "/login" | "/register" | "/recover" => Access::Guest,
+        "/login" | "/register" | "/recover" | "/recover/manual" => Access::Guest,
         "/confirm" => Access::Unconfirmed,
         "/login/code" => Access::SecondFactor,
         "/" | "/policies" | "/contributions" | "/charges" | "/security" | "/notices" | "/staff"
@@ -155,9 +156,12 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=policies::OverviewPage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=auth::LoginPage/>
-                    <Route path=path!("/login/code") view=auth::SecondFactorPage/>
+                    <Route path=path!("/login/code") view=auth::SecondFactorPage ssr=SsrMode::Async/>
                     <Route path=path!("/register") view=auth::RegisterPage/>
                     <Route path=path!("/recover") view=auth::RecoverPage/>
+                    <Route path=path!("/recover/manual") view=access::AccessRequestPage/>
+                    <Route path=path!("/recover/manual/status") view=access::AccessStatusPage ssr=SsrMode::Async/>
+                    <Route path=path!("/recover/manual/password") view=access::AccessLinkPage ssr=SsrMode::Async/>
                     <Route path=path!("/confirm") view=auth::ConfirmPage ssr=SsrMode::Async/>
                     <Route path=path!("/policies") view=policies::PoliciesPage ssr=SsrMode::Async/>
                     <Route path=path!("/policies/:id") view=policies::PolicyPage ssr=SsrMode::Async/>

@@ -15,6 +15,8 @@ use store::sessions::SessionInfo;
 pub struct AppConfig {
     pub cookie_secure: bool,
     pub dev_mode: bool,
+    /// `PUBLIC_ORIGIN`: the address people open the cabinet at, for links in messages.
+    pub public_origin: Option<String>,
 }
 
 impl AppConfig {
@@ -80,6 +82,25 @@ pub async fn acting() -> AppResult<(SessionInfo, String)> {
     let s = session()?;
     let id = store()?.acting_policyholder(&s).await?.id;
     Ok((s, id))
+}
+
+/// The cabinet's address for links in messages: `PUBLIC_ORIGIN` when set, else the address this
+/// request came to (`https` when cookies are Secure).
+pub fn public_origin() -> AppResult<String> {
+    let cfg = config()?;
+    if let Some(o) = cfg.public_origin.filter(|o| !o.is_empty()) {
+        return Ok(o.trim_end_matches('/').to_string());
+    }
+    let host = use_context::<Parts>()
+        .and_then(|p| {
+            p.headers
+                .get(http::header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        })
+        .ok_or_else(|| internal("no Host header"))?;
+    let scheme = if cfg.cookie_secure { "https" } else { "http" };
+    Ok(format!("{scheme}://{host}"))
 }
 
 /// Sets the HTTP status of the response to fit the error, and passes the error on.

@@ -218,6 +218,95 @@ impl ChargeForm {
     }
 }
 
+/// Reads a new value of an identity field of «Профиль» (ФИО, birth date, ИНН or СНИЛС) with the
+/// same validators as everywhere; answers it as stored: the ФИО with single spaces, the birth
+/// date as ISO, the ИНН and СНИЛС as digits. Every message names the field.
+pub fn identity_value(
+    field: crate::status::ProfileField,
+    value: &str,
+    today: chrono::NaiveDate,
+) -> Result<String, String> {
+    use crate::status::ProfileField as F;
+    match field {
+        F::FullName => person::full_name(value),
+        F::BirthDate => person::birth_date(value, today).map(|d| d.format("%Y-%m-%d").to_string()),
+        F::Inn => match ids::inn(value) {
+            Ok((v, InnKind::Person)) => Ok(v),
+            Ok(_) => Err("Это ИНН организации: укажите свой ИНН физического лица (12 цифр)".into()),
+            Err(m) => Err(m),
+        },
+        F::Snils => ids::snils(value),
+        F::Passport => ids::passport(value),
+        F::Email => ids::email(value),
+        F::Phone => ids::phone(value),
+        F::ExtraPhone if value.trim().is_empty() => Ok(String::new()),
+        F::ExtraPhone => ids::phone(value).map_err(|m| format!("Дополнительный телефон: {m}")),
+    }
+}
+
+/// «Восстановление доступа без подтверждения» as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessRequestForm {
+    pub full_name: String,
+    /// СНИЛС or ИНН of the person.
+    pub id_number: String,
+    /// The number of the person's last policy.
+    pub policy_number: String,
+    /// An e-mail or phone the person can be reached at now (not the lost one).
+    pub contact: String,
+}
+
+/// An access application after every check passed, normalised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidAccessRequest {
+    pub full_name: String,
+    pub snils: Option<String>,
+    pub inn: Option<String>,
+    pub policy_number: String,
+    pub channel: Channel,
+    pub contact: String,
+}
+
+impl AccessRequestForm {
+    pub const FIELDS: &'static [&'static str] =
+        &["full_name", "id_number", "policy_number", "contact"];
+
+    /// Checks one field; the browser calls this as the user leaves the field.
+    pub fn check_field(&self, field: &str) -> Result<(), String> {
+        match field {
+            "full_name" => person::full_name(&self.full_name).map(drop),
+            "id_number" => snils_or_inn(&self.id_number).map(drop),
+            "policy_number" => ids::policy_number(&self.policy_number).map(drop),
+            "contact" => ids::contact(&self.contact).map(drop),
+            _ => Ok(()),
+        }
+    }
+
+    pub fn validate(&self) -> Result<ValidAccessRequest, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let full_name = errors.check("full_name", person::full_name(&self.full_name));
+        let ids = errors.check("id_number", snils_or_inn(&self.id_number));
+        let policy_number = errors.check("policy_number", ids::policy_number(&self.policy_number));
+        let contact = errors.check("contact", ids::contact(&self.contact));
+        match (full_name, ids, policy_number, contact) {
+            (
+                Some(full_name),
+                Some((snils, inn)),
+                Some(policy_number),
+                Some((channel, contact)),
+            ) if errors.is_empty() => Ok(ValidAccessRequest {
+                full_name,
+                snils,
+                inn,
+                policy_number,
+                channel,
+                contact,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,6 +362,64 @@ mod tests {
         assert_eq!(
             r.check_field("password2"),
             Err("Пароли не совпадают".into())
+        );
+    }
+
+    #[test]
+    fn access_requests_name_each_bad_field() {
+        let e = AccessRequestForm::default().validate().unwrap_err();
+        for f in AccessRequestForm::FIELDS {
+            assert!(e.get(f).is_some(), "{f} is named");
+        }
+        let v = AccessRequestForm {
+            full_name: " Петров  Пётр Петрович".into(),
+            id_number: "112-233-445 95".into(),
+            policy_number: "imu-2024-0007919".into(),
+            contact: "8 (912) 000-11-22".into(),
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(v.full_name, "Петров Пётр Петрович");
+        assert_eq!(v.snils.as_deref(), Some("11223344595"));
+        assert_eq!(v.policy_number, "IMU-2024-0007919");
+        assert_eq!(
+            (v.channel, v.contact.as_str()),
+            (Channel::Sms, "+79120001122")
+        );
+    }
+
+    #[test]
+    fn identity_values_are_normalised_and_errors_name_the_field() {
+        use crate::status::ProfileField as F;
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 5, 20).unwrap();
+        assert_eq!(
+            identity_value(F::BirthDate, "14.03.1985", today),
+            Ok("1985-03-14".into())
+        );
+        assert_eq!(
+            identity_value(F::Inn, "5001 0073 2259", today),
+            Ok("500100732259".into())
+        );
+        assert!(
+            identity_value(F::Inn, "7707083893", today)
+                .unwrap_err()
+                .contains("ИНН организации")
+        );
+        assert!(
+            identity_value(F::Snils, "112-233-445 96", today)
+                .unwrap_err()
+                .contains("СНИЛС")
+        );
+        assert!(
+            identity_value(F::FullName, "", today)
+                .unwrap_err()
+                .contains("фамилию")
+        );
+        assert_eq!(identity_value(F::ExtraPhone, " ", today), Ok(String::new()));
+        assert!(
+            identity_value(F::ExtraPhone, "12", today)
+                .unwrap_err()
+                .starts_with("Дополнительный телефон")
         );
     }
 

@@ -289,6 +289,67 @@ pub fn mask_contact(s: &str) -> String {
     }
 }
 
+/// An ИНН with all but the last four digits hidden: `********2259`.
+pub fn mask_inn(s: &str) -> String {
+    mask_digits(s, 4)
+}
+
+/// A СНИЛС with all but the last four digits hidden: `***-***-*45 95`.
+pub fn mask_snils(s: &str) -> String {
+    let masked = mask_digits(s, 4);
+    format_snils(&masked)
+}
+
+fn mask_digits(s: &str, keep: usize) -> String {
+    let n = s.chars().count();
+    s.chars()
+        .enumerate()
+        .map(|(i, c)| if i + keep < n { '*' } else { c })
+        .collect()
+}
+
+/// Reads a contact to reach a person: an e-mail (lower-cased) or a phone (`+7XXXXXXXXXX`).
+pub fn contact(input: &str) -> Result<(crate::status::Channel, String), String> {
+    use crate::status::Channel;
+    let s = input.trim();
+    if s.is_empty() {
+        return Err("Укажите e-mail или номер телефона".into());
+    }
+    if s.contains('@') {
+        return email(s).map(|e| (Channel::Email, e));
+    }
+    if s.chars().any(|c| c.is_ascii_digit()) {
+        return phone(s).map(|p| (Channel::Sms, p));
+    }
+    Err("Укажите e-mail (name@example.ru) или номер телефона (+7 912 345-67-89)".into())
+}
+
+/// Reads a policy number as printed on the policy, e.g. `IMU-2024-0007919`: letters, digits,
+/// dashes and slashes, 5 to 40 characters; answers it in capitals without spaces.
+pub fn policy_number(input: &str) -> Result<String, String> {
+    let s: String = input
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_uppercase)
+        .collect();
+    if s.is_empty() {
+        return Err("Укажите номер полиса".into());
+    }
+    if !s
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '-' || c == '/')
+    {
+        return Err(
+            "Номер полиса состоит из букв, цифр и дефисов, например IMU-2024-0007919".into(),
+        );
+    }
+    let n = s.chars().count();
+    if !(5..=40).contains(&n) {
+        return Err("Номер полиса: от 5 до 40 знаков, например IMU-2024-0007919".into());
+    }
+    Ok(s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -400,6 +461,30 @@ mod tests {
             Ok(LoginId::Inn("7707083893".into()))
         );
         assert!(login_id("привет").is_err());
+    }
+
+    #[test]
+    fn masks_contacts_and_policy_numbers() {
+        use crate::status::Channel;
+        assert_eq!(mask_inn("500100732259"), "********2259");
+        assert_eq!(mask_snils("11223344595"), "***-***-*45 95");
+        assert_eq!(
+            contact(" Ivan@Example.ru "),
+            Ok((Channel::Email, "ivan@example.ru".into()))
+        );
+        assert_eq!(
+            contact("8 912 345-67-89"),
+            Ok((Channel::Sms, "+79123456789".into()))
+        );
+        assert!(contact("").is_err());
+        assert!(contact("почта").is_err());
+        assert_eq!(
+            policy_number(" imu-2024-0007919 "),
+            Ok("IMU-2024-0007919".into())
+        );
+        assert!(policy_number("").is_err());
+        assert!(policy_number("IMU;DROP").is_err());
+        assert!(policy_number("1-2").is_err());
     }
 
     #[test]

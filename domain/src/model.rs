@@ -2,7 +2,9 @@
 //! feature (server only) the row types read straight from query results.
 
 use crate::Money;
-use crate::status::{AuthorityRole, PolicyStatus, PolicyholderKind};
+use crate::status::{
+    AccessStatus, AuthorityRole, FactorMethod, PolicyStatus, PolicyholderKind, ProfileField,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -295,16 +297,30 @@ pub struct StaffPolicyholder {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Profile {
     pub full_name: String,
+    pub birth_date: Option<NaiveDate>,
     pub email: String,
     pub phone: String,
+    /// «Дополнительный телефон»: for reaching the person, not for codes or logging in.
+    pub extra_phone: Option<String>,
     pub snils: Option<String>,
     pub inn: Option<String>,
-    /// Whether a TOTP app is the second factor (else a code goes to the e-mail).
-    pub totp: bool,
+    /// The second factor of the login when it is on (`totp` or `sms`, see [`FactorMethod`]).
+    /// Profile changes ask for it; without one a code goes to the e-mail.
+    pub factor: Option<String>,
     /// Masked: `45 10 ******`.
     pub passport: Option<String>,
-    /// A new passport waits for the insurer's check («На проверке»).
-    pub passport_pending: bool,
+    /// Fields whose new value waits for the insurer's check («На проверке»).
+    pub pending: Vec<String>,
+}
+
+impl Profile {
+    pub fn is_pending(&self, field: ProfileField) -> bool {
+        self.pending.iter().any(|f| f == field.code())
+    }
+
+    pub fn factor(&self) -> Option<FactorMethod> {
+        self.factor.as_deref().and_then(FactorMethod::from_code)
+    }
 }
 
 /// A profile change waiting for staff.
@@ -314,9 +330,64 @@ pub struct ReviewRow {
     pub id: String,
     pub full_name: String,
     pub field: String,
+    /// What the profile says now, unmasked (staff compare it with the new value).
+    pub current_value: Option<String>,
     pub new_value: String,
+    /// Empty when no scan came with the change (every field but the passport).
     pub scan_mime: String,
     pub created_at: DateTime<Utc>,
+}
+
+impl ReviewRow {
+    pub fn field_label(&self) -> &'static str {
+        ProfileField::from_code(&self.field)
+            .map(ProfileField::label)
+            .unwrap_or("Поле")
+    }
+}
+
+/// An application for «Восстановление доступа без подтверждения», as staff review it: what the
+/// applicant typed and what of it matched an account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct AccessRequestRow {
+    pub id: String,
+    pub number: String,
+    pub full_name: String,
+    pub snils: Option<String>,
+    pub inn: Option<String>,
+    pub policy_number: String,
+    /// The alternative contact the applicant gave.
+    pub contact: String,
+    /// The account whose СНИЛС or ИНН it is, if any.
+    pub account_name: Option<String>,
+    pub account_email: Option<String>,
+    pub account_phone: Option<String>,
+    /// The ФИО is the account's (case, «ё» and spacing aside).
+    pub match_name: bool,
+    /// The policy is one of the account's own.
+    pub match_policy: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What the applicant sees of an access application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct AccessStatusView {
+    pub number: String,
+    pub status: String,
+    /// The reason of a refusal.
+    pub reason: String,
+    pub created_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+impl AccessStatusView {
+    pub fn status_label(&self) -> &'static str {
+        AccessStatus::from_code(&self.status)
+            .map(AccessStatus::label)
+            .unwrap_or("")
+    }
 }
 
 /// A line of «История изменений».
@@ -330,4 +401,24 @@ pub struct ProfileChange {
     pub reason: String,
     pub changed_by: String,
     pub created_at: DateTime<Utc>,
+}
+
+impl ProfileChange {
+    pub fn field_label(&self) -> &'static str {
+        ProfileField::from_code(&self.field)
+            .map(ProfileField::label)
+            .unwrap_or("Поле")
+    }
+
+    /// «Применено», «На проверке» or «Отклонено», with the reason of a refusal.
+    pub fn status_text(&self) -> String {
+        let label = crate::status::ChangeStatus::from_code(&self.status)
+            .map(crate::status::ChangeStatus::label)
+            .unwrap_or("");
+        if self.reason.is_empty() {
+            label.to_string()
+        } else {
+            format!("{label}: {}", self.reason)
+        }
+    }
 }

@@ -32,6 +32,14 @@ pub fn action_label(code: &str) -> &'static str {
         "payment.confirmed" => "Оплата подтверждена кодом",
         "payment.succeeded" => "Платёж выполнен",
         "payment.declined" => "Платёж не выполнен",
+        "profile.identity_submitted" => "Отправлены новые личные данные",
+        "2fa.sms_enabled" => "Включён вход с кодом в SMS",
+        "2fa.sms_sent" => "Код подтверждения входа отправлен в SMS",
+        "2fa.sms_passed" => "Вход подтверждён кодом из SMS",
+        "access.requested" => "Подана заявка на восстановление доступа",
+        "access.approved" => "Заявка на восстановление доступа одобрена",
+        "access.rejected" => "Заявка на восстановление доступа отклонена",
+        "access.restored" => "Доступ восстановлен: пароль задан по ссылке",
         _ => "Действие",
     }
 }

@@ -79,6 +79,61 @@ coded_enum!(
     }
 );
 
+coded_enum!(
+    /// A field of «Профиль», as «История изменений» and the staff review name it.
+    ProfileField {
+        FullName = "full_name" => "Фамилия, имя, отчество",
+        BirthDate = "birth_date" => "Дата рождения",
+        Inn = "inn" => "ИНН",
+        Snils = "snils" => "СНИЛС",
+        Passport = "passport" => "Паспорт",
+        Email = "email" => "Электронная почта",
+        Phone = "phone" => "Мобильный телефон",
+        ExtraPhone = "extra_phone" => "Дополнительный телефон",
+    }
+);
+
+impl ProfileField {
+    /// The fields of a person's identity: a change goes through the registry check.
+    pub fn is_identity(self) -> bool {
+        matches!(
+            self,
+            ProfileField::FullName
+                | ProfileField::BirthDate
+                | ProfileField::Inn
+                | ProfileField::Snils
+                | ProfileField::Passport
+        )
+    }
+}
+
+coded_enum!(
+    /// Where a profile change stands in «История изменений».
+    ChangeStatus {
+        Applied = "applied" => "Применено",
+        Refused = "refused" => "Отклонено",
+        Review = "review" => "На проверке",
+    }
+);
+
+coded_enum!(
+    /// How the second step of a login is made.
+    FactorMethod {
+        Totp = "totp" => "Приложение-аутентификатор",
+        Sms = "sms" => "Код в SMS",
+    }
+);
+
+coded_enum!(
+    /// An application for «Восстановление доступа без подтверждения».
+    AccessStatus {
+        Review = "review" => "На рассмотрении",
+        Approved = "approved" => "Одобрена",
+        Rejected = "rejected" => "Отклонена",
+        Done = "done" => "Доступ восстановлен",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,5 +151,10 @@ mod tests {
             Some("Штраф")
         );
         assert_eq!(Channel::from_code("fax"), None);
+        for f in ProfileField::ALL {
+            assert_eq!(ProfileField::from_code(f.code()), Some(*f));
+        }
+        assert!(ProfileField::Inn.is_identity() && !ProfileField::Phone.is_identity());
+        assert_eq!(AccessStatus::Done.label(), "Доступ восстановлен");
     }
 }

@@ -1,53 +1,121 @@
 import { test, expect } from '@playwright/test';
-import { hydrated, login } from './helpers';
+import { enterCode, hydrated, lastCode, lastMessage, login, loginStaff, newPerson, register } from './helpers';
 
-test('a second user cannot open the first user\'s policy by its address', async ({ browser }) => {
-  const first = await browser.newPage();
-  await login(first, 'demo@example.ru');
-  await expect(first).toHaveURL(/\/$/);
-  await first.goto('/policies');
-  const link = first.locator('tbody tr a').first();
-  const number = (await link.textContent())!.trim();
-  const href = (await link.getAttribute('href'))!;
-  await link.click();
-  await expect(first.getByRole('heading', { name: `Полис ${number}` })).toBeVisible();
-
-  const second = await browser.newPage();
-  await login(second, 'rep@example.ru');
-  await expect(second).toHaveURL(/\/$/);
-  const response = await second.goto(href);
-  expect(response!.status()).toBe(404);
-  await expect(second.getByRole('heading', { name: 'Полис не найден' })).toBeVisible();
-  await expect(second.getByText(number)).toHaveCount(0);
-});
-
-test('a page that needs a login sends to the login page and back', async ({ page }) => {
-  await page.goto('/policies');
-  await expect(page).toHaveURL(/\/login\?next=\/policies$/);
-  await hydrated(page);
-  await page.getByLabel('E-mail, телефон, СНИЛС или ИНН').fill('+7 916 000-00-01');
-  await page.getByLabel('Пароль').fill('Kabinet-2026');
-  await page.getByRole('button', { name: 'Войти' }).click();
+test('«Восстановление доступа без подтверждения»: an application, staff approve with a new contact, the one-time link sets a password once', async ({ page, browser }) => {
+  const person = newPerson('Лебедев Артём Сергеевич');
+  await register(page, person, 'Staryi-Parol-2026');
+  await enterCode(page, await lastCode(page.request, person.email));
   await expect(page).toHaveURL(/\/policies$/);
-  await expect(page.locator('tbody tr')).toHaveCount(3);
-});
-
-test('a wrong password says so without telling which part was wrong', async ({ page }) => {
-  await login(page, 'broker@example.ru', 'Wrong-Password-1');
-  await expect(page.getByRole('alert')).toContainText('Неверный логин или пароль');
+  await page.getByRole('button', { name: 'Выйти' }).click();
   await expect(page).toHaveURL(/\/login$/);
-  await expect(page.getByLabel('E-mail, телефон, СНИЛС или ИНН')).toHaveValue('broker@example.ru');
+  await hydrated(page);
+
+  await page.getByRole('link', { name: 'Нет доступа ни к почте, ни к телефону?' }).click();
+  await expect(page.getByRole('heading', { name: 'Восстановление доступа' })).toBeVisible();
+  await hydrated(page);
+  const reachable = `home-${person.email}`;
+  await page.getByLabel('Фамилия, имя, отчество').fill(person.name.toUpperCase());
+  await page.getByLabel('СНИЛС или ИНН').fill(person.snils);
+  await page.getByLabel('Номер последнего полиса').fill('imu-2025-0000001');
+  await page.getByLabel('Контакт для связи: e-mail или телефон').fill('почта');
+  await page.getByRole('button', { name: 'Подать заявку' }).click();
+  // A bad field is named; what was typed stays.
+  await expect(page.locator('#f-contact-error')).toContainText('Укажите e-mail');
+  await expect(page.getByLabel('Номер последнего полиса')).toHaveValue('imu-2025-0000001');
+  await page.getByLabel('Контакт для связи: e-mail или телефон').fill(reachable);
+  await page.getByRole('button', { name: 'Подать заявку' }).click();
+
+  await expect(page).toHaveURL(/\/recover\/manual\/status\?/);
+  await expect(page.getByText('Заявка принята.')).toBeVisible();
+  const number = (await page.locator('.access-status dd').first().innerText()).trim();
+  expect(number).toMatch(/^ВД-\d{4}-\d{6}$/);
+  await expect(page.locator('.access-status-label')).toHaveText('На рассмотрении');
+  expect(await lastMessage(page.request, reachable)).toContain(`Заявка № ${number}`);
+
+  // Staff see what matched and approve with the reachable e-mail as the new login.
+  const staffContext = await browser.newContext();
+  const staff = await staffContext.newPage();
+  await loginStaff(staff);
+  await staff.goto('/staff');
+  await hydrated(staff);
+  const application = staff.locator('li.access-application', { hasText: number });
+  await expect(application).toContainText(`Учётная запись по СНИЛС: ${person.name}`);
+  await expect(application).toContainText('ФИО совпадает');
+  await expect(application.getByLabel('Новый контакт для входа: e-mail или телефон')).toHaveValue(reachable);
+  await staff.getByRole('button', { name: `Одобрить заявку ${number}` }).click();
+  await expect(application).toHaveCount(0);
+  await staffContext.close();
+
+  // The applicant reads the decision at the contact, and on the status page.
+  const message = await lastMessage(page.request, reachable);
+  expect(message).toContain(`Заявка № ${number} на восстановление доступа одобрена`);
+  const link = message.match(/\/recover\/manual\/password\?token=[0-9a-f]{64}/)![0];
+  await page.goto(`/recover/manual/status?number=${encodeURIComponent(number)}&contact=${encodeURIComponent(reachable)}`);
+  await expect(page.locator('.access-status-label')).toHaveText('Одобрена');
+
+  // The link: the password policy applies, then the new password works, and the link is spent.
+  await page.goto(link);
+  await hydrated(page);
+  await expect(page.getByText(`Заявка № ${number}. Ваш логин теперь`)).toBeVisible();
+  await page.getByLabel('Новый пароль', { exact: true }).fill('parol');
+  await page.getByLabel('Новый пароль ещё раз').fill('parol');
+  await page.getByRole('button', { name: 'Сохранить пароль' }).click();
+  await expect(page.locator('#f-password-error')).toContainText('Пароль слишком короткий');
+  await page.getByLabel('Новый пароль', { exact: true }).fill('Novyi-Parol-2026');
+  await page.getByLabel('Новый пароль ещё раз').fill('Novyi-Parol-2026');
+  await page.getByRole('button', { name: 'Сохранить пароль' }).click();
+  await expect(page).toHaveURL(/\/login\?reset=1$/);
+
+  await login(page, person.email, 'Novyi-Parol-2026');
+  await expect(page.getByRole('alert')).toContainText('Неверный логин или пароль');
+  await login(page, reachable, 'Novyi-Parol-2026');
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto('/security');
+  await expect(page.getByRole('cell', { name: 'Доступ восстановлен: пароль задан по ссылке' })).toBeVisible();
+  await page.getByRole('button', { name: 'Выйти' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+
+  await page.goto(link);
+  await expect(page.getByRole('alert')).toContainText('Ссылка недействительна');
+  await expect(page.getByLabel('Новый пароль', { exact: true })).toHaveCount(0);
 });
 
-test('the representative switches to the organisation and sees its policies', async ({ page }) => {
-  await login(page, 'rep@example.ru');
-  await expect(page).toHaveURL(/\/$/);
-  await page.goto('/policies');
+test('an application answers the same when nothing matches; staff reject it with a reason the applicant reads', async ({ page, browser }) => {
+  await page.goto('/recover/manual');
   await hydrated(page);
-  await expect(page.locator('tbody tr')).toHaveCount(1);
-  await page.getByLabel('Действую от имени').selectOption({ label: 'ООО «Ромашка» — Представитель юридического лица' });
-  await expect(page.locator('tbody tr')).toHaveCount(2);
-  await page.reload();
-  await expect(page.getByLabel('Действую от имени')).toHaveValue(/.+/);
-  await expect(page.locator('tbody tr')).toHaveCount(2);
+  const contact = newPerson('x').phone;
+  await page.getByLabel('Фамилия, имя, отчество').fill('Никто Никто Никтоевич');
+  await page.getByLabel('СНИЛС или ИНН').fill('500100732259');
+  await page.getByLabel('Номер последнего полиса').fill('DMS-2020-1234567');
+  await page.getByLabel('Контакт для связи: e-mail или телефон').fill(contact);
+  await page.getByRole('button', { name: 'Подать заявку' }).click();
+  await expect(page.getByText('Заявка принята.')).toBeVisible();
+  await expect(page.locator('.access-status-label')).toHaveText('На рассмотрении');
+  const number = (await page.locator('.access-status dd').first().innerText()).trim();
+
+  const staffContext = await browser.newContext();
+  const staff = await staffContext.newPage();
+  await loginStaff(staff);
+  await staff.goto('/staff');
+  await hydrated(staff);
+  const application = staff.locator('li.access-application', { hasText: number });
+  await expect(application).toContainText('Учётной записи с таким СНИЛС или ИНН нет');
+  await application.getByLabel('Причина отказа').fill('Данные не совпадают с договором');
+  await staff.getByRole('button', { name: `Отклонить заявку ${number}` }).click();
+  await expect(application).toHaveCount(0);
+  await staffContext.close();
+
+  // The status form is a plain GET form: it works before the WASM loads too.
+  await page.goto('/recover/manual/status');
+  await hydrated(page);
+  await page.getByLabel('Номер заявки').fill(number.toLowerCase());
+  await page.getByLabel('Контакт для связи из заявки').fill(contact);
+  await page.getByRole('button', { name: 'Узнать статус' }).click();
+  await expect(page.locator('.access-status-label')).toHaveText('Отклонена');
+  await expect(page.locator('.access-status')).toContainText('Данные не совпадают с договором');
+  // A wrong contact finds nothing, and says which fields to check.
+  await page.getByLabel('Контакт для связи из заявки').fill('other@example.ru');
+  await page.getByRole('button', { name: 'Узнать статус' }).click();
+  await expect(page.locator('#f-number-error')).toContainText('Заявка с таким номером и контактом не найдена');
+  await expect(page.getByLabel('Номер заявки')).toHaveValue(number.toLowerCase());
 });

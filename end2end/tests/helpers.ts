@@ -76,3 +76,33 @@ export function newPerson(name: string): Person {
     snils: newSnils(),
   };
 }
+
+/** The newest message to `recipient` in the demo outbox, as its text. */
+export async function lastMessage(request: APIRequestContext, recipient: string): Promise<string> {
+  const html = await (await request.get('/dev/outbox')).text();
+  const escaped = recipient.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const m = html.match(new RegExp(`data-recipient="${escaped}"[\\s\\S]*?<pre>([\\s\\S]*?)</pre>`));
+  expect(m, `a message to ${recipient} in the outbox`).not.toBeNull();
+  return m![1].replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+/** A phone as the cabinet stores it (and the outbox names it): `+7XXXXXXXXXX`. */
+export function normalPhone(phone: string): string {
+  const digits = phone.replace(/\D/g, '');
+  return `+7${digits.slice(-10)}`;
+}
+
+/** A valid ИНН of a person (12 digits) nobody else has. */
+export function newInn(): string {
+  const d = Array.from({ length: 10 }, () => randomInt(10));
+  const check = (ds: number[], w: number[]) => (ds.reduce((s, x, i) => s + x * w[i], 0) % 11) % 10;
+  d.push(check(d, [7, 2, 4, 10, 3, 5, 9, 4, 6, 8]));
+  d.push(check(d, [3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]));
+  return d.join('');
+}
+
+/** Logs `page` in as the demo staff member. */
+export async function loginStaff(page: Page) {
+  await login(page, 'staff@example.ru');
+  await expect(page).toHaveURL(/\/$/);
+}

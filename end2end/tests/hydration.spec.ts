@@ -36,7 +36,9 @@ test('every page hydrates without an error, again and again', async ({ page }) =
 
 test('the staff area and the guest pages hydrate without an error', async ({ page }) => {
   const errors = watch(page);
-  for (const path of ['/login', '/register', '/recover']) {
+  for (const path of ['/login', '/register', '/recover', '/recover/manual', '/recover/manual/status',
+    '/recover/manual/status?number=%D0%92%D0%94-2026-000000&contact=nobody%40example.ru',
+    '/recover/manual/password?token=0000']) {
     await page.goto(path);
     await hydrated(page);
   }

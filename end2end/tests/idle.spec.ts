@@ -1,8 +1,9 @@
 import { test, expect } from '@playwright/test';
 import { login } from './helpers';
 
-// Against the second server, whose sessions end after 62 seconds without activity.
-test.use({ baseURL: 'http://127.0.0.1:3101' });
+// Against the second server, whose sessions end after 62 seconds without activity (on the port
+// after the main one, as playwright.config.ts starts it; E2E_PORT moves both).
+test.use({ baseURL: `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 3100) + 1}` });
 
 test('an idle session warns a minute ahead, can be continued, and then ends', async ({ page }) => {
   test.setTimeout(120_000);

@@ -23,3 +23,22 @@ test('log in without JavaScript: a wrong password is explained, the right one op
   const programmes = await page.locator('tbody td[data-label="Программа"]').allTextContents();
   expect(new Set(programmes)).toEqual(new Set(['Страхование имущества']));
 });
+
+test('an access application without JavaScript: a bad field is named, then the status page shows the number', async ({ page }) => {
+  await page.goto('/recover/manual');
+  await page.getByLabel('Фамилия, имя, отчество').fill('Никто Никто Никтоевич');
+  await page.getByLabel('СНИЛС или ИНН').fill('12345');
+  await page.getByLabel('Номер последнего полиса').fill('DMS-2020-1234567');
+  await page.getByLabel('Контакт для связи: e-mail или телефон').fill('nojs-applicant@example.ru');
+  await page.getByRole('button', { name: 'Подать заявку' }).click();
+  await expect(page.locator('#f-id_number-error')).toContainText('СНИЛС содержит 11 цифр');
+
+  await page.getByLabel('СНИЛС или ИНН').fill('500100732259');
+  await page.getByLabel('Номер последнего полиса').fill('DMS-2020-1234567');
+  await page.getByLabel('Фамилия, имя, отчество').fill('Никто Никто Никтоевич');
+  await page.getByLabel('Контакт для связи: e-mail или телефон').fill('nojs-applicant@example.ru');
+  await page.getByRole('button', { name: 'Подать заявку' }).click();
+  await expect(page).toHaveURL(/\/recover\/manual\/status\?/);
+  await expect(page.getByText('Заявка принята.')).toBeVisible();
+  await expect(page.locator('.access-status-label')).toHaveText('На рассмотрении');
+});

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { enterCode, hydrated, lastCode, newPerson, register } from './helpers';
+import { enterCode, hydrated, lastCode, loginStaff, newInn, newPerson, register } from './helpers';
 
 test('changing the phone without a fresh second factor asks for it, keeps what was typed, then succeeds and is in the history', async ({ page }) => {
   const person = newPerson('Кузнецов Алексей Игоревич');
@@ -111,4 +111,63 @@ test('a passport change: content-checked scan, a size limit, «На провер
   const done = page.locator('tbody tr').first();
   await expect(done.locator('td[data-label="Статус"]')).toHaveText('Применено');
   await expect(done.locator('td[data-label="Кем"]')).toHaveText('сотрудник страховщика');
+});
+
+test('editing the ИНН asks for the second factor and keeps the typed value; a bad ИНН is named; a new ФИО goes to staff, who approve it', async ({ page, browser }) => {
+  const person = newPerson('Соколов Игорь Васильевич');
+  await register(page, person);
+  await enterCode(page, await lastCode(page.request, person.email));
+  await expect(page).toHaveURL(/\/policies$/);
+  await page.goto('/profile');
+  await hydrated(page);
+
+  await page.getByRole('button', { name: 'Редактировать ИНН' }).click();
+  await expect(page.getByRole('heading', { name: 'Изменить ИНН' })).toBeVisible();
+  await page.getByLabel('Новое значение').fill('7707083893');
+  await page.getByRole('button', { name: 'Отправить на проверку' }).click();
+  await expect(page.locator('#f-value-error')).toContainText('Это ИНН организации');
+  const inn = newInn();
+  await page.getByLabel('Новое значение').fill(`${inn.slice(0, 4)} ${inn.slice(4)}`);
+  await page.getByRole('button', { name: 'Отправить на проверку' }).click();
+
+  // The factor first; what was typed stays and is sent by itself afterwards.
+  await expect(page.getByRole('region', { name: 'Подтверждение личности' })).toBeVisible();
+  await expect(page.getByLabel('Новое значение')).toHaveValue(`${inn.slice(0, 4)} ${inn.slice(4)}`);
+  await page.getByRole('button', { name: 'Прислать код на e-mail' }).click();
+  await expect(page.getByText(/Код отправлен на /)).toBeVisible();
+  await page.getByLabel('Код из письма').fill(await lastCode(page.request, person.email));
+  await page.getByRole('button', { name: 'Подтвердить' }).click();
+  await expect(page.getByText('ИНН: изменение отправлено на проверку')).toBeVisible();
+  const innRow = page.locator('.facts div', { hasText: 'ИНН' });
+  await expect(innRow).toContainText('На проверке');
+  let row = page.locator('tbody tr').first();
+  await expect(row.locator('td[data-label="Поле"]')).toHaveText('ИНН');
+  await expect(row.locator('td[data-label="Стало"]')).toHaveText(`********${inn.slice(8)}`);
+  await expect(row.locator('td[data-label="Статус"]')).toHaveText('На проверке');
+
+  // The factor is fresh for ten minutes: a new ФИО goes straight to the check.
+  await page.getByRole('button', { name: 'Редактировать ФИО' }).click();
+  await page.getByLabel('Новое значение').fill('Соколов');
+  await page.getByRole('button', { name: 'Отправить на проверку' }).click();
+  await expect(page.locator('#f-value-error')).toContainText('Укажите фамилию и имя');
+  await page.getByLabel('Новое значение').fill('Соколов-Белый Игорь Васильевич');
+  await page.getByRole('button', { name: 'Отправить на проверку' }).click();
+  await expect(page.getByText('Фамилия, имя, отчество: изменение отправлено на проверку')).toBeVisible();
+
+  const staffContext = await browser.newContext();
+  const staff = await staffContext.newPage();
+  await loginStaff(staff);
+  await staff.goto('/staff');
+  await hydrated(staff);
+  await expect(staff.getByText(`${person.name}: ФИО Соколов-Белый Игорь Васильевич`)).toBeVisible();
+  await staff.getByRole('button', { name: `Одобрить: ${person.name}, ФИО` }).click();
+  await expect(staff.getByText(`${person.name}: ФИО Соколов-Белый Игорь Васильевич`)).toHaveCount(0);
+  await staffContext.close();
+
+  await page.reload();
+  await hydrated(page);
+  await expect(page.locator('.facts')).toContainText('Соколов-Белый Игорь Васильевич');
+  row = page.locator('tbody tr', { hasText: 'Соколов-Белый' }).first();
+  await expect(row.locator('td[data-label="Статус"]')).toHaveText('Применено');
+  await expect(row.locator('td[data-label="Кем"]')).toHaveText('сотрудник страховщика');
 });

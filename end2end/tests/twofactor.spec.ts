@@ -1,6 +1,6 @@
 import { test, expect, Page } from '@playwright/test';
 import { createHmac } from 'node:crypto';
-import { enterCode, hydrated, lastCode, newPerson, register } from './helpers';
+import { enterCode, hydrated, lastCode, newPerson, normalPhone, register } from './helpers';
 
 /** RFC 4648 base32 → bytes. */
 function base32(secret: string): Buffer {
@@ -82,4 +82,56 @@ test('TOTP: enrol with the shown secret, log in with a code, then with a recover
   await page.getByRole('button', { name: 'Войти', exact: true }).click();
   await expect(page.locator('#f-code-error')).toContainText('уже использован');
   await expect(page).toHaveURL(/\/login\/code/);
+});
+
+test('SMS codes: enrol by a code sent to the phone, then log in with an SMS code, with a resend after a cool-down', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const person = newPerson('Григорьева Дарья Олеговна');
+  const phone = normalPhone(person.phone);
+  const password = 'Nadezhnyi-Parol-7';
+  await register(page, person, password);
+  await enterCode(page, await lastCode(page.request, person.email));
+  await expect(page).toHaveURL(/\/policies$/);
+
+  await page.goto('/security');
+  await hydrated(page);
+  await page.getByRole('button', { name: /Получать коды в SMS на \+7 \*\*\* \*\*\*-/ }).click();
+  await expect(page.getByText('Код отправлен в SMS на')).toBeVisible();
+  await page.getByLabel('Код из SMS').fill('000000');
+  await page.getByRole('button', { name: 'Подтвердить телефон и включить' }).click();
+  await expect(page.locator('#f-code-error')).toContainText('Неверный код. Осталось попыток: 4');
+  await page.getByLabel('Код из SMS').fill(await lastCode(page.request, phone));
+  await page.getByRole('button', { name: 'Подтвердить телефон и включить' }).click();
+  await expect(page.getByText('Защита включена. Сохраните резервные коды')).toBeVisible();
+  await expect(page.getByText(/Включена: при входе нужен код из SMS/)).toBeVisible();
+  const codes = await page.locator('.recovery-codes code').allInnerTexts();
+  expect(codes).toHaveLength(10);
+
+  // The password alone is not enough: an SMS code is sent at once.
+  await page.getByRole('button', { name: 'Выйти' }).click();
+  await expect(page).toHaveURL(/\/login/);
+  await loginWithPassword(page, person.email, password);
+  await expect(page).toHaveURL(/\/login\/code/);
+  await hydrated(page);
+  await expect(page.getByText(/Мы отправили 6-значный код в SMS на \+7 \*\*\* \*\*\*-/)).toBeVisible();
+  // «Отправить код ещё раз» waits for the cool-down.
+  await expect(page.getByRole('button', { name: /Отправить код ещё раз через \d+ с/ })).toBeDisabled();
+  const code = await lastCode(page.request, phone);
+  await page.getByLabel('Код из SMS или резервный код').fill(code === '000000' ? '111111' : '000000');
+  await page.getByRole('button', { name: 'Войти', exact: true }).click();
+  await expect(page.locator('#f-code-error')).toContainText('Осталось попыток');
+  await page.getByLabel('Код из SMS или резервный код').fill(code);
+  await page.getByRole('button', { name: 'Войти', exact: true }).click();
+  await expect(page).toHaveURL(/\/$/);
+
+  // A recovery code works instead of the SMS, once.
+  await page.getByRole('button', { name: 'Выйти' }).click();
+  await loginWithPassword(page, person.email, password);
+  await expect(page).toHaveURL(/\/login\/code/);
+  await hydrated(page);
+  await page.getByLabel('Код из SMS или резервный код').fill(codes[0]);
+  await page.getByRole('button', { name: 'Войти', exact: true }).click();
+  await expect(page).toHaveURL(/\/$/);
+  expect(errors).toEqual([]);
 });

@@ -154,6 +154,7 @@ async fn main() {
         app_config: AppConfig {
             cookie_secure: config.cookie_secure,
             dev_mode: config.mode == Mode::Demo,
+            public_origin: config.public_origin.clone(),
         },
         config: Arc::new(config),
         leptos: leptos.clone(),

@@ -16,6 +16,8 @@ pub enum Purpose {
     Reset,
     /// Proving it is the account's owner before a change of the profile.
     Identity,
+    /// Confirming the phone before SMS codes become the second factor of the login.
+    SmsEnrol,
 }
 
 impl Purpose {
@@ -25,6 +27,7 @@ impl Purpose {
             Purpose::Login => "login",
             Purpose::Reset => "reset",
             Purpose::Identity => "identity",
+            Purpose::SmsEnrol => "sms_enrol",
         }
     }
 
@@ -33,7 +36,8 @@ impl Purpose {
             Purpose::Confirm => "подтверждения регистрации",
             Purpose::Login => "входа",
             Purpose::Reset => "восстановления пароля",
-            Purpose::Identity => "изменения данных профиля",
+            Purpose::Identity => "подтверждения личности",
+            Purpose::SmsEnrol => "подключения входа по SMS",
         }
     }
 }

@@ -6,6 +6,7 @@
 
 #[macro_use]
 mod filters;
+pub mod access;
 pub mod accounts;
 pub mod clock;
 pub mod codes;

@@ -37,13 +37,20 @@ impl Store {
                 json!({ "at": j.at, "action": domain::security::action_label(&j.action), "ip": j.ip })
             })
             .collect();
+        let profile = self.profile(account_id).await?;
+        let factor = profile.factor().map(|m| m.label()).unwrap_or("не включена");
         Ok(json!({
             "generated_at": self.now(),
             "account": {
-                "full_name": a.full_name, "email": a.email, "phone": a.phone,
-                "snils": a.snils, "inn": a.inn, "registered_at": a.created_at,
-                "confirmed_at": a.confirmed_at, "two_factor": self.totp_enabled(account_id).await?,
+                "full_name": a.full_name, "birth_date": profile.birth_date,
+                "email": a.email, "phone": a.phone, "extra_phone": profile.extra_phone,
+                "snils": a.snils, "inn": a.inn, "passport": profile.passport,
+                "registered_at": a.created_at,
+                "confirmed_at": a.confirmed_at, "two_factor": factor,
             },
+            "access_requests": self.access_requests_of(account_id).await?.into_iter().map(|r| json!({
+                "number": r.number, "status": r.status_label(), "created_at": r.created_at,
+            })).collect::<Vec<_>>(),
             "policyholders": policies,
             "profile_changes": self.profile_history(account_id).await?,
             "sessions": sessions,
@@ -93,10 +100,13 @@ impl Store {
         let acc = &data["account"];
         for (label, key) in [
             ("ФИО", "full_name"),
+            ("Дата рождения", "birth_date"),
             ("Электронная почта", "email"),
             ("Телефон", "phone"),
+            ("Дополнительный телефон", "extra_phone"),
             ("СНИЛС", "snils"),
             ("ИНН", "inn"),
+            ("Паспорт", "passport"),
             ("Двухфакторная защита", "two_factor"),
         ] {
             doc.push(vec![label.into(), text(&acc[key])]);
@@ -129,6 +139,18 @@ impl Store {
                     text(&c["status"])
                 ),
             ]);
+        }
+        if let Some(list) = data["access_requests"].as_array().filter(|l| !l.is_empty()) {
+            doc.push_total(vec![
+                "Заявки на восстановление доступа".into(),
+                String::new(),
+            ]);
+            for r in list {
+                doc.push(vec![
+                    when(&r["created_at"]),
+                    format!("№ {}: {}", text(&r["number"]), text(&r["status"])),
+                ]);
+            }
         }
         doc.push_total(vec!["Активные сеансы".into(), String::new()]);
         for s in data["sessions"].as_array().into_iter().flatten() {

@@ -1,13 +1,18 @@
-//! Two-factor login with a TOTP app (RFC 6238: SHA-1, 6 digits, 30 seconds). Enrolment shows a
-//! secret and its QR code and turns on only after the app's first code is confirmed; then ten
-//! single-use recovery codes are shown once (stored as SHA-256 hashes). A login with the password
-//! leaves the session owing the second factor until a code (or a recovery code) is given; five
-//! wrong codes end that session. A code is never accepted twice (the last step is kept).
+//! Two-factor login, by one of two methods at a time: a TOTP app (RFC 6238: SHA-1, 6 digits,
+//! 30 seconds) or a code sent by SMS to the account's phone. TOTP enrolment shows a secret and its
+//! QR code and turns on only after the app's first code is confirmed; SMS enrolment turns on only
+//! after a code sent to the phone is typed back. Either way ten single-use recovery codes are then
+//! shown once (stored as SHA-256 hashes). A login with the password leaves the session owing the
+//! second factor until a code (or a recovery code) is given; five wrong codes end that session.
+//! A TOTP code is never accepted twice (the last step is kept); an SMS code follows the rules of
+//! every one-time code (hashed, 5 minutes, 5 tries, single use).
 
+use crate::codes::Purpose;
 use crate::journal::Entry;
 use crate::sessions::SessionInfo;
 use crate::{Store, StoreError, StoreResult, on_pool};
 use chrono::{DateTime, Utc};
+use domain::status::{Channel, FactorMethod};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use totp_rs::{Algorithm, Secret, TOTP};
@@ -85,9 +90,23 @@ impl Store {
         Ok(matches!(at, Some(Some(_))))
     }
 
+    /// The second factor the account logs in with, if any.
+    pub async fn factor_method(&self, account_id: &str) -> StoreResult<Option<FactorMethod>> {
+        if self.totp_enabled(account_id).await? {
+            return Ok(Some(FactorMethod::Totp));
+        }
+        let sms: Option<Option<DateTime<Utc>>> = on_pool!(self, p => sqlx::query_scalar(
+            "SELECT sms_factor_at FROM accounts WHERE id = $1",
+        )
+        .bind(account_id)
+        .fetch_optional(p)
+        .await)?;
+        Ok(matches!(sms, Some(Some(_))).then_some(FactorMethod::Sms))
+    }
+
     /// Starts (or restarts) enrolling a TOTP app: a new secret, not in force until confirmed.
     pub async fn begin_totp(&self, account_id: &str) -> StoreResult<TotpEnrolment> {
-        if self.totp_enabled(account_id).await? {
+        if self.factor_method(account_id).await?.is_some() {
             return Err(StoreError::Refused(
                 "Двухфакторная защита уже включена".into(),
             ));
@@ -201,7 +220,7 @@ impl Store {
         ip: &str,
     ) -> StoreResult<Vec<String>> {
         let account_id = session.account_id.as_str();
-        if self.totp_enabled(account_id).await? {
+        if self.factor_method(account_id).await?.is_some() {
             return Err(StoreError::Refused(
                 "Двухфакторная защита уже включена".into(),
             ));
@@ -211,11 +230,27 @@ impl Store {
                 "Код не подошёл. Введите 6 цифр, которые сейчас показывает приложение",
             ));
         }
+        self.turn_factor_on(session, FactorMethod::Totp, ip).await
+    }
+
+    /// Marks the method on, makes ten new recovery codes (answered, to be shown once) and counts
+    /// the session as having just passed the second factor.
+    async fn turn_factor_on(
+        &self,
+        session: &SessionInfo,
+        method: FactorMethod,
+        ip: &str,
+    ) -> StoreResult<Vec<String>> {
+        let account_id = session.account_id.as_str();
         let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
         let now = self.now();
+        let switch_on = match method {
+            FactorMethod::Totp => "UPDATE totp SET enabled_at = $1 WHERE account_id = $2",
+            FactorMethod::Sms => "UPDATE accounts SET sms_factor_at = $1 WHERE id = $2",
+        };
         on_pool!(self, p => {
             let mut tx = p.begin().await?;
-            sqlx::query("UPDATE totp SET enabled_at = $1 WHERE account_id = $2")
+            sqlx::query(switch_on)
                 .bind(now)
                 .bind(account_id)
                 .execute(&mut *tx)
@@ -240,7 +275,10 @@ impl Store {
         })?;
         self.journal(Entry {
             account_id: Some(account_id),
-            action: "2fa.enabled",
+            action: match method {
+                FactorMethod::Totp => "2fa.enabled",
+                FactorMethod::Sms => "2fa.sms_enabled",
+            },
             object_type: "account",
             object_id: account_id,
             ip,
@@ -271,21 +309,7 @@ impl Store {
         {
             return Err(code_field_error("Код не подошёл"));
         }
-        on_pool!(self, p => {
-            let mut tx = p.begin().await?;
-            sqlx::query("DELETE FROM totp WHERE account_id = $1").bind(account_id).execute(&mut *tx).await?;
-            sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1").bind(account_id).execute(&mut *tx).await?;
-            tx.commit().await
-        })?;
-        self.journal(Entry {
-            account_id: Some(account_id),
-            action: "2fa.disabled",
-            object_type: "account",
-            object_id: account_id,
-            ip,
-            ..Default::default()
-        })
-        .await
+        self.turn_factors_off(account_id, "totp", ip).await
     }
 
     /// Leaves a new session owing the second factor (right after the password, when 2FA is on).
@@ -313,8 +337,24 @@ impl Store {
             return Err(code_field_error("Введите код"));
         }
         let recovery = normalize_recovery(code).len() == 10;
+        let method = self.factor_method(account_id).await?;
+        // What to say of a wrong code: the SMS code's own rules say it best (tries left, expired).
+        let mut wrong = if recovery {
+            "Резервный код не подошёл или уже использован".to_string()
+        } else {
+            "Код не подошёл. Введите 6 цифр, которые сейчас показывает приложение".to_string()
+        };
         let ok = if recovery {
             self.accept_recovery(account_id, code).await?
+        } else if method == Some(FactorMethod::Sms) {
+            match self.verify_code(account_id, Purpose::Login, code).await {
+                Ok(_) => true,
+                Err(StoreError::Invalid(e)) => {
+                    wrong = e.get("code").unwrap_or("Код не подошёл").to_string();
+                    false
+                }
+                Err(e) => return Err(e),
+            }
         } else {
             self.accept_totp(account_id, code).await?
         };
@@ -342,11 +382,7 @@ impl Store {
                     "Слишком много неверных кодов. Войдите заново".into(),
                 ));
             }
-            return Err(code_field_error(if recovery {
-                "Резервный код не подошёл или уже использован"
-            } else {
-                "Код не подошёл. Введите 6 цифр, которые сейчас показывает приложение"
-            }));
+            return Err(code_field_error(&wrong));
         }
         on_pool!(self, p => sqlx::query(
             "UPDATE sessions SET second_factor_pending = FALSE, second_factor_at = $1, second_factor_failures = 0
@@ -359,10 +395,10 @@ impl Store {
         .map(|r| r.rows_affected()))?;
         self.journal(Entry {
             account_id: Some(account_id),
-            action: if recovery {
-                "2fa.recovery_code"
-            } else {
-                "2fa.passed"
+            action: match (recovery, method) {
+                (true, _) => "2fa.recovery_code",
+                (false, Some(FactorMethod::Sms)) => "2fa.sms_passed",
+                (false, _) => "2fa.passed",
             },
             object_type: "account",
             object_id: account_id,
@@ -370,6 +406,121 @@ impl Store {
             ..Default::default()
         })
         .await
+    }
+
+    /// Starts turning on SMS codes as the second factor: a code goes to the account's phone.
+    /// Answers the phone, masked.
+    pub async fn begin_sms_factor(&self, account_id: &str) -> StoreResult<String> {
+        if self.factor_method(account_id).await?.is_some() {
+            return Err(StoreError::Refused(
+                "Двухфакторная защита уже включена".into(),
+            ));
+        }
+        let sent = self
+            .send_code(account_id, Purpose::SmsEnrol, Channel::Sms)
+            .await?;
+        Ok(domain::ids::mask_contact(&sent.destination))
+    }
+
+    /// Confirms the phone with the code just sent; SMS codes are then asked at every login.
+    /// Answers the ten recovery codes, shown this once.
+    pub async fn confirm_sms_factor(
+        &self,
+        session: &SessionInfo,
+        code: &str,
+        ip: &str,
+    ) -> StoreResult<Vec<String>> {
+        let account_id = session.account_id.as_str();
+        if self.factor_method(account_id).await?.is_some() {
+            return Err(StoreError::Refused(
+                "Двухфакторная защита уже включена".into(),
+            ));
+        }
+        self.verify_code(account_id, Purpose::SmsEnrol, code)
+            .await?;
+        self.turn_factor_on(session, FactorMethod::Sms, ip).await
+    }
+
+    /// Turns SMS codes off: needs the password and a fresh factor, a code just sent by SMS
+    /// ([`Store::send_identity_code`]) or a recovery code.
+    pub async fn disable_sms_factor(
+        &self,
+        account_id: &str,
+        password: &str,
+        code: &str,
+        ip: &str,
+    ) -> StoreResult<()> {
+        if self.factor_method(account_id).await? != Some(FactorMethod::Sms) {
+            return Err(StoreError::Refused("Вход с кодом в SMS не включён".into()));
+        }
+        if !self.check_password(account_id, password).await? {
+            return Err(StoreError::field("password", "Неверный пароль"));
+        }
+        if code.trim().is_empty() {
+            return Err(code_field_error(
+                "Введите код из SMS или один из резервных кодов",
+            ));
+        }
+        if normalize_recovery(code).len() == 10 {
+            if !self.accept_recovery(account_id, code).await? {
+                return Err(code_field_error(
+                    "Резервный код не подошёл или уже использован",
+                ));
+            }
+        } else {
+            self.verify_code(account_id, Purpose::Identity, code)
+                .await?;
+        }
+        self.turn_factors_off(account_id, "sms", ip).await
+    }
+
+    /// Removes every second factor of the account and its recovery codes, with a journal line.
+    pub(crate) async fn turn_factors_off(
+        &self,
+        account_id: &str,
+        why: &str,
+        ip: &str,
+    ) -> StoreResult<()> {
+        on_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            sqlx::query("DELETE FROM totp WHERE account_id = $1").bind(account_id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1").bind(account_id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE accounts SET sms_factor_at = NULL WHERE id = $1").bind(account_id).execute(&mut *tx).await?;
+            tx.commit().await
+        })?;
+        self.journal(Entry {
+            account_id: Some(account_id),
+            action: "2fa.disabled",
+            object_type: "account",
+            object_id: account_id,
+            ip,
+            details: why,
+            ..Default::default()
+        })
+        .await
+    }
+
+    /// Sends the SMS code of a login's second step (on login, and again on «Отправить код ещё
+    /// раз», no sooner than the cool-down). Answers where it went, masked.
+    pub async fn send_login_code(&self, session: &SessionInfo, ip: &str) -> StoreResult<String> {
+        if !session.needs_second_factor()
+            || self.factor_method(&session.account_id).await? != Some(FactorMethod::Sms)
+        {
+            return Err(StoreError::NotFound);
+        }
+        let sent = self
+            .send_code(&session.account_id, Purpose::Login, Channel::Sms)
+            .await?;
+        self.journal(Entry {
+            account_id: Some(&session.account_id),
+            action: "2fa.sms_sent",
+            object_type: "account",
+            object_id: &session.account_id,
+            ip,
+            ..Default::default()
+        })
+        .await?;
+        Ok(domain::ids::mask_contact(&sent.destination))
     }
 
     /// How many recovery codes are left.

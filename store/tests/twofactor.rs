@@ -20,7 +20,7 @@ async fn login_session(s: &store::Store) -> store::sessions::SessionInfo {
         .create_session("acc-broker", "127.0.0.1", "test")
         .await
         .unwrap();
-    if s.totp_enabled("acc-broker").await.unwrap() {
+    if s.factor_method("acc-broker").await.unwrap().is_some() {
         s.require_second_factor(&token).await.unwrap();
     }
     s.session(&token).await.unwrap().unwrap()
@@ -106,4 +106,120 @@ both!(totp_enrolment_login_recovery_and_disabling, |db| {
     .unwrap();
     assert!(!s.totp_enabled("acc-broker").await.unwrap());
     assert!(!login_session(s).await.needs_second_factor());
+});
+
+both!(sms_codes_as_the_second_factor, |db| {
+    let s = &db.store;
+    s.load_demo(0).await.unwrap();
+    let phone = "+79160000003";
+    let first = login_session(s).await;
+    assert_eq!(
+        s.begin_sms_factor("acc-broker").await.unwrap(),
+        "+7 *** ***-00-03"
+    );
+    match s.confirm_sms_factor(&first, "000000", "").await {
+        Err(StoreError::Invalid(e)) => assert!(e.get("code").unwrap().contains("Осталось попыток")),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(s.factor_method("acc-broker").await.unwrap(), None);
+    let code = common::last_code(s, phone).await;
+    let recovery = s.confirm_sms_factor(&first, &code, "").await.unwrap();
+    assert_eq!(recovery.len(), 10);
+    assert_eq!(
+        s.factor_method("acc-broker").await.unwrap(),
+        Some(domain::status::FactorMethod::Sms)
+    );
+    // One method at a time.
+    assert!(matches!(
+        s.begin_totp("acc-broker").await,
+        Err(StoreError::Refused(_))
+    ));
+    assert!(matches!(
+        s.begin_sms_factor("acc-broker").await,
+        Err(StoreError::Refused(_))
+    ));
+
+    // A login owes an SMS code: sent, not resent within the cool-down, five tries, single use.
+    let pending = login_session(s).await;
+    assert!(pending.needs_second_factor());
+    assert!(matches!(
+        s.send_login_code(&first, "").await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(
+        s.send_login_code(&pending, "").await.unwrap(),
+        "+7 *** ***-00-03"
+    );
+    assert!(matches!(
+        s.send_login_code(&pending, "").await,
+        Err(StoreError::Refused(m)) if m.contains("Новый код можно запросить")
+    ));
+    let code = common::last_code(s, phone).await;
+    match s.pass_second_factor(&pending, "111111", "").await {
+        Err(StoreError::Invalid(e)) => {
+            assert!(e.get("code").unwrap().contains("Осталось попыток: 4"))
+        }
+        other => panic!("{other:?}"),
+    }
+    s.pass_second_factor(&pending, &code, "").await.unwrap();
+    let again = login_session(s).await;
+    match s.pass_second_factor(&again, &code, "").await {
+        Err(StoreError::Invalid(e)) => assert!(e.get("code").unwrap().contains("недействителен")),
+        other => panic!("{other:?}"),
+    }
+
+    // A code expires after five minutes.
+    db.clock.advance(Duration::seconds(61));
+    s.send_login_code(&again, "").await.unwrap();
+    let code = common::last_code(s, phone).await;
+    db.clock.advance(Duration::minutes(6));
+    assert!(s.session_alive(&again.id_hash).await.unwrap());
+    match s.pass_second_factor(&again, &code, "").await {
+        Err(StoreError::Invalid(e)) => assert!(e.get("code").unwrap().contains("истёк")),
+        other => panic!("{other:?}"),
+    }
+    // A recovery code still works.
+    s.pass_second_factor(&again, &recovery[3], "")
+        .await
+        .unwrap();
+    assert_eq!(s.recovery_codes_left("acc-broker").await.unwrap(), 9);
+
+    // Profile changes ask for an SMS code too.
+    assert_eq!(
+        s.send_identity_code("acc-broker").await.unwrap(),
+        "+7 *** ***-00-03"
+    );
+
+    // Turning it off: the password and a fresh code (here the identity code just sent).
+    let code = common::last_code(s, phone).await;
+    assert!(matches!(
+        s.disable_sms_factor("acc-broker", "wrong", &code, "").await,
+        Err(StoreError::Invalid(e)) if e.get("password").is_some()
+    ));
+    assert!(matches!(
+        s.disable_sms_factor("acc-broker", store::demo::DEMO_PASSWORD, "", "").await,
+        Err(StoreError::Invalid(e)) if e.get("code").is_some()
+    ));
+    s.disable_sms_factor("acc-broker", store::demo::DEMO_PASSWORD, &code, "")
+        .await
+        .unwrap();
+    assert_eq!(s.factor_method("acc-broker").await.unwrap(), None);
+    assert_eq!(s.recovery_codes_left("acc-broker").await.unwrap(), 0);
+    assert!(!login_session(s).await.needs_second_factor());
+    let actions: Vec<String> = s
+        .journal_for_account("acc-broker", 50, 0)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|j| j.action)
+        .collect();
+    for a in [
+        "2fa.sms_enabled",
+        "2fa.sms_sent",
+        "2fa.sms_passed",
+        "2fa.recovery_code",
+        "2fa.disabled",
+    ] {
+        assert!(actions.iter().any(|x| x == a), "{a} in {actions:?}");
+    }
 });

@@ -75,10 +75,20 @@ pub async fn login(login: String, password: String, next: String) -> Result<(), 
         .create_session(&logged.account.id, &req.ip, &req.user_agent)
         .await?;
     set_session_cookie(&token)?;
+    let method = store.factor_method(&logged.account.id).await?;
     let target = if logged.account.confirmed_at.is_none() {
         "/confirm".to_string()
-    } else if store.totp_enabled(&logged.account.id).await? {
+    } else if let Some(method) = method {
         store.require_second_factor(&token).await?;
+        if method == domain::status::FactorMethod::Sms
+            && let Some(session) = store.session(&token).await?
+        {
+            // A code sent a moment ago still stands: the cool-down is no reason to fail the login.
+            match store.send_login_code(&session, &req.ip).await {
+                Ok(_) | Err(store::StoreError::Refused(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
         format!("/login/code?next={}", encode_query_value(&safe_next(&next)))
     } else {
         safe_next(&next)
@@ -106,6 +116,60 @@ pub async fn second_factor(code: String, next: String) -> Result<(), AppError> {
     }
     leptos_axum::redirect(&safe_next(&next));
     Ok(())
+}
+
+/// How the second step of this login is made: `totp` or `sms` (then where the code went and
+/// when another may be asked for).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginFactor {
+    pub method: String,
+    pub destination: String,
+    pub resend_in: i64,
+}
+
+#[cfg(feature = "ssr")]
+async fn login_factor() -> Result<LoginFactor, AppError> {
+    use crate::ssr::*;
+    let s = any_session()?;
+    if !s.needs_second_factor() {
+        return Err(AppError::NotFound);
+    }
+    let store = store()?;
+    let method = store
+        .factor_method(&s.account_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let sent = store
+        .sent_code(&s.account_id, store::codes::Purpose::Login)
+        .await?;
+    Ok(LoginFactor {
+        method: method.code().to_string(),
+        destination: sent
+            .as_ref()
+            .map(|c| mask_contact(&c.destination))
+            .unwrap_or_default(),
+        resend_in: sent.map(|c| c.resend_in).unwrap_or(0),
+    })
+}
+
+#[server(endpoint = "auth/login-factor")]
+pub async fn get_login_factor() -> Result<LoginFactor, AppError> {
+    match login_factor().await {
+        Ok(f) => Ok(f),
+        Err(e) => crate::ssr::fail(e),
+    }
+}
+
+/// «Отправить код ещё раз» on the second step of a login by SMS.
+#[server(endpoint = "auth/login-code-resend")]
+pub async fn resend_login_code() -> Result<LoginFactor, AppError> {
+    use crate::ssr::*;
+    let s = any_session()?;
+    let ip = request()?.ip;
+    if let Err(e) = store()?.send_login_code(&s, &ip).await {
+        return fail(e.into());
+    }
+    login_factor().await
 }
 
 #[allow(clippy::too_many_arguments)]

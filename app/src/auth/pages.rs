@@ -1,8 +1,8 @@
 //! The account pages: «Вход», «Регистрация», «Подтверждение».
 
 use super::{
-    Confirm, Login, RecoverFinish, RecoverStart, Register, ResendCode, SecondFactor,
-    get_code_status,
+    Confirm, Login, RecoverFinish, RecoverStart, Register, ResendCode, ResendLoginCode,
+    SecondFactor, get_code_status, get_login_factor,
 };
 use crate::AuthEpoch;
 use crate::components::{ErrorBox, Field, FormAlert, FormErrors};
@@ -84,17 +84,42 @@ pub fn LoginPage() -> impl IntoView {
                 </button>
             </ActionForm>
             <p class="auth-alt"><a href="/recover">"Забыли пароль?"</a></p>
+            <p class="auth-alt"><a href="/recover/manual">"Нет доступа ни к почте, ни к телефону?"</a></p>
             <p class="auth-alt">"Впервые здесь? " <a href="/register">"Зарегистрироваться"</a></p>
         </section>
     }
 }
 
-/// «Код подтверждения входа»: the second step of a login when two-factor protection is on.
+/// «Код подтверждения входа»: the second step of a login when two-factor protection is on — a
+/// code from the app, or one sent by SMS (with «Отправить код ещё раз»), or a recovery code.
 #[component]
 pub fn SecondFactorPage() -> impl IntoView {
     let action = ServerAction::<SecondFactor>::new();
+    let resend = ServerAction::<ResendLoginCode>::new();
     let errors = FormErrors::new();
+    let resend_errors = FormErrors::new();
     follow(action, errors);
+    Effect::new(move |_| {
+        if let Some(r) = resend.value().get() {
+            resend_errors.show(&r);
+        }
+    });
+    let factor = Resource::new(move || resend.version().get(), |_| get_login_factor());
+    let remaining = RwSignal::new(0i64);
+    Effect::new(move |_| {
+        if let Some(Ok(f)) = factor.get() {
+            remaining.set(f.resend_in);
+        }
+    });
+    #[cfg(feature = "hydrate")]
+    {
+        if let Ok(handle) = set_interval_with_handle(
+            move || remaining.update(|r| *r = (*r - 1).max(0)),
+            std::time::Duration::from_secs(1),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    }
     let query = use_query_map();
     let next = move || query.with(|q| q.get("next").unwrap_or_default());
     let code = RwSignal::new(String::new());
@@ -102,20 +127,45 @@ pub fn SecondFactorPage() -> impl IntoView {
         <Title text="Код входа — Кабинет страхователя"/>
         <section class="auth-card" aria-labelledby="code-title">
             <h1 id="code-title">"Подтверждение входа"</h1>
-            <p class="lead">"Введите 6 цифр из приложения-аутентификатора. Нет доступа к приложению — введите один из резервных кодов."</p>
-            <ActionForm action=action attr:class="form" attr:novalidate=true>
-                <FormAlert errors/>
-                <Field
-                    label="Код из приложения или резервный код"
-                    name="code"
-                    errors
-                    value=code
-                    autocomplete="one-time-code"
-                    autofocus=true
-                />
-                <input type="hidden" name="next" value=next/>
-                <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>"Войти"</button>
-            </ActionForm>
+            <Suspense fallback=|| view! { <p class="muted" role="status">"Загрузка…"</p> }>
+                {move || factor.get().map(|r| {
+                    let sms = r.as_ref().is_ok_and(|f| f.method == "sms");
+                    let to = r.as_ref().map(|f| f.destination.clone()).unwrap_or_default();
+                    view! {
+                        <p class="lead" role="status">
+                            {if sms {
+                                format!("Мы отправили 6-значный код в SMS на {to}. Код действует 5 минут, на ввод даётся 5 попыток. Нет доступа к телефону — введите один из резервных кодов.")
+                            } else {
+                                "Введите 6 цифр из приложения-аутентификатора. Нет доступа к приложению — введите один из резервных кодов.".to_string()
+                            }}
+                        </p>
+                        <ActionForm action=action attr:class="form" attr:novalidate=true>
+                            <FormAlert errors/>
+                            <Field
+                                label={if sms { "Код из SMS или резервный код" } else { "Код из приложения или резервный код" }}
+                                name="code"
+                                errors
+                                value=code
+                                autocomplete="one-time-code"
+                                autofocus=true
+                            />
+                            <input type="hidden" name="next" value=next/>
+                            <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>"Войти"</button>
+                        </ActionForm>
+                        {sms.then(|| view! {
+                            <ActionForm action=resend attr:class="form form-secondary">
+                                <FormAlert errors=resend_errors/>
+                                <button type="submit" class="btn" disabled=move || remaining.get() > 0 || resend.pending().get()>
+                                    {move || match remaining.get() {
+                                        0 => "Отправить код ещё раз".to_string(),
+                                        n => format!("Отправить код ещё раз через {n} с"),
+                                    }}
+                                </button>
+                            </ActionForm>
+                        })}
+                    }
+                })}
+            </Suspense>
             <form method="post" action="/logout" class="auth-alt">
                 <button type="submit" class="btn-link">"Войти под другой учётной записью"</button>
             </form>
@@ -338,6 +388,7 @@ pub fn RecoverPage() -> impl IntoView {
                     <p class="auth-alt"><a href="/recover">"Не пришёл код? Запросить снова"</a></p>
                 }.into_any(),
             }}
+            <p class="auth-alt"><a href="/recover/manual">"Нет доступа ни к почте, ни к телефону? Восстановление доступа без подтверждения"</a></p>
             <p class="auth-alt"><a href="/login">"Вспомнили пароль? Войти"</a></p>
         </section>
     }

@@ -1,5 +1,7 @@
-//! «Профиль»: the account's data, changes of the e-mail and the phone behind the password and a
-//! fresh second factor, and «История изменений». Owns `/profile`.
+//! «Профиль»: the account's data; «Редактировать» per field behind a fresh second factor — the
+//! e-mail and the phones also behind the password, the identity (ФИО, birth date, ИНН, СНИЛС,
+//! passport with a scan) through the registry check and staff review; «История изменений».
+//! Owns `/profile`.
 
 mod pages;
 
@@ -69,12 +71,37 @@ pub async fn change_contact(
         .await
     {
         Ok(()) => Ok(()),
-        Err(store::StoreError::Refused(m)) if m == store::profile::NEED_SECOND_FACTOR => {
-            let mut e = domain::FieldErrors::new();
-            e.add("second_factor", m);
-            fail(AppError::Fields(e))
+        Err(e) => factor_or(e),
+    }
+}
+
+/// The refusal "pass the second factor first" as a field error on `second_factor`, which the
+/// page answers by asking for it and sending the same values again.
+#[cfg(feature = "ssr")]
+fn factor_or<T>(e: store::StoreError) -> Result<T, AppError> {
+    match e {
+        store::StoreError::Refused(m) if m == store::profile::NEED_SECOND_FACTOR => {
+            let mut f = domain::FieldErrors::new();
+            f.add("second_factor", m);
+            crate::ssr::fail(AppError::Fields(f))
         }
-        Err(e) => fail(e.into()),
+        e => crate::ssr::fail(e.into()),
+    }
+}
+
+/// «Редактировать» of ФИО, birth date, ИНН or СНИЛС; answers `applied` or `review`
+/// («На проверке»).
+#[server(endpoint = "profile/identity")]
+pub async fn submit_identity(field: String, value: String) -> Result<String, AppError> {
+    use crate::ssr::*;
+    let s = session()?;
+    let req = request()?;
+    let Some(f) = store::profile::identity_field(&field) else {
+        return fail(AppError::NotFound);
+    };
+    match store()?.submit_identity(&s, f, &value, &req.ip).await {
+        Ok(status) => Ok(status.to_string()),
+        Err(e) => factor_or(e),
     }
 }
 
@@ -104,11 +131,6 @@ pub async fn upload_passport(data: MultipartData) -> Result<String, AppError> {
     }
     match store()?.submit_passport(&s, &number, &scan, &req.ip).await {
         Ok(status) => Ok(status.to_string()),
-        Err(store::StoreError::Refused(m)) if m == store::profile::NEED_SECOND_FACTOR => {
-            let mut e = domain::FieldErrors::new();
-            e.add("second_factor", m);
-            fail(AppError::Fields(e))
-        }
-        Err(e) => fail(e.into()),
+        Err(e) => factor_or(e),
     }
 }

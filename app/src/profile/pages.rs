@@ -1,80 +1,206 @@
 //! The profile page.
 
-use super::{ChangeContact, ConfirmIdentity, SendIdentityCode, get_profile, upload_passport};
+use super::{
+    ChangeContact, ConfirmIdentity, SendIdentityCode, SubmitIdentity, get_profile, upload_passport,
+};
 use crate::AuthEpoch;
 use crate::components::{ErrorBox, Field, FormAlert, FormErrors};
 use domain::dates::format_datetime;
+use domain::model::Profile;
+use domain::status::ProfileField;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-fn field_label(code: &str) -> &'static str {
-    match code {
-        "email" => "Электронная почта",
-        "phone" => "Мобильный телефон",
-        "passport" => "Паспорт",
-        _ => "Поле",
+/// How a field is edited: what the button and the form say, the input's type and hint.
+struct EditSpec {
+    /// «Редактировать …» for screen readers (the button reads «Редактировать»).
+    button: &'static str,
+    title: &'static str,
+    kind: &'static str,
+    inputmode: Option<&'static str>,
+    hint: &'static str,
+}
+
+fn spec(f: ProfileField) -> EditSpec {
+    let s = |button, title, kind, inputmode, hint| EditSpec {
+        button,
+        title,
+        kind,
+        inputmode,
+        hint,
+    };
+    match f {
+        ProfileField::FullName => s(
+            "Редактировать ФИО",
+            "Изменить ФИО",
+            "text",
+            None,
+            "Как в паспорте: фамилия, имя и отчество. Изменение вступит в силу после проверки",
+        ),
+        ProfileField::BirthDate => s(
+            "Редактировать дату рождения",
+            "Изменить дату рождения",
+            "date",
+            None,
+            "Как в паспорте. Изменение вступит в силу после проверки",
+        ),
+        ProfileField::Inn => s(
+            "Редактировать ИНН",
+            "Изменить ИНН",
+            "text",
+            Some("numeric"),
+            "ИНН физического лица — 12 цифр. Изменение вступит в силу после проверки",
+        ),
+        ProfileField::Snils => s(
+            "Редактировать СНИЛС",
+            "Изменить СНИЛС",
+            "text",
+            Some("numeric"),
+            "11 цифр, например 112-233-445 95. Изменение вступит в силу после проверки",
+        ),
+        ProfileField::Email => s(
+            "Редактировать электронную почту",
+            "Изменить электронную почту",
+            "email",
+            None,
+            "Например, ivanov@example.ru",
+        ),
+        ProfileField::Phone => s(
+            "Редактировать мобильный телефон",
+            "Изменить мобильный телефон",
+            "tel",
+            None,
+            "Например, +7 912 345-67-89. На него приходят SMS",
+        ),
+        ProfileField::ExtraPhone => s(
+            "Редактировать дополнительный телефон",
+            "Изменить дополнительный телефон",
+            "tel",
+            None,
+            "Например, +7 495 123-45-67. Оставьте пустым, чтобы удалить",
+        ),
+        ProfileField::Passport => s(
+            "Изменить паспорт",
+            "Изменить паспорт",
+            "text",
+            Some("numeric"),
+            "",
+        ),
     }
 }
 
-fn status_label(code: &str) -> &'static str {
-    match code {
-        "applied" => "Применено",
-        "refused" => "Отклонено",
-        "review" => "На проверке",
-        _ => "",
-    }
+/// Which kind of second factor the page asks for: the account's own, else a code to the e-mail.
+fn factor_kind(p: &Profile) -> &'static str {
+    p.factor
+        .as_deref()
+        .map_or("email", |f| if f == "totp" { "totp" } else { "sms" })
 }
 
 #[component]
 pub fn ProfilePage() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
     let change = ServerAction::<ChangeContact>::new();
+    let identity = ServerAction::<SubmitIdentity>::new();
     let uploads = RwSignal::new(0u32);
     let data = Resource::new(
-        move || (epoch.get(), change.version().get(), uploads.get()),
+        move || {
+            (
+                epoch.get(),
+                change.version().get(),
+                identity.version().get(),
+                uploads.get(),
+            )
+        },
         |_| get_profile(),
     );
     // The edit in progress: which field, and what was typed (kept through the second factor).
-    let editing = RwSignal::new(None::<&'static str>);
+    let editing = RwSignal::new(None::<ProfileField>);
     let value = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let errors = FormErrors::new();
     let need_factor = RwSignal::new(false);
     let saved = RwSignal::new(None::<String>);
     let submit = move || {
-        if let Some(f) = editing.get_untracked() {
+        let Some(f) = editing.get_untracked() else {
+            return;
+        };
+        if f.is_identity() {
+            identity.dispatch(SubmitIdentity {
+                field: f.code().to_string(),
+                value: value.get_untracked(),
+            });
+        } else {
             change.dispatch(ChangeContact {
-                field: f.to_string(),
+                field: f.code().to_string(),
                 value: value.get_untracked(),
                 password: password.get_untracked(),
             });
         }
     };
+    // One answer of either action: done (and how), the factor to pass, or errors to show.
+    let answered = move |r: Result<String, crate::error::AppError>| match &r {
+        Ok(status) => {
+            if let Some(f) = editing.get_untracked() {
+                saved.set(Some(if status == "review" {
+                    format!(
+                        "{}: изменение отправлено на проверку. Оно вступит в силу после неё.",
+                        f.label()
+                    )
+                } else {
+                    format!("{}: изменения сохранены", f.label())
+                }));
+            }
+            editing.set(None);
+            need_factor.set(false);
+            value.set(String::new());
+            password.set(String::new());
+            errors.show(&r);
+        }
+        Err(e) if e.field("second_factor").is_some() => need_factor.set(true),
+        Err(_) => errors.show(&r),
+    };
     Effect::new(move |_| {
         if let Some(r) = change.value().get() {
-            match &r {
-                Ok(()) => {
-                    if let Some(f) = editing.get_untracked() {
-                        saved.set(Some(format!("{}: изменения сохранены", field_label(f))));
-                    }
-                    editing.set(None);
-                    need_factor.set(false);
-                    value.set(String::new());
-                    password.set(String::new());
-                    errors.show(&r);
-                }
-                Err(e) if e.field("second_factor").is_some() => need_factor.set(true),
-                Err(_) => errors.show(&r),
-            }
+            answered(r.map(|()| "applied".to_string()));
         }
     });
-    let start = move |f: &'static str| {
+    Effect::new(move |_| {
+        if let Some(r) = identity.value().get() {
+            answered(r);
+        }
+    });
+    let start = move |f: ProfileField| {
         editing.set(Some(f));
         need_factor.set(false);
         saved.set(None);
         value.set(String::new());
         password.set(String::new());
         errors.show::<()>(&Ok(()));
+    };
+    // The same rules as the server's, as the user leaves the field.
+    let check_value = Callback::new(move |_| {
+        if let Some(f) = editing.get_untracked()
+            && !(value.get_untracked().is_empty() && f != ProfileField::ExtraPhone)
+        {
+            let today = chrono::Utc::now()
+                .with_timezone(&domain::dates::moscow())
+                .date_naive();
+            errors.set_field(
+                "value",
+                domain::forms::identity_value(f, &value.get_untracked(), today).err(),
+            );
+        }
+    });
+    let pending = move |p: &Profile, f: ProfileField| {
+        p.is_pending(f)
+            .then(|| view! { <span class="badge badge-warn">"На проверке"</span> " " })
+    };
+    let edit_button = move |f: ProfileField| {
+        view! {
+            <button type="button" class="btn-link" aria-label=spec(f).button on:click=move |_| start(f)>
+                {if f == ProfileField::Passport { "Изменить" } else { "Редактировать" }}
+            </button>
+        }
     };
     view! {
         <Title text="Профиль — Кабинет страхователя"/>
@@ -84,35 +210,36 @@ pub fn ProfilePage() -> impl IntoView {
             {move || data.get().map(|r| match r {
                 Ok(v) => {
                     let p = v.profile.clone();
-                    let totp = p.totp;
+                    let factor = factor_kind(&p);
+                    let not_set = || "не указан".to_string();
                     let facts = view! {
                         <dl class="facts profile">
-                            <div><dt>"Фамилия, имя, отчество"</dt><dd>{p.full_name.clone()}</dd></div>
-                            <div><dt>"СНИЛС"</dt><dd>{p.snils.clone().map(|s| domain::ids::format_snils(&s)).unwrap_or_else(|| "не указан".into())}</dd></div>
-                            <div><dt>"ИНН"</dt><dd>{p.inn.clone().unwrap_or_else(|| "не указан".into())}</dd></div>
-                            <div>
-                                <dt>"Электронная почта"</dt>
-                                <dd>{p.email.clone()} " "
-                                    <button type="button" class="btn-link" aria-label="Редактировать электронную почту" on:click=move |_| start("email")>"Редактировать"</button></dd>
-                            </div>
-                            <div>
-                                <dt>"Паспорт"</dt>
-                                <dd>{p.passport.clone().unwrap_or_else(|| "не указан".into())} " "
-                                    {p.passport_pending.then(|| view! { <span class="badge badge-warn">"На проверке"</span> " " })}
-                                    <button type="button" class="btn-link" aria-label="Изменить паспорт" on:click=move |_| start("passport")>"Изменить"</button></dd>
-                            </div>
-                            <div>
-                                <dt>"Мобильный телефон"</dt>
-                                <dd>{domain::ids::format_phone(&p.phone)} " "
-                                    <button type="button" class="btn-link" aria-label="Редактировать мобильный телефон" on:click=move |_| start("phone")>"Редактировать"</button></dd>
-                            </div>
+                            <div><dt>"Фамилия, имя, отчество"</dt>
+                                <dd>{p.full_name.clone()} " " {pending(&p, ProfileField::FullName)} {edit_button(ProfileField::FullName)}</dd></div>
+                            <div><dt>"Дата рождения"</dt>
+                                <dd>{p.birth_date.map(domain::dates::format_date).unwrap_or_else(|| "не указана".into())} " "
+                                    {pending(&p, ProfileField::BirthDate)} {edit_button(ProfileField::BirthDate)}</dd></div>
+                            <div><dt>"СНИЛС"</dt>
+                                <dd>{p.snils.clone().map(|s| domain::ids::format_snils(&s)).unwrap_or_else(not_set)} " "
+                                    {pending(&p, ProfileField::Snils)} {edit_button(ProfileField::Snils)}</dd></div>
+                            <div><dt>"ИНН"</dt>
+                                <dd>{p.inn.clone().unwrap_or_else(not_set)} " " {pending(&p, ProfileField::Inn)} {edit_button(ProfileField::Inn)}</dd></div>
+                            <div><dt>"Паспорт"</dt>
+                                <dd>{p.passport.clone().unwrap_or_else(not_set)} " " {pending(&p, ProfileField::Passport)} {edit_button(ProfileField::Passport)}</dd></div>
+                            <div><dt>"Электронная почта"</dt>
+                                <dd>{p.email.clone()} " " {edit_button(ProfileField::Email)}</dd></div>
+                            <div><dt>"Мобильный телефон"</dt>
+                                <dd>{domain::ids::format_phone(&p.phone)} " " {edit_button(ProfileField::Phone)}</dd></div>
+                            <div><dt>"Дополнительный телефон"</dt>
+                                <dd>{p.extra_phone.as_deref().map(domain::ids::format_phone).unwrap_or_else(not_set)} " "
+                                    {edit_button(ProfileField::ExtraPhone)}</dd></div>
                         </dl>
                     }.into_any();
                     view! {
                         {facts}
-                        {move || (editing.get() == Some("passport")).then(|| view! {
+                        {move || (editing.get() == Some(ProfileField::Passport)).then(|| view! {
                             <PassportForm
-                                totp
+                                factor
                                 on_close=Callback::new(move |_| editing.set(None))
                                 on_sent=Callback::new(move |msg: String| {
                                     saved.set(Some(msg));
@@ -121,24 +248,32 @@ pub fn ProfilePage() -> impl IntoView {
                                 })
                             />
                         })}
-                        {move || editing.get().filter(|f| *f != "passport").map(|f| view! {
-                            <section class="auth-card edit-card" aria-labelledby="edit-title">
-                                <h2 id="edit-title">{format!("Изменить: {}", field_label(f).to_lowercase())}</h2>
-                                <form class="form" novalidate on:submit=move |ev| { ev.prevent_default(); submit(); }>
-                                    <FormAlert errors/>
-                                    <Field label="Новое значение" name="value" errors value
-                                        kind={if f == "email" { "email" } else { "tel" }}
-                                        hint={if f == "email" { "Например, ivanov@example.ru" } else { "Например, +7 912 345-67-89" }}/>
-                                    <Field label="Пароль" name="password" kind="password" errors value=password autocomplete="current-password"/>
-                                    <div class="filter-actions">
-                                        <button type="submit" class="btn btn-primary" disabled=move || change.pending().get()>"Сохранить"</button>
-                                        <button type="button" class="btn" on:click=move |_| editing.set(None)>"Отмена"</button>
-                                    </div>
-                                </form>
-                                <Show when=move || need_factor.get()>
-                                    <SecondFactorBox totp on_done=Callback::new(move |_| submit())/>
-                                </Show>
-                            </section>
+                        {move || editing.get().filter(|f| *f != ProfileField::Passport).map(|f| {
+                            let sp = spec(f);
+                            let contact = !f.is_identity();
+                            let busy = move || change.pending().get() || identity.pending().get();
+                            view! {
+                                <section class="auth-card edit-card" aria-labelledby="edit-title">
+                                    <h2 id="edit-title">{sp.title}</h2>
+                                    <form class="form" novalidate on:submit=move |ev| { ev.prevent_default(); submit(); }>
+                                        <FormAlert errors/>
+                                        <Field label="Новое значение" name="value" errors value kind=sp.kind
+                                            inputmode=sp.inputmode.unwrap_or("text") hint=sp.hint on_blur=check_value/>
+                                        {contact.then(|| view! {
+                                            <Field label="Пароль" name="password" kind="password" errors value=password autocomplete="current-password"/>
+                                        })}
+                                        <div class="filter-actions">
+                                            <button type="submit" class="btn btn-primary" disabled=busy>
+                                                {if contact { "Сохранить" } else { "Отправить на проверку" }}
+                                            </button>
+                                            <button type="button" class="btn" on:click=move |_| editing.set(None)>"Отмена"</button>
+                                        </div>
+                                    </form>
+                                    <Show when=move || need_factor.get()>
+                                        <SecondFactorBox factor on_done=Callback::new(move |_| submit())/>
+                                    </Show>
+                                </section>
+                            }
                         })}
                         <h2>"Мои данные"</h2>
                         <p>"Всё, что кабинет хранит о вас (152-ФЗ, ст. 14): "
@@ -158,11 +293,11 @@ pub fn ProfilePage() -> impl IntoView {
                                             {v.history.into_iter().map(|h| view! {
                                                 <tr>
                                                     <td data-label="Когда">{format_datetime(h.created_at)}</td>
-                                                    <td data-label="Поле">{field_label(&h.field)}</td>
+                                                    <td data-label="Поле">{h.field_label()}</td>
                                                     <td data-label="Было">{h.old_value.clone()}</td>
                                                     <td data-label="Стало">{h.new_value.clone()}</td>
                                                     <td data-label="Кем">{h.changed_by.clone()}</td>
-                                                    <td data-label="Статус">{format!("{}{}", status_label(&h.status), if h.reason.is_empty() { String::new() } else { format!(": {}", h.reason) })}</td>
+                                                    <td data-label="Статус">{h.status_text()}</td>
                                                 </tr>
                                             }).collect_view()}
                                         </tbody>
@@ -178,10 +313,10 @@ pub fn ProfilePage() -> impl IntoView {
     }
 }
 
-/// «Подтвердите, что это вы»: a code from the TOTP app, or one sent to the e-mail. On success
-/// the edit goes on with what was typed.
+/// «Подтвердите, что это вы»: a code from the TOTP app, or one sent by SMS (when SMS codes are
+/// the account's second factor) or to the e-mail. On success the edit goes on with what was typed.
 #[component]
-fn SecondFactorBox(totp: bool, on_done: Callback<()>) -> impl IntoView {
+fn SecondFactorBox(factor: &'static str, on_done: Callback<()>) -> impl IntoView {
     let send = ServerAction::<SendIdentityCode>::new();
     let confirm = ServerAction::<ConfirmIdentity>::new();
     let errors = FormErrors::new();
@@ -194,12 +329,28 @@ fn SecondFactorBox(totp: bool, on_done: Callback<()>) -> impl IntoView {
             }
         }
     });
+    let (intro, button, label) = match factor {
+        "totp" => (
+            " Введите код из приложения-аутентификатора.",
+            "",
+            "Код из приложения",
+        ),
+        "sms" => (
+            " Мы пришлём код в SMS на ваш телефон.",
+            "Прислать код в SMS",
+            "Код из SMS",
+        ),
+        _ => (
+            " Мы пришлём код на вашу электронную почту.",
+            "Прислать код на e-mail",
+            "Код из письма",
+        ),
+    };
     view! {
         <div class="alert alert-info second-factor" role="region" aria-label="Подтверждение личности">
-            <p><strong>"Подтвердите, что это вы."</strong>
-                {if totp { " Введите код из приложения-аутентификатора." } else { " Мы пришлём код на вашу электронную почту." }}</p>
-            {(!totp).then(|| view! {
-                <button type="button" class="btn" on:click=move |_| { send.dispatch(SendIdentityCode {}); }>"Прислать код на e-mail"</button>
+            <p><strong>"Подтвердите, что это вы."</strong>{intro}</p>
+            {(factor != "totp").then(|| view! {
+                <button type="button" class="btn" on:click=move |_| { send.dispatch(SendIdentityCode {}); }>{button}</button>
                 <p role="status">{move || match send.value().get() {
                     Some(Ok(to)) => format!("Код отправлен на {to}"),
                     Some(Err(e)) => e.to_string(),
@@ -211,7 +362,7 @@ fn SecondFactorBox(totp: bool, on_done: Callback<()>) -> impl IntoView {
                 confirm.dispatch(ConfirmIdentity { code: code.get_untracked() });
             }>
                 <FormAlert errors/>
-                <Field label={if totp { "Код из приложения" } else { "Код из письма" }} name="code" errors value=code inputmode="numeric" autocomplete="one-time-code"/>
+                <Field label=label name="code" errors value=code inputmode="numeric" autocomplete="one-time-code"/>
                 <button type="submit" class="btn btn-primary">"Подтвердить"</button>
             </form>
         </div>
@@ -221,7 +372,11 @@ fn SecondFactorBox(totp: bool, on_done: Callback<()>) -> impl IntoView {
 /// «Изменить паспорт»: series and number with a scan; sent as multipart through the typed server
 /// function. A missing second factor is asked for in place and the same form is sent again.
 #[component]
-fn PassportForm(totp: bool, on_close: Callback<()>, on_sent: Callback<String>) -> impl IntoView {
+fn PassportForm(
+    factor: &'static str,
+    on_close: Callback<()>,
+    on_sent: Callback<String>,
+) -> impl IntoView {
     let errors = FormErrors::new();
     let number = RwSignal::new(String::new());
     let need_factor = RwSignal::new(false);
@@ -274,7 +429,7 @@ fn PassportForm(totp: bool, on_close: Callback<()>, on_sent: Callback<String>) -
                 </div>
             </form>
             <Show when=move || need_factor.get()>
-                <SecondFactorBox totp on_done=Callback::new(move |_| send())/>
+                <SecondFactorBox factor on_done=Callback::new(move |_| send())/>
             </Show>
         </section>
     }

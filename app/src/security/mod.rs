@@ -105,10 +105,13 @@ pub async fn security_journal(page: u32) -> Result<JournalPage, AppError> {
     })
 }
 
-/// Whether two-factor login is on, and how many recovery codes are left.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Whether two-factor login is on and by which method, and how many recovery codes are left.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TwoFactorInfo {
-    pub enabled: bool,
+    /// `totp` or `sms` when on.
+    pub method: Option<String>,
+    /// The account's phone, masked (where SMS codes go).
+    pub phone: String,
     pub recovery_left: i64,
 }
 
@@ -124,8 +127,13 @@ pub async fn two_factor_state() -> Result<TwoFactorInfo, AppError> {
     use crate::ssr::*;
     let s = session()?;
     let store = store()?;
+    let account = store.account(&s.account_id).await?;
     Ok(TwoFactorInfo {
-        enabled: store.totp_enabled(&s.account_id).await?,
+        method: store
+            .factor_method(&s.account_id)
+            .await?
+            .map(|m| m.code().to_string()),
+        phone: mask_contact(&account.phone),
         recovery_left: store.recovery_codes_left(&s.account_id).await?,
     })
 }
@@ -162,6 +170,44 @@ pub async fn totp_disable(password: String, code: String) -> Result<(), AppError
     let req = request()?;
     match store()?
         .disable_totp(&s.account_id, &password, &code, &req.ip)
+        .await
+    {
+        Ok(()) => Ok(()),
+        Err(e) => fail(e.into()),
+    }
+}
+
+/// «Получать коды в SMS»: a code goes to the account's phone; answers where, masked.
+#[server(endpoint = "security/sms-begin")]
+pub async fn sms_begin() -> Result<String, AppError> {
+    use crate::ssr::*;
+    let s = session()?;
+    match store()?.begin_sms_factor(&s.account_id).await {
+        Ok(to) => Ok(to),
+        Err(e) => fail(e.into()),
+    }
+}
+
+/// Confirms the phone with the code; answers the recovery codes, shown once.
+#[server(endpoint = "security/sms-confirm")]
+pub async fn sms_confirm(code: String) -> Result<Vec<String>, AppError> {
+    use crate::ssr::*;
+    let s = session()?;
+    let req = request()?;
+    match store()?.confirm_sms_factor(&s, &code, &req.ip).await {
+        Ok(codes) => Ok(codes),
+        Err(e) => fail(e.into()),
+    }
+}
+
+/// Turns SMS codes off with the password and a code just sent by SMS (or a recovery code).
+#[server(endpoint = "security/sms-disable")]
+pub async fn sms_disable(password: String, code: String) -> Result<(), AppError> {
+    use crate::ssr::*;
+    let s = session()?;
+    let req = request()?;
+    match store()?
+        .disable_sms_factor(&s.account_id, &password, &code, &req.ip)
         .await
     {
         Ok(()) => Ok(()),

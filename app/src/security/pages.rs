@@ -1,9 +1,10 @@
 use super::{
-    EndOtherSessions, EndSession, TotpBegin, TotpConfirm, TotpDisable, list_sessions,
-    security_journal, two_factor_state,
+    EndOtherSessions, EndSession, SmsBegin, SmsConfirm, SmsDisable, TotpBegin, TotpConfirm,
+    TotpDisable, list_sessions, security_journal, two_factor_state,
 };
 use crate::AuthEpoch;
 use crate::components::{ErrorBox, Field, FormAlert, FormErrors};
+use crate::profile::SendIdentityCode;
 use domain::dates::format_datetime;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -127,21 +128,41 @@ pub fn SecurityPage() -> impl IntoView {
     }
 }
 
-/// «Двухфакторная защита»: enrol a TOTP app (QR code, then its first code), see the recovery
-/// codes once, or turn it off with the password and a code.
+/// «Двухфакторная защита»: enrol a TOTP app (QR code, then its first code) or SMS codes (a code
+/// to the phone, typed back), see the recovery codes once, or turn it off with the password and
+/// a fresh code.
 #[component]
 fn TwoFactor() -> impl IntoView {
     let begin = ServerAction::<TotpBegin>::new();
     let confirm = ServerAction::<TotpConfirm>::new();
     let disable = ServerAction::<TotpDisable>::new();
+    let sms_begin = ServerAction::<SmsBegin>::new();
+    let sms_confirm = ServerAction::<SmsConfirm>::new();
+    let sms_disable = ServerAction::<SmsDisable>::new();
+    let sms_code_for_off = ServerAction::<SendIdentityCode>::new();
     let errors = FormErrors::new();
+    let sms_errors = FormErrors::new();
     let off_errors = FormErrors::new();
     let code = RwSignal::new(String::new());
+    let sms_code = RwSignal::new(String::new());
     let off_code = RwSignal::new(String::new());
     let off_password = RwSignal::new(String::new());
+    // The recovery codes of the enrolment just made, shown this once.
+    let fresh_codes = RwSignal::new(None::<Vec<String>>);
     Effect::new(move |_| {
         if let Some(r) = confirm.value().get() {
             errors.show(&r);
+            if let Ok(codes) = r {
+                fresh_codes.set(Some(codes));
+            }
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(r) = sms_confirm.value().get() {
+            sms_errors.show(&r);
+            if let Ok(codes) = r {
+                fresh_codes.set(Some(codes));
+            }
         }
     });
     Effect::new(move |_| {
@@ -149,17 +170,32 @@ fn TwoFactor() -> impl IntoView {
             off_errors.show(&r);
         }
     });
+    Effect::new(move |_| {
+        if let Some(r) = sms_disable.value().get() {
+            off_errors.show(&r);
+            if r.is_ok() {
+                fresh_codes.set(None);
+            }
+        }
+    });
     let state = Resource::new(
-        move || (confirm.version().get(), disable.version().get()),
+        move || {
+            (
+                confirm.version().get(),
+                disable.version().get(),
+                sms_confirm.version().get(),
+                sms_disable.version().get(),
+            )
+        },
         |_| two_factor_state(),
     );
     view! {
         <section class="two-factor" aria-labelledby="tf-title">
             <h2 id="tf-title">"Двухфакторная защита"</h2>
-            {move || confirm.value().get().and_then(Result::ok).map(|codes| view! {
+            {move || fresh_codes.get().map(|codes| view! {
                 <div class="alert alert-info" role="status">
                     <p><strong>"Защита включена. Сохраните резервные коды"</strong>
-                    " — каждый можно использовать один раз, если телефона с приложением не будет под рукой. Больше они не покажутся."</p>
+                    " — каждый можно использовать один раз, если телефона не будет под рукой. Больше они не покажутся."</p>
                     <ol class="recovery-codes">
                         {codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
                     </ol>
@@ -167,7 +203,7 @@ fn TwoFactor() -> impl IntoView {
             })}
             <Transition fallback=|| ()>
                 {move || state.get().map(|r| match r {
-                    Ok(st) if st.enabled => view! {
+                    Ok(st) if st.method.as_deref() == Some("totp") => view! {
                         <p>{format!("Включена: при входе нужен код из приложения. Резервных кодов осталось: {}.", st.recovery_left)}</p>
                         <ActionForm action=disable attr:class="form narrow" attr:novalidate=true>
                             <FormAlert errors=off_errors/>
@@ -176,8 +212,23 @@ fn TwoFactor() -> impl IntoView {
                             <button type="submit" class="btn">"Отключить двухфакторную защиту"</button>
                         </ActionForm>
                     }.into_any(),
-                    Ok(_) => view! {
-                        <p>"Выключена. С ней для входа кроме пароля нужен код из приложения-аутентификатора на телефоне."</p>
+                    Ok(st) if st.method.as_deref() == Some("sms") => view! {
+                        <p>{format!("Включена: при входе нужен код из SMS на {}. Резервных кодов осталось: {}.", st.phone, st.recovery_left)}</p>
+                        <ActionForm action=sms_disable attr:class="form narrow" attr:novalidate=true>
+                            <FormAlert errors=off_errors/>
+                            <Field label="Пароль" name="password" kind="password" errors=off_errors value=off_password autocomplete="current-password"/>
+                            <button type="button" class="btn" on:click=move |_| { sms_code_for_off.dispatch(SendIdentityCode {}); }>"Прислать код в SMS"</button>
+                            <p role="status">{move || match sms_code_for_off.value().get() {
+                                Some(Ok(to)) => format!("Код отправлен на {to}"),
+                                Some(Err(e)) => e.to_string(),
+                                None => String::new(),
+                            }}</p>
+                            <Field label="Код из SMS или резервный код" name="code" errors=off_errors value=off_code inputmode="numeric" autocomplete="one-time-code"/>
+                            <button type="submit" class="btn">"Отключить двухфакторную защиту"</button>
+                        </ActionForm>
+                    }.into_any(),
+                    Ok(st) => view! {
+                        <p>"Выключена. С ней для входа кроме пароля нужен код: из приложения-аутентификатора на телефоне или из SMS."</p>
                         {move || match begin.value().get() {
                             Some(Ok(setup)) => view! {
                                 <div class="totp-setup">
@@ -199,6 +250,30 @@ fn TwoFactor() -> impl IntoView {
                                 </ActionForm>
                             }.into_any(),
                         }}
+                        {
+                            let phone = st.phone.clone();
+                            move || match sms_begin.value().get() {
+                                Some(Ok(to)) => view! {
+                                    <div class="sms-setup">
+                                        <p role="status">{format!("Код отправлен в SMS на {to}. Введите его, чтобы подтвердить телефон.")}</p>
+                                        <ActionForm action=sms_confirm attr:class="form narrow" attr:novalidate=true>
+                                            <FormAlert errors=sms_errors/>
+                                            <Field label="Код из SMS" name="code" errors=sms_errors value=sms_code inputmode="numeric" autocomplete="one-time-code"/>
+                                            <button type="submit" class="btn btn-primary">"Подтвердить телефон и включить"</button>
+                                        </ActionForm>
+                                    </div>
+                                }.into_any(),
+                                other => {
+                                    let label = format!("Получать коды в SMS на {phone}");
+                                    view! {
+                                        {other.and_then(Result::err).map(|e| view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> })}
+                                        <ActionForm action=sms_begin>
+                                            <button type="submit" class="btn">{label}</button>
+                                        </ActionForm>
+                                    }.into_any()
+                                }
+                            }
+                        }
                     }.into_any(),
                     Err(e) => view! { <ErrorBox error=e/> }.into_any(),
                 })}

@@ -1,6 +1,7 @@
 //! The insurer's staff area (`/staff`): not reachable by citizens (their requests get "not
-//! found"). For now it enters charges («Новое начисление»), which open cabinets of that
-//! policyholder see at once; request queues and reviews come with their features.
+//! found"). It decides applications for «Восстановление доступа без подтверждения», checks
+//! profile changes («Проверка данных профиля»), and enters charges («Новое начисление»), which
+//! open cabinets of that policyholder see at once.
 
 mod pages;
 
@@ -85,6 +86,46 @@ pub async fn staff_decide(id: String, decision: String, reason: String) -> Resul
         .staff_decide_review(&s.account_id, &id, decision == "approve", &reason, &req.ip)
         .await
     {
+        Ok(()) => Ok(()),
+        Err(e) => fail(e.into()),
+    }
+}
+
+/// Applications for «Восстановление доступа без подтверждения» waiting for a decision.
+#[server(endpoint = "staff/access-requests")]
+pub async fn staff_access_requests() -> Result<Vec<domain::model::AccessRequestRow>, AppError> {
+    use crate::ssr::*;
+    let s = session()?;
+    match store()?.staff_access_requests(&s.account_id).await {
+        Ok(list) => Ok(list),
+        Err(e) => fail(e.into()),
+    }
+}
+
+/// «Одобрить» an access application with the new contact (`decision` = `approve`), or
+/// «Отклонить» it with a reason.
+#[server(endpoint = "staff/access-decide")]
+pub async fn staff_access_decide(
+    id: String,
+    decision: String,
+    new_contact: String,
+    reason: String,
+) -> Result<(), AppError> {
+    use crate::ssr::*;
+    let s = session()?;
+    let req = request()?;
+    let store = store()?;
+    let result = if decision == "approve" {
+        let origin = public_origin()?;
+        store
+            .staff_approve_access(&s.account_id, &id, &new_contact, &origin, &req.ip)
+            .await
+    } else {
+        store
+            .staff_reject_access(&s.account_id, &id, &reason, &req.ip)
+            .await
+    };
+    match result {
         Ok(()) => Ok(()),
         Err(e) => fail(e.into()),
     }

@@ -1,6 +1,9 @@
-//! The staff page: find a policyholder, enter a charge.
+//! The staff page: access applications, profile checks, and charges.
 
-use super::{StaffAddCharge, StaffDecide, staff_check, staff_find, staff_reviews};
+use super::{
+    StaffAccessDecide, StaffAddCharge, StaffDecide, staff_access_requests, staff_check, staff_find,
+    staff_reviews,
+};
 use crate::AuthEpoch;
 use crate::components::{Field, FormAlert, FormErrors};
 use crate::error::AppError;
@@ -19,12 +22,22 @@ pub fn StaffPage() -> impl IntoView {
         move || (epoch.get(), decide.version().get()),
         |_| staff_reviews(),
     );
+    let access_decide = ServerAction::<StaffAccessDecide>::new();
+    let applications = Resource::new(
+        move || (epoch.get(), access_decide.version().get()),
+        |_| staff_access_requests(),
+    );
     let search = RwSignal::new(String::new());
     let found = Resource::new(move || search.get(), staff_find);
     view! {
         <Suspense fallback=|| view! { <p class="muted" role="status">"Загрузка…"</p> }>
             {move || allowed.get().map(|r| match r {
-                Ok(()) => view! { <Reviews decide reviews/> <StaffHome search found/> }.into_any(),
+                Ok(()) => view! {
+                    <StaffHome/>
+                    <AccessApplications decide=access_decide applications/>
+                    <Reviews decide reviews/>
+                    <NewCharge search found/>
+                }.into_any(),
                 Err(AppError::NotFound) => view! { <crate::NotFound/> }.into_any(),
                 Err(e) => view! { <crate::components::ErrorBox error=e/> }.into_any(),
             })}
@@ -33,7 +46,15 @@ pub fn StaffPage() -> impl IntoView {
 }
 
 #[component]
-fn StaffHome(
+fn StaffHome() -> impl IntoView {
+    view! {
+        <Title text="Кабинет сотрудника — Кабинет страхователя"/>
+        <h1>"Кабинет сотрудника"</h1>
+    }
+}
+
+#[component]
+fn NewCharge(
     search: RwSignal<String>,
     found: Resource<Result<Vec<domain::model::StaffPolicyholder>, AppError>>,
 ) -> impl IntoView {
@@ -82,8 +103,6 @@ fn StaffHome(
         })
     };
     view! {
-        <Title text="Кабинет сотрудника — Кабинет страхователя"/>
-        <h1>"Кабинет сотрудника"</h1>
         <section class="auth-card staff-card" aria-labelledby="charge-title">
             <h2 id="charge-title">"Новое начисление"</h2>
             <ActionForm action=action attr:class="form" attr:novalidate=true>
@@ -152,48 +171,178 @@ fn StaffHome(
     }
 }
 
+/// How a field reads in a review's heading: «паспорт», «ФИО», «дата рождения», «ИНН», «СНИЛС».
+fn field_phrase(field: &str) -> &'static str {
+    match field {
+        "passport" => "паспорт",
+        "full_name" => "ФИО",
+        "birth_date" => "дата рождения",
+        "inn" => "ИНН",
+        "snils" => "СНИЛС",
+        _ => "поле",
+    }
+}
+
+/// A value as staff read it: dates as ДД.ММ.ГГГГ, the rest as stored.
+fn shown(field: &str, value: &str) -> String {
+    match field {
+        "birth_date" => domain::dates::parse_date(value)
+            .map(domain::dates::format_date)
+            .unwrap_or_else(|_| value.to_string()),
+        "snils" => domain::ids::format_snils(value),
+        _ => value.to_string(),
+    }
+}
+
+/// An action's answer as one line of text for staff (field errors included).
+fn answer_text(r: &Result<(), AppError>) -> Option<String> {
+    match r {
+        Ok(()) => None,
+        Err(AppError::Fields(f)) => Some(
+            f.0.iter()
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+                .join(". "),
+        ),
+        Err(e) => Some(e.to_string()),
+    }
+}
+
+/// «Заявки на восстановление доступа»: what the applicant typed and what of it matched an
+/// account; approve with the new contact, or reject with a reason.
+#[component]
+fn AccessApplications(
+    decide: ServerAction<StaffAccessDecide>,
+    applications: Resource<Result<Vec<domain::model::AccessRequestRow>, AppError>>,
+) -> impl IntoView {
+    let message = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        if let Some(r) = decide.value().get() {
+            message.set(answer_text(&r));
+        }
+    });
+    let yes_no = |ok: bool| {
+        if ok {
+            "совпадает"
+        } else {
+            "не совпадает"
+        }
+    };
+    view! {
+        <section aria-labelledby="access-apps-title">
+            <h2 id="access-apps-title">"Заявки на восстановление доступа"</h2>
+            <div class="form-alert-slot" aria-live="assertive">
+                {move || message.get().map(|m| view! { <div class="alert alert-error" role="alert">{m}</div> })}
+            </div>
+            <Transition fallback=|| ()>
+                {move || applications.get().map(|r| match r {
+                    Ok(list) if list.is_empty() => view! { <p class="muted">"Новых заявок нет."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="notices reviews">
+                            {list.into_iter().map(|a| {
+                                let ids = a.snils.as_deref().map(|s| format!("СНИЛС {}", domain::ids::format_snils(s)))
+                                    .or_else(|| a.inn.as_deref().map(|i| format!("ИНН {i}")))
+                                    .unwrap_or_default();
+                                let matched = match (&a.account_name, &a.account_email, &a.account_phone) {
+                                    (Some(name), Some(email), Some(phone)) => format!(
+                                        "Учётная запись по {}: {name}, {email}, {}. ФИО {}, полис {}.",
+                                        if a.snils.is_some() { "СНИЛС" } else { "ИНН" },
+                                        domain::ids::format_phone(phone),
+                                        yes_no(a.match_name),
+                                        if a.match_policy { "принадлежит страхователю" } else { "не найден у страхователя" },
+                                    ),
+                                    _ => "Учётной записи с таким СНИЛС или ИНН нет: заявку можно только отклонить.".into(),
+                                };
+                                let (id1, id2) = (a.id.clone(), a.id.clone());
+                                let (nc, rs) = (format!("nc-{}", a.id), format!("rs-{}", a.id));
+                                let (nc2, rs2) = (nc.clone(), rs.clone());
+                                let approve = format!("Одобрить заявку {}", a.number);
+                                let reject = format!("Отклонить заявку {}", a.number);
+                                let contact = a.contact.clone();
+                                view! {
+                                    <li class="notice access-application">
+                                        <p class="notice-head"><strong>{format!("{} · {}", a.number, a.full_name)}</strong></p>
+                                        <p>{format!("{ids} · полис {} · контакт для связи {}", a.policy_number, a.contact)}</p>
+                                        <p class="muted">{matched} " Подана " {domain::dates::format_datetime(a.created_at)}</p>
+                                        <ActionForm action=decide attr:class="form reject-form">
+                                            <input type="hidden" name="id" value=id1/>
+                                            <input type="hidden" name="decision" value="approve"/>
+                                            <input type="hidden" name="reason" value=""/>
+                                            <div class="field">
+                                                <label for=nc.clone()>"Новый контакт для входа: e-mail или телефон"</label>
+                                                <input id=nc2.clone() name="new_contact" type="text" value=contact.clone()/>
+                                            </div>
+                                            <button type="submit" class="btn btn-primary" aria-label=approve.clone()>"Одобрить"</button>
+                                        </ActionForm>
+                                        <ActionForm action=decide attr:class="form reject-form">
+                                            <input type="hidden" name="id" value=id2/>
+                                            <input type="hidden" name="decision" value="reject"/>
+                                            <input type="hidden" name="new_contact" value=""/>
+                                            <div class="field">
+                                                <label for=rs.clone()>"Причина отказа"</label>
+                                                <input id=rs2.clone() name="reason" type="text"/>
+                                            </div>
+                                            <button type="submit" class="btn" aria-label=reject.clone()>"Отклонить"</button>
+                                        </ActionForm>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(e) => view! { <crate::components::ErrorBox error=e/> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
 /// «Проверка данных профиля»: changes that wait for a person's look, with their scans.
 #[component]
 fn Reviews(
     decide: ServerAction<StaffDecide>,
     reviews: Resource<Result<Vec<domain::model::ReviewRow>, AppError>>,
 ) -> impl IntoView {
-    let errors = FormErrors::new();
+    let message = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         if let Some(r) = decide.value().get() {
-            errors.show(&r);
+            message.set(answer_text(&r));
         }
     });
     view! {
         <section aria-labelledby="reviews-title">
             <h2 id="reviews-title">"Проверка данных профиля"</h2>
-            <FormAlert errors/>
+            <div class="form-alert-slot" aria-live="assertive">
+                {move || message.get().map(|m| view! { <div class="alert alert-error" role="alert">{m}</div> })}
+            </div>
             <Transition fallback=|| ()>
                 {move || reviews.get().map(|r| match r {
                     Ok(list) if list.is_empty() => view! { <p class="muted">"Заявок на проверку нет."</p> }.into_any(),
                     Ok(list) => view! {
                         <ul class="notices reviews">
                             {list.into_iter().map(|r| {
-                                let who = r.full_name.clone();
+                                let phrase = field_phrase(&r.field);
+                                let approve = format!("Одобрить: {}, {phrase}", r.full_name);
+                                let reject = format!("Отклонить: {}, {phrase}", r.full_name);
                                 let (id1, id2, id3) = (r.id.clone(), r.id.clone(), r.id.clone());
-                                let scan = format!("/staff/reviews/{}/scan", r.id);
+                                let scan = (!r.scan_mime.is_empty()).then(|| format!("/staff/reviews/{}/scan", r.id));
+                                let was = r.current_value.as_deref().map(|v| shown(&r.field, v)).unwrap_or_else(|| "не указано".into());
                                 view! {
                                     <li class="notice">
-                                        <p class="notice-head"><strong>{format!("{}: паспорт {}", r.full_name, r.new_value)}</strong></p>
-                                        <p class="muted">{domain::dates::format_datetime(r.created_at)} " · "
-                                            <a href=scan target="_blank" rel="external">"Открыть скан"</a></p>
+                                        <p class="notice-head"><strong>{format!("{}: {phrase} {}", r.full_name, shown(&r.field, &r.new_value))}</strong></p>
+                                        <p class="muted">{format!("Сейчас в профиле: {was} · ")} {domain::dates::format_datetime(r.created_at)}
+                                            {scan.map(|href| view! { " · " <a href=href target="_blank" rel="external">"Открыть скан"</a> })}</p>
                                         <ActionForm action=decide attr:class="inline-form">
                                             <input type="hidden" name="id" value=id1/>
                                             <input type="hidden" name="decision" value="approve"/>
                                             <input type="hidden" name="reason" value=""/>
-                                            <button type="submit" class="btn btn-primary" aria-label=format!("Одобрить: {who}")>"Одобрить"</button>
+                                            <button type="submit" class="btn btn-primary" aria-label=approve.clone()>"Одобрить"</button>
                                         </ActionForm>
                                         <ActionForm action=decide attr:class="form reject-form">
                                             <input type="hidden" name="id" value=id2/>
                                             <input type="hidden" name="decision" value="reject"/>
                                             <label for=format!("reason-{id3}")>"Причина отказа"</label>
                                             <input id=format!("reason-{id3}") name="reason" type="text"/>
-                                            <button type="submit" class="btn">"Отклонить"</button>
+                                            <button type="submit" class="btn" aria-label=reject.clone()>"Отклонить"</button>
                                         </ActionForm>
                                     </li>
                                 }
