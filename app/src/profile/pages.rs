@@ -102,15 +102,11 @@ pub fn ProfilePage() -> impl IntoView {
     let change = ServerAction::<ChangeContact>::new();
     let identity = ServerAction::<SubmitIdentity>::new();
     let uploads = RwSignal::new(0u32);
+    // Bumped only when a change went through: a refused attempt (a bad value, the factor to pass)
+    // must not reload the page's data, or the form would be redrawn under the user's typing.
+    let saved_changes = RwSignal::new(0u32);
     let data = Resource::new(
-        move || {
-            (
-                epoch.get(),
-                change.version().get(),
-                identity.version().get(),
-                uploads.get(),
-            )
-        },
+        move || (epoch.get(), saved_changes.get(), uploads.get()),
         |_| get_profile(),
     );
     // The edit in progress: which field, and what was typed (kept through the second factor).
@@ -140,6 +136,7 @@ pub fn ProfilePage() -> impl IntoView {
     // One answer of either action: done (and how), the factor to pass, or errors to show.
     let answered = move |r: Result<String, crate::error::AppError>| match &r {
         Ok(status) => {
+            saved_changes.update(|n| *n += 1);
             if let Some(f) = editing.get_untracked() {
                 saved.set(Some(if status == "review" {
                     format!(
