@@ -160,6 +160,32 @@ fn focus_goes_to_button(ev: &web_sys::FocusEvent) -> bool {
         .is_some_and(|el| el.tag_name().eq_ignore_ascii_case("button"))
 }
 
+/// «Новый пароль» and «ещё раз», each checked as it is left (once something is typed) by the
+/// server's own rules.
+#[component]
+pub fn NewPasswordFields(
+    errors: FormErrors,
+    password: RwSignal<String>,
+    password2: RwSignal<String>,
+) -> impl IntoView {
+    let check = move |field: &'static str| {
+        Callback::new(move |_| {
+            let (p, p2) = (password.get_untracked(), password2.get_untracked());
+            let result = match field {
+                "password" if !p.is_empty() => domain::password::check(&p).err(),
+                "password2" if !p2.is_empty() => domain::password::check_repeat(&p, &p2).err(),
+                _ => return,
+            };
+            errors.set_field(field, result);
+        })
+    };
+    view! {
+        <Field label="Новый пароль" name="password" kind="password" errors value=password autocomplete="new-password"
+            hint="Не меньше 8 символов: строчные и заглавные буквы и цифры. Можно длинную фразу, до 128 символов." on_blur=check("password")/>
+        <Field label="Новый пароль ещё раз" name="password2" kind="password" errors value=password2 autocomplete="new-password" on_blur=check("password2")/>
+    }
+}
+
 /// The form-level message: shown and announced when a submission fails as a whole.
 #[component]
 pub fn FormAlert(errors: FormErrors) -> impl IntoView {

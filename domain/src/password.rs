@@ -45,6 +45,12 @@ pub fn check(password: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A new password typed twice, as a form's `password` and `password2` fields.
+pub fn check_new(errors: &mut crate::FieldErrors, password: &str, repeat: &str) {
+    errors.check("password", check(password));
+    errors.check("password2", check_repeat(password, repeat));
+}
+
 /// Checks the repeated password.
 pub fn check_repeat(password: &str, repeat: &str) -> Result<(), String> {
     if repeat.is_empty() {

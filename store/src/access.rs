@@ -463,11 +463,7 @@ impl Store {
     ) -> StoreResult<()> {
         self.access_link(token).await?;
         let mut errors = domain::FieldErrors::new();
-        errors.check("password", domain::password::check(password));
-        errors.check(
-            "password2",
-            domain::password::check_repeat(password, password2),
-        );
+        domain::password::check_new(&mut errors, password, password2);
         if !errors.is_empty() {
             return Err(StoreError::Invalid(errors));
         }

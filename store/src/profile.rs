@@ -146,6 +146,24 @@ impl Store {
     }
 
     /// Whether the session passed a second factor in the last 10 minutes (as read with the
+    /// Whether another account already has `value` in the accounts column `column` (one of the
+    /// profile's own field codes, never user input).
+    async fn on_another_account(
+        &self,
+        column: &str,
+        value: &str,
+        account_id: &str,
+    ) -> StoreResult<bool> {
+        let taken: Option<String> = on_pool!(self, p => sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT id FROM accounts WHERE {column} = $1 AND id <> $2"
+        )))
+        .bind(value)
+        .bind(account_id)
+        .fetch_optional(p)
+        .await)?;
+        Ok(taken.is_some())
+    }
+
     /// session at the start of this request).
     pub fn fresh_second_factor(&self, session: &SessionInfo) -> bool {
         session
@@ -277,22 +295,17 @@ impl Store {
             return Err(StoreError::field("password", "Неверный пароль"));
         }
         let column = field.code();
-        if field != ContactField::ExtraPhone {
-            let taken: Option<String> = on_pool!(self, p => sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "SELECT id FROM accounts WHERE {column} = $1 AND id <> $2"
-            )))
-            .bind(&new)
-            .bind(account_id)
-            .fetch_optional(p)
-            .await)?;
-            if taken.is_some() {
-                self.file_change(refuse("занят другой учётной записью"))
-                    .await?;
-                return Err(StoreError::field(
-                    "value",
-                    "Этот контакт уже указан в другой учётной записи",
-                ));
-            }
+        // An emptied field (`None`) is never someone else's.
+        if field != ContactField::ExtraPhone
+            && let Some(value) = &new
+            && self.on_another_account(column, value, account_id).await?
+        {
+            self.file_change(refuse("занят другой учётной записью"))
+                .await?;
+            return Err(StoreError::field(
+                "value",
+                "Этот контакт уже указан в другой учётной записи",
+            ));
         }
         on_pool!(self, p => sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE accounts SET {column} = $1 WHERE id = $2"
@@ -541,26 +554,20 @@ impl Store {
             by: BY_OWNER,
             scan: None,
         };
-        if matches!(field, ProfileField::Inn | ProfileField::Snils) {
-            let column = field.code();
-            let taken: Option<String> = on_pool!(self, p => sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "SELECT id FROM accounts WHERE {column} = $1 AND id <> $2"
-            )))
-            .bind(&new)
-            .bind(account_id)
-            .fetch_optional(p)
-            .await)?;
-            if taken.is_some() {
-                self.file_change(filing("refused", "указан в другой учётной записи"))
-                    .await?;
-                return Err(StoreError::field(
-                    "value",
-                    format!(
-                        "{}: этот номер уже указан в другой учётной записи. Если это ваш номер, обратитесь к страховщику",
-                        field.label()
-                    ),
-                ));
-            }
+        if matches!(field, ProfileField::Inn | ProfileField::Snils)
+            && self
+                .on_another_account(field.code(), &new, account_id)
+                .await?
+        {
+            self.file_change(filing("refused", "указан в другой учётной записи"))
+                .await?;
+            return Err(StoreError::field(
+                "value",
+                format!(
+                    "{}: этот номер уже указан в другой учётной записи. Если это ваш номер, обратитесь к страховщику",
+                    field.label()
+                ),
+            ));
         }
         let passport = self.passport_of(account_id).await?;
         let known = Known {

@@ -79,11 +79,7 @@ impl Store {
         let (channel, value) = contact(input)?;
         let mut errors = FieldErrors::new();
         errors.check("code", domain::forms::code(code));
-        errors.check("password", domain::password::check(password));
-        errors.check(
-            "password2",
-            domain::password::check_repeat(password, password2),
-        );
+        domain::password::check_new(&mut errors, password, password2);
         if !errors.is_empty() {
             return Err(StoreError::Invalid(errors));
         }

@@ -1,7 +1,7 @@
 //! The pages of «Восстановление доступа без подтверждения».
 
 use super::{AccessApply, AccessSetPassword, access_link_info, access_status};
-use crate::components::{ErrorBox, Field, FormAlert, FormErrors};
+use crate::components::{ErrorBox, Field, FormAlert, FormErrors, NewPasswordFields};
 use crate::error::AppError;
 use domain::dates::format_datetime;
 use domain::forms::AccessRequestForm;
@@ -185,17 +185,6 @@ pub fn AccessLinkPage() -> impl IntoView {
     show_answers(action, errors);
     let password = RwSignal::new(String::new());
     let password2 = RwSignal::new(String::new());
-    let check = move |field: &'static str| {
-        Callback::new(move |_| {
-            let (p, p2) = (password.get_untracked(), password2.get_untracked());
-            let result = match field {
-                "password" if !p.is_empty() => domain::password::check(&p).err(),
-                "password2" if !p2.is_empty() => domain::password::check_repeat(&p, &p2).err(),
-                _ => return,
-            };
-            errors.set_field(field, result);
-        })
-    };
     view! {
         <Title text="Новый пароль — Кабинет страхователя"/>
         <section class="auth-card" aria-labelledby="link-title">
@@ -209,9 +198,7 @@ pub fn AccessLinkPage() -> impl IntoView {
                         <ActionForm action=action attr:class="form" attr:novalidate=true>
                             <FormAlert errors/>
                             <input type="hidden" name="token" value=token.get_untracked()/>
-                            <Field label="Новый пароль" name="password" kind="password" errors value=password autocomplete="new-password"
-                                hint="Не меньше 8 символов: строчные и заглавные буквы и цифры. Можно длинную фразу, до 128 символов." on_blur=check("password")/>
-                            <Field label="Новый пароль ещё раз" name="password2" kind="password" errors value=password2 autocomplete="new-password" on_blur=check("password2")/>
+                            <NewPasswordFields errors password password2/>
                             <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>"Сохранить пароль"</button>
                         </ActionForm>
                     }.into_any(),

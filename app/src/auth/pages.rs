@@ -5,7 +5,7 @@ use super::{
     SecondFactor, get_code_status, get_login_factor,
 };
 use crate::AuthEpoch;
-use crate::components::{ErrorBox, Field, FormAlert, FormErrors};
+use crate::components::{ErrorBox, Field, FormAlert, FormErrors, NewPasswordFields};
 use domain::forms::Registration;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -347,17 +347,6 @@ pub fn RecoverPage() -> impl IntoView {
     let code = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let password2 = RwSignal::new(String::new());
-    let check_password = move |field: &'static str| {
-        Callback::new(move |_| {
-            let (p, p2) = (password.get_untracked(), password2.get_untracked());
-            let result = match field {
-                "password" if !p.is_empty() => domain::password::check(&p).err(),
-                "password2" if !p2.is_empty() => domain::password::check_repeat(&p, &p2).err(),
-                _ => return,
-            };
-            finish_errors.set_field(field, result);
-        })
-    };
     view! {
         <Title text="Восстановление пароля — Кабинет страхователя"/>
         <section class="auth-card" aria-labelledby="recover-title">
@@ -380,9 +369,7 @@ pub fn RecoverPage() -> impl IntoView {
                         <FormAlert errors=finish_errors/>
                         <input type="hidden" name="contact" value=c.clone()/>
                         <Field label="Код из сообщения" name="code" errors=finish_errors value=code inputmode="numeric" autocomplete="one-time-code" autofocus=true/>
-                        <Field label="Новый пароль" name="password" kind="password" errors=finish_errors value=password autocomplete="new-password"
-                            hint="Не меньше 8 символов: строчные и заглавные буквы и цифры." on_blur=check_password("password")/>
-                        <Field label="Новый пароль ещё раз" name="password2" kind="password" errors=finish_errors value=password2 autocomplete="new-password" on_blur=check_password("password2")/>
+                        <NewPasswordFields errors=finish_errors password password2/>
                         <button type="submit" class="btn btn-primary" disabled=move || finish.pending().get()>"Сменить пароль"</button>
                     </ActionForm>
                     <p class="auth-alt"><a href="/recover">"Не пришёл код? Запросить снова"</a></p>

@@ -637,23 +637,23 @@ impl Store {
             } else {
                 let mut free = true;
                 for key in &keys {
-                    let unpaid: i64 = match DebtKey::parse(key) {
-                        Some(DebtKey::Contribution(id)) => sqlx::query_scalar(
-                            "SELECT COUNT(*) FROM contributions WHERE id = $1 AND policyholder_id = $2 AND paid < amount",
-                        )
-                        .bind(id)
-                        .bind(&rec.policyholder_id)
-                        .fetch_one(&mut *tx)
-                        .await?,
-                        Some(DebtKey::Charge(id)) => sqlx::query_scalar(
-                            "SELECT COUNT(*) FROM charges WHERE id = $1 AND policyholder_id = $2 AND status <> 'paid'",
-                        )
-                        .bind(id)
-                        .bind(&rec.policyholder_id)
-                        .fetch_one(&mut *tx)
-                        .await?,
-                        None => 0,
+                    let Some(debt) = DebtKey::parse(key) else {
+                        free = false;
+                        break;
                     };
+                    let unpaid_sql = match &debt {
+                        DebtKey::Contribution(_) => {
+                            "SELECT COUNT(*) FROM contributions WHERE id = $1 AND policyholder_id = $2 AND paid < amount"
+                        }
+                        DebtKey::Charge(_) => {
+                            "SELECT COUNT(*) FROM charges WHERE id = $1 AND policyholder_id = $2 AND status <> 'paid'"
+                        }
+                    };
+                    let unpaid: i64 = sqlx::query_scalar(unpaid_sql)
+                        .bind(debt.id())
+                        .bind(&rec.policyholder_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
                     let claimed = unpaid == 1
                         && sqlx::query(
                             "INSERT INTO payment_claims (debt_key, payment_id) VALUES ($1, $2) ON CONFLICT (debt_key) DO NOTHING",
