@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { citizenWithFines, hydrated, login } from './helpers';
+import { citizenWithFines, hydrated, lastCode, login } from './helpers';
 
 async function payByCard(page: Page, card: string) {
   await page.getByLabel('Номер карты').fill(card);

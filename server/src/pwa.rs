@@ -22,7 +22,10 @@ pub fn service_worker_source(pkg_dir: &str) -> String {
         .map(|dir| {
             dir.filter_map(Result::ok)
                 .filter_map(|e| e.file_name().into_string().ok())
-                .filter(|n| !n.ends_with(".br") && !n.ends_with(".gz"))
+                .filter(|n| n.ends_with(".js") || n.ends_with(".wasm") || n.ends_with(".css"))
+                // The lazy routes' chunks (hundreds of small files) are kept as pages fetch
+                // them, not all at install.
+                .filter(|n| !n.starts_with("chunk_") && !n.starts_with("split_"))
                 .map(|n| format!("/pkg/{n}"))
                 .collect()
         })
@@ -68,9 +71,18 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("kabinet.AAA.js"), "").unwrap();
         std::fs::write(dir.join("kabinet.AAA.js.br"), "").unwrap();
+        std::fs::write(dir.join("kabinet.d.AAA.ts"), "").unwrap();
+        std::fs::write(dir.join("chunk_1_AAA.wasm"), "").unwrap();
         let a = service_worker_source(dir.to_str().unwrap());
         assert!(a.contains("\"/pkg/kabinet.AAA.js\""));
-        assert!(!a.contains(".br\""));
+        assert!(
+            !a.contains("chunk_1_AAA"),
+            "chunks are cached as pages fetch them"
+        );
+        assert!(
+            !a.contains(".br\"") && !a.contains(".ts\""),
+            "no compressed copies, no typings"
+        );
         assert!(a.contains("\"/offline.html\""));
         std::fs::remove_file(dir.join("kabinet.AAA.js")).unwrap();
         std::fs::write(dir.join("kabinet.BBB.js"), "").unwrap();

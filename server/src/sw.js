@@ -53,6 +53,19 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(caches.match(request).then((r) => r || fetch(request)));
     return;
   }
+  if (url.pathname.startsWith('/pkg/')) {
+    // A lazy route's chunk: hashed, so kept for good once fetched (a page read offline needs it).
+    event.respondWith(
+      caches.match(request).then((hit) => hit || fetch(request).then((response) => {
+        if (response.ok) {
+          const copy = response.clone();
+          event.waitUntil(caches.open(SHELL).then((c) => c.put(request, copy)));
+        }
+        return response;
+      })),
+    );
+    return;
+  }
   const readable = READABLE.test(url.pathname);
   if (request.mode !== 'navigate' && !readable) return;
   event.respondWith(
