@@ -4,6 +4,7 @@
 pub mod access;
 pub mod auth;
 pub mod components;
+pub mod documents;
 pub mod error;
 pub mod finance;
 pub mod live;
@@ -11,6 +12,7 @@ pub mod notices;
 pub mod payments;
 pub mod policies;
 pub mod profile;
+pub mod requests;
 pub mod security;
 #[cfg(feature = "ssr")]
 pub mod ssr;
@@ -63,8 +65,9 @@ pub fn page_access(path: &str) -> Access {
         "/confirm" => Access::Unconfirmed,
         "/login/code" => Access::SecondFactor,
         "/" | "/policies" | "/contributions" | "/charges" | "/security" | "/notices" | "/staff"
-        | "/profile" | "/debts" | "/pay" | "/documents" => Access::Account,
+        | "/profile" | "/debts" | "/pay" | "/documents" | "/requests" => Access::Account,
         p if p.starts_with("/policies/")
+            || p.starts_with("/requests/")
             || p.starts_with("/payments/")
             || p.starts_with("/contributions/")
             || p.starts_with("/charges/")
@@ -171,7 +174,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/debts") view=payments::DebtsPage ssr=SsrMode::Async/>
                     <Route path=path!("/pay") view=payments::PayPage ssr=SsrMode::Async/>
                     <Route path=path!("/payments/:id") view=payments::PaymentPage ssr=SsrMode::Async/>
-                    <Route path=path!("/documents") view=payments::DocumentsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/documents") view=documents::DocumentsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/check/:code") view=documents::CheckPage ssr=SsrMode::Async/>
+                    <Route path=path!("/policies/:id/request") view=requests::NewRequestPage ssr=SsrMode::Async/>
+                    <Route path=path!("/requests") view=requests::RequestsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:id") view=requests::RequestPage ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/requests") view=staff::StaffRequestsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/requests/:id") view=staff::StaffRequestPage ssr=SsrMode::Async/>
                     <Route path=path!("/security") view=security::SecurityPage ssr=SsrMode::Async/>
                     <Route path=path!("/profile") view=profile::ProfilePage ssr=SsrMode::Async/>
                     <Route path=path!("/notices") view=notices::NoticesPage ssr=SsrMode::Async/>
@@ -213,6 +222,7 @@ fn Header(me: MeResource) -> impl IntoView {
                                     <A href="/contributions">"Взносы"</A>
                                     <A href="/charges">"Начисления"</A>
                                     <A href="/debts">"Задолженности"</A>
+                                    <A href="/requests">"Запросы"</A>
                                     <A href="/documents">"Документы"</A>
                                     <notices::NoticesLink/>
                                     <A href="/profile">"Профиль"</A>

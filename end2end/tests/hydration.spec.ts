@@ -24,7 +24,7 @@ test('every page hydrates without an error, again and again', async ({ page }) =
     await page.goto('/policies');
     return page.locator('tbody tr a').first().getAttribute('href');
   })();
-  for (const path of ['/', '/policies', policy!, '/contributions', sheet!, '/charges', '/notices', '/profile', '/security', '/debts', '/pay?all=1', '/documents']) {
+  for (const path of ['/', '/policies', policy!, '/contributions', sheet!, '/charges', '/notices', '/profile', '/security', '/debts', '/pay?all=1', '/documents', '/requests', `${policy}/request`]) {
     for (let i = 0; i < 3; i++) {
       await page.goto(path);
       await hydrated(page);
@@ -38,16 +38,18 @@ test('the staff area and the guest pages hydrate without an error', async ({ pag
   const errors = watch(page);
   for (const path of ['/login', '/register', '/recover', '/recover/manual', '/recover/manual/status',
     '/recover/manual/status?number=%D0%92%D0%94-2026-000000&contact=nobody%40example.ru',
-    '/recover/manual/password?token=0000']) {
+    '/recover/manual/password?token=0000', '/check/ZZZZZ-ZZZZZ']) {
     await page.goto(path);
     await hydrated(page);
   }
   await login(page, 'staff@example.ru');
   await expect(page).toHaveURL(/\/$/);
   for (let i = 0; i < 3; i++) {
-    await page.goto('/staff');
-    await hydrated(page);
-    await page.waitForTimeout(250);
+    for (const path of ['/staff', '/staff/requests']) {
+      await page.goto(path);
+      await hydrated(page);
+      await page.waitForTimeout(250);
+    }
   }
   expect(errors).toEqual([]);
 });

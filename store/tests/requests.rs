@@ -466,7 +466,10 @@ both!(
             }
         }
         // A reconnecting browser catches up from the table, and only on its topics.
-        let caught = s.events_after(0, &[topic.clone()]).await.unwrap();
+        let caught = s
+            .events_after(0, std::slice::from_ref(&topic))
+            .await
+            .unwrap();
         assert!(caught.iter().filter(|e| e.kind == "request").count() >= 2);
         let rep_topic = policyholder_topic(&own(s, "acc-rep").await);
         assert!(s.events_after(0, &[rep_topic]).await.unwrap().is_empty());
