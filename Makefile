@@ -39,8 +39,9 @@ e2e: build
 	cd end2end && KABINET_SERVER=$(SERVER) npx playwright test
 
 # Performance figures, printed (never asserted in tests): «Взносы» pages and exports over 100,000 rows.
-bench:
+bench: build
 	cargo bench -p kabinet-store --bench finance
+	cargo bench -p kabinet-store --bench live
 
 clean-data:
 	rm -rf data/kabinet.db data/kabinet.db-*

@@ -88,6 +88,27 @@ both!(a_request_is_made_once_with_its_receipt, |db| {
         .await
         .unwrap();
     assert_eq!(total, 1);
+    // By policy and by date: the receipt is filed under its policy and today.
+    let policies = s.list_policies("acc-demo", &ph).await.unwrap();
+    let holder = ph.as_str();
+    let count = |f: store::documents::DocumentFilter| async move {
+        s.documents_filtered("acc-demo", holder, &f)
+            .await
+            .unwrap()
+            .1
+    };
+    let by = |policy: &str, from: Option<chrono::NaiveDate>| store::documents::DocumentFilter {
+        kind: Some("submission_receipt".into()),
+        policy_id: Some(policy.to_string()),
+        from,
+        ..Default::default()
+    };
+    assert_eq!(count(by(&policy, Some(s.today()))).await, 1);
+    assert_eq!(count(by(&policies[1].id, None)).await, 0);
+    assert_eq!(
+        count(by(&policy, Some(s.today() + chrono::Duration::days(1)))).await,
+        0
+    );
     let (name, pdf) = s.document_pdf("acc-demo", &ph, &docs[0].id).await.unwrap();
     assert!(name.ends_with(".pdf"));
     assert!(pdf.starts_with(b"%PDF"));
