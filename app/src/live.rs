@@ -107,7 +107,23 @@ async fn stream(live: Live, current: impl Fn() -> bool + 'static) {
             sleep(backoff_ms).await;
             continue;
         };
-        while let Some(item) = messages.next().await {
+        loop {
+            // gloo-net passes on no error while the browser reconnects by itself (a restarted
+            // server, a dropped network): the state, looked at every second, tells.
+            let tick = Box::pin(sleep(1_000));
+            let item = match futures::future::select(messages.next(), tick).await {
+                futures::future::Either::Left((item, _)) => item,
+                futures::future::Either::Right(((), _)) => {
+                    if !current() {
+                        break;
+                    }
+                    if es.state() == State::Connecting {
+                        live.status.set(LiveStatus::Offline);
+                    }
+                    continue;
+                }
+            };
+            let Some(item) = item else { break };
             if !current() {
                 break;
             }

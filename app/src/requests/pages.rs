@@ -59,7 +59,13 @@ pub(crate) fn TextArea(
                         errors.set_field(name, None);
                     }
                 }
-                on:blur=move |_| { if let Some(cb) = on_blur { cb.run(()); } }
+                on:blur=move |ev| {
+                    // Not when focus moves to a button (see `Field`): the message would shift
+                    // the button under the pointer and swallow the click.
+                    if let Some(cb) = on_blur.filter(|_| !crate::components::focus_goes_to_button(&ev)) {
+                        cb.run(());
+                    }
+                }
                 aria-invalid=move || error().is_some().then_some("true")
                 aria-describedby=described
             ></textarea>
@@ -174,6 +180,7 @@ fn NewRequestForm(d: NewRequestPrefill, submit: ServerAction<SubmitRequest>) -> 
                     {RequestKind::ALL.into_iter().map(|k| view! {
                         <label class="radio">
                             <input type="radio" name="kind" value=k.code()
+                                aria-invalid=move || errors.field("kind").is_some().then_some("true")
                                 prop:checked=move || kind.get() == k.code()
                                 on:change=move |_| { kind.set(k.code().to_string()); errors.set_field("kind", None); }/>
                             {k.label()}
