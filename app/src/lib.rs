@@ -6,6 +6,7 @@ pub mod auth;
 pub mod components;
 pub mod documents;
 pub mod error;
+pub mod files;
 pub mod finance;
 pub mod live;
 pub mod notices;

@@ -3,6 +3,7 @@
 //! e-mail, password policy, dates in Moscow time, and the statuses with their Russian labels.
 
 pub mod dates;
+pub mod files;
 pub mod forms;
 pub mod ids;
 pub mod model;
