@@ -1,6 +1,7 @@
 //! Requests («Создать запрос», «История запросов»): their types, statuses, the create form's
 //! rules (the same in the browser and on the server), and the rows the pages show.
 
+use crate::files::{Attachment, MAX_FILES};
 use crate::{FieldErrors, ids};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -109,6 +110,9 @@ pub struct RequestForm {
     pub kind: String,
     pub phone: String,
     pub description: String,
+    /// Ids of the files uploaded with «Добавить файл».
+    #[serde(default)]
+    pub files: Vec<String>,
     /// One per form shown: a retried or doubled «Отправить» makes one request.
     pub idempotency_key: String,
 }
@@ -121,6 +125,7 @@ pub struct ValidRequest {
     /// `+7XXXXXXXXXX`.
     pub phone: String,
     pub description: String,
+    pub files: Vec<String>,
     pub idempotency_key: String,
 }
 
@@ -142,6 +147,20 @@ fn text(input: &str, what: &str, min: usize, max: usize) -> Result<String, Strin
 /// The text of a comment or a staff reply.
 pub fn comment(input: &str) -> Result<String, String> {
     text(input, "Комментарий", 1, COMMENT_MAX)
+}
+
+/// The ids of attached files: each once, at most [`MAX_FILES`].
+pub fn file_ids(ids: &[String]) -> Result<Vec<String>, String> {
+    let mut out: Vec<String> = Vec::new();
+    for id in ids.iter().map(|i| i.trim()).filter(|i| !i.is_empty()) {
+        if !out.iter().any(|o| o == id) {
+            out.push(id.to_string());
+        }
+    }
+    if out.len() > MAX_FILES {
+        return Err(format!("Не больше {MAX_FILES} файлов"));
+    }
+    Ok(out)
 }
 
 /// An idempotency key as the form sends it: 16–64 letters, digits or dashes.
@@ -186,15 +205,17 @@ impl RequestForm {
             "description",
             text(&self.description, "Описание", 10, DESCRIPTION_MAX),
         );
+        let files = e.check("files", file_ids(&self.files));
         let key = e.check("idempotency_key", idempotency_key(&self.idempotency_key));
         e.into_result()?;
-        match (kind, phone, description, key) {
-            (Some(kind), Some(phone), Some(description), Some(idempotency_key)) => {
+        match (kind, phone, description, files, key) {
+            (Some(kind), Some(phone), Some(description), Some(files), Some(idempotency_key)) => {
                 Ok(ValidRequest {
                     policy_id: self.policy_id.trim().to_string(),
                     kind,
                     phone,
                     description,
+                    files,
                     idempotency_key,
                 })
             }
@@ -299,6 +320,7 @@ pub struct RequestMessage {
     pub body: String,
     /// The status this message set, if it changed it.
     pub status: Option<RequestStatus>,
+    pub files: Vec<Attachment>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -320,6 +342,8 @@ pub struct RequestView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub assignee: Option<String>,
+    /// Files attached when it was made.
+    pub files: Vec<Attachment>,
     pub messages: Vec<RequestMessage>,
     pub documents: Vec<RequestDocument>,
 }
@@ -334,6 +358,7 @@ mod tests {
             kind: "certificate".into(),
             phone: "8 (912) 345-67-89".into(),
             description: "Нужна справка о полисе для работодателя".into(),
+            files: vec!["a".into(), "a".into(), " ".into()],
             idempotency_key: "0123456789abcdef0123".into(),
         }
     }
@@ -343,6 +368,7 @@ mod tests {
         let v = good().validate().unwrap();
         assert_eq!(v.kind, RequestKind::Certificate);
         assert_eq!(v.phone, "+79123456789");
+        assert_eq!(v.files, vec!["a".to_string()], "each file once");
     }
 
     #[test]
@@ -352,6 +378,7 @@ mod tests {
             kind: "x".into(),
             phone: "12".into(),
             description: "коротко".into(),
+            files: (0..11).map(|i| i.to_string()).collect(),
             idempotency_key: "k".into(),
         };
         let e = f.validate().unwrap_err();
@@ -363,6 +390,7 @@ mod tests {
             Some("Описание: не меньше 10 символов")
         );
         assert!(e.get("idempotency_key").is_some());
+        assert_eq!(e.get("files"), Some("Не больше 10 файлов"));
         let long = RequestForm {
             description: "а".repeat(DESCRIPTION_MAX + 1),
             ..good()

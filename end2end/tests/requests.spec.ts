@@ -25,7 +25,14 @@ async function citizen(browser: Browser, who = 'demo@example.ru'): Promise<Page>
 }
 
 /** «Создать запрос» from the first policy, through the review step; the request's id. */
-async function createRequest(page: Page, kind: string, description: string): Promise<string> {
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+
+async function attach(page: Page, name: string) {
+  await page.getByLabel('Добавить файл', { exact: true }).setInputFiles({ name, mimeType: 'application/pdf', buffer: PDF });
+  await expect(page.locator('.file-line', { hasText: name }).locator('.file-ok')).toBeVisible();
+}
+
+async function createRequest(page: Page, kind: string, description: string, file?: string): Promise<string> {
   await page.goto('/policies');
   const policy = await page.locator('tbody tr a').first().getAttribute('href');
   await page.goto(policy!);
@@ -40,11 +47,14 @@ async function createRequest(page: Page, kind: string, description: string): Pro
   await page.getByLabel(kind).check();
   await page.getByLabel('Контактный телефон').fill('+7 912 345-67-89');
   await page.getByLabel('Описание').fill(description);
+  if (file) await attach(page, file);
   await page.getByRole('button', { name: 'Далее: проверить' }).click();
   await expect(page.getByRole('heading', { name: 'Проверьте запрос' })).toBeVisible();
   await expect(page.getByText(description)).toBeVisible();
+  await expect(page.locator('#review-files')).toHaveText(file ?? 'нет');
   await page.getByRole('button', { name: 'Отправить' }).click();
   await expect(page).toHaveURL(/\/requests\/[0-9a-f]{32}\?created=1$/);
+  if (file) await expect(page.locator('#request-files')).toContainText(file);
   await expect(page.getByText(/Запрос отправлен\. Номер запроса: ЗАП-\d{4}-[0-9A-Z]{8}/)).toBeVisible();
   await expect(page.locator('#request-status')).toContainText('В обработке');
   await hydrated(page);
@@ -71,7 +81,7 @@ test('a citizen watches a request while staff reply and change its status: it sh
   test.setTimeout(90_000);
   const page = await citizen(browser);
   const text = `Нужна справка о полисе для работодателя ${Date.now()}`;
-  const id = await createRequest(page, 'Справка', text);
+  const id = await createRequest(page, 'Справка', text, 'справка-основание.pdf');
   // The same page object all along: a reload would lose this marker.
   await page.evaluate(() => ((window as any).__noReload = true));
   await expect(page.locator('.live-status.online')).toBeVisible();
@@ -91,20 +101,27 @@ test('a citizen watches a request while staff reply and change its status: it sh
 
   await staff.getByLabel('Новый статус').selectOption('clarification');
   await staff.getByLabel('Комментарий').fill('Уточните, для какой организации нужна справка');
+  await attach(staff, 'образец.pdf');
   await staff.getByRole('button', { name: 'Отправить ответ' }).click();
   await expect(staff.getByText('Ответ отправлен.')).toBeVisible();
   // The change is committed and published before the answer reaches staff: the citizen sees it
   // within a second.
   await expect(page.locator('#request-status')).toContainText('Требуется уточнение', { timeout: 1_000 });
   await expect(page.locator('#thread')).toContainText('Уточните, для какой организации нужна справка', { timeout: 1_000 });
+  // The staff's file downloads for the citizen.
+  const sample = page.locator('#thread a', { hasText: 'образец.pdf' });
+  await expect(sample).toBeVisible();
+  expect((await page.request.get((await sample.getAttribute('href'))!)).status()).toBe(200);
 
   // «Редактировать запрос»: the citizen answers; the request is back «В обработке».
   await page.getByLabel('Комментарий').fill('Для ООО «Работа и отдых»');
+  await attach(page, 'реквизиты.pdf');
   await page.getByRole('button', { name: 'Добавить комментарий' }).click();
   await expect(page.getByText('Комментарий добавлен.')).toBeVisible();
   await expect(page.locator('#request-status')).toContainText('В обработке');
   await staff.reload();
   await expect(staff.locator('#thread')).toContainText('Для ООО «Работа и отдых»');
+  await expect(staff.locator('#thread')).toContainText('реквизиты.pdf');
   await hydrated(staff);
 
   // «Завершено»: the certificate appears on the citizen's page by itself.

@@ -119,6 +119,7 @@ async fn run(binary: &str, url: &str) {
         kind: "certificate".into(),
         phone: "+79123456789".into(),
         description: "Запрос для замера живых обновлений".into(),
+        files: vec![],
         idempotency_key: "bench-live-0000000001".into(),
     }
     .validate()
@@ -205,7 +206,14 @@ async fn run(binary: &str, url: &str) {
         };
         let t0 = Instant::now();
         store
-            .staff_reply_request("acc-staff", &request, "Замер", Some(status), "127.0.0.1")
+            .staff_reply_request(
+                "acc-staff",
+                &request,
+                "Замер",
+                Some(status),
+                &[],
+                "127.0.0.1",
+            )
             .await
             .unwrap();
         for rx in arrivals.iter_mut() {

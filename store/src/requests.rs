@@ -97,6 +97,34 @@ const LIST_COLUMNS: &str =
 const LIST_FROM: &str = " FROM requests r JOIN policies p ON p.id = r.policy_id
      JOIN policyholders h ON h.id = r.policyholder_id LEFT JOIN accounts s ON s.id = r.assignee_id";
 
+/// Refuses (by field `files`) a file the caller did not upload or that is already attached to
+/// something: checked before anything is written, so a refused submission leaves no trace.
+async fn own_files(store: &Store, account_id: &str, ids: &[String]) -> StoreResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let free: i64 = on_pool_db!(store, p, Db => {
+        let mut q = sqlx::QueryBuilder::<Db>::new(
+            "SELECT COUNT(*) FROM attachments WHERE owner IS NULL AND account_id = ",
+        );
+        q.push_bind(account_id.to_string()).push(" AND id IN (");
+        let mut sep = q.separated(", ");
+        for id in ids {
+            sep.push_bind(id.clone());
+        }
+        q.push(")");
+        q.build_query_scalar::<i64>().fetch_one(p).await
+    })?;
+    if free == ids.len() as i64 {
+        Ok(())
+    } else {
+        Err(StoreError::field(
+            "files",
+            "Файл не найден или уже приложен: добавьте его ещё раз",
+        ))
+    }
+}
+
 /// What the policyholder's side may still do.
 fn open(status: RequestStatus) -> StoreResult<()> {
     if status.is_final() {
@@ -134,11 +162,12 @@ impl Store {
         })?;
         let body_hash = hex::encode(sha2::Sha256::digest(
             format!(
-                "{policyholder_id}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+                "{policyholder_id}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
                 form.policy_id,
                 form.kind.code(),
                 form.phone,
-                form.description
+                form.description,
+                form.files.join(",")
             )
             .as_bytes(),
         ));
@@ -146,8 +175,17 @@ impl Store {
             .same_key_request(account_id, &form.idempotency_key, &body_hash)
             .await?
         {
+            // Linking again is a no-op; it completes a first attempt cut short.
+            self.link_attachments(
+                account_id,
+                &form.files,
+                policyholder_id,
+                &format!("request:{id}"),
+            )
+            .await?;
             return Ok(id);
         }
+        own_files(self, account_id, &form.files).await?;
         let account = self.account(account_id).await?;
         let id = new_id();
         let now = self.now();
@@ -181,6 +219,13 @@ impl Store {
                 .await?
                 .ok_or_else(|| StoreError::Internal("request vanished".into()));
         }
+        self.link_attachments(
+            account_id,
+            &form.files,
+            policyholder_id,
+            &format!("request:{id}"),
+        )
+        .await?;
         self.journal(Entry {
             account_id: Some(account_id),
             policyholder_id: Some(policyholder_id),
@@ -202,6 +247,7 @@ impl Store {
                 ("Полис".into(), policy_number),
                 ("Заявитель".into(), account.full_name.clone()),
                 ("Контактный телефон".into(), form.phone.clone()),
+                ("Приложено файлов".into(), form.files.len().to_string()),
             ],
         )
         .await?;
@@ -386,6 +432,24 @@ impl Store {
         .bind(request_id)
         .fetch_all(p)
         .await)?;
+        let files = self
+            .attachments_of(&format!("request:{request_id}"))
+            .await?;
+        let mut thread = Vec::with_capacity(messages.len());
+        for m in messages {
+            let files = self
+                .attachments_of(&format!("request-message:{}", m.id))
+                .await?;
+            thread.push(RequestMessage {
+                from_staff: m.author_side == "staff",
+                author: m.author,
+                body: m.body,
+                status: m.status.as_deref().and_then(RequestStatus::parse),
+                created_at: m.created_at,
+                files,
+                id: m.id,
+            });
+        }
         Ok(RequestView {
             id: head.id,
             number: head.number,
@@ -402,17 +466,8 @@ impl Store {
             created_at: head.created_at,
             updated_at: head.updated_at,
             assignee: head.assignee,
-            messages: messages
-                .into_iter()
-                .map(|m| RequestMessage {
-                    id: m.id,
-                    from_staff: m.author_side == "staff",
-                    author: m.author,
-                    body: m.body,
-                    status: m.status.as_deref().and_then(RequestStatus::parse),
-                    created_at: m.created_at,
-                })
-                .collect(),
+            files,
+            messages: thread,
             documents: documents
                 .into_iter()
                 .map(|(id, title, number)| RequestDocument { id, title, number })
@@ -449,8 +504,9 @@ impl Store {
         from: RequestStatus,
         status: Option<RequestStatus>,
         reason: Option<&str>,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<String> {
         let now = self.now();
+        let message_id = new_id();
         let changed = on_pool!(self, p => {
             let mut tx = p.begin().await?;
             let n = sqlx::query(
@@ -471,7 +527,7 @@ impl Store {
                     "INSERT INTO request_messages (id, request_id, policyholder_id, author_id, author_side, body, status, created_at)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 )
-                .bind(new_id())
+                .bind(&message_id)
                 .bind(request_id)
                 .bind(policyholder_id)
                 .bind(author_id)
@@ -490,26 +546,42 @@ impl Store {
                 "Запрос только что изменился. Обновите страницу и повторите".into(),
             ));
         }
-        Ok(())
+        Ok(message_id)
     }
 
-    /// «Редактировать запрос»: a comment from the policyholder's side. An answer to «Требуется
-    /// уточнение» returns the request to «В обработке».
+    /// «Редактировать запрос»: a comment and/or files from the policyholder's side. An answer to
+    /// «Требуется уточнение» returns the request to «В обработке».
     pub async fn comment_request(
         &self,
         account_id: &str,
         request_id: &str,
         body: &str,
+        files: &[String],
         ip: &str,
     ) -> StoreResult<()> {
-        let body = domain::requests::comment(body).map_err(|m| StoreError::field("comment", &m))?;
+        let files = domain::requests::file_ids(files).map_err(|m| StoreError::field("files", m))?;
+        // Files alone are a comment too.
+        let body = if files.is_empty() || !body.trim().is_empty() {
+            domain::requests::comment(body).map_err(|m| StoreError::field("comment", m))?
+        } else {
+            String::new()
+        };
         let ph = self.request_holder(request_id).await?;
         self.authorized_policyholder(account_id, &ph).await?;
         let from = self.request_status(&ph, request_id).await?;
         open(from)?;
+        own_files(self, account_id, &files).await?;
         let to = (from == RequestStatus::Clarification).then_some(RequestStatus::Processing);
-        self.add_message(&ph, request_id, account_id, "holder", &body, from, to, None)
+        let message = self
+            .add_message(&ph, request_id, account_id, "holder", &body, from, to, None)
             .await?;
+        self.link_attachments(
+            account_id,
+            &files,
+            &ph,
+            &format!("request-message:{message}"),
+        )
+        .await?;
         self.journal(Entry {
             account_id: Some(account_id),
             policyholder_id: Some(&ph),
@@ -563,9 +635,11 @@ impl Store {
         request_id: &str,
         body: &str,
         status: Option<RequestStatus>,
+        files: &[String],
         ip: &str,
     ) -> StoreResult<()> {
         self.require_staff(staff_id).await?;
+        let files = domain::requests::file_ids(files).map_err(|m| StoreError::field("files", m))?;
         let body = domain::requests::comment(body).map_err(|m| {
             StoreError::field(
                 "comment",
@@ -581,10 +655,14 @@ impl Store {
         open(from)?;
         let status = status.filter(|s| *s != from);
         let reason = (status == Some(RequestStatus::Rejected)).then_some(body.as_str());
-        self.add_message(
-            &ph, request_id, staff_id, "staff", &body, from, status, reason,
-        )
-        .await?;
+        own_files(self, staff_id, &files).await?;
+        let message = self
+            .add_message(
+                &ph, request_id, staff_id, "staff", &body, from, status, reason,
+            )
+            .await?;
+        self.link_attachments(staff_id, &files, &ph, &format!("request-message:{message}"))
+            .await?;
         self.journal(Entry {
             account_id: Some(staff_id),
             policyholder_id: Some(&ph),

@@ -29,6 +29,7 @@ fn form(policy: &str, kind: RequestKind, key: &str) -> domain::requests::ValidRe
         kind: kind.code().into(),
         phone: "+7 912 345-67-89".into(),
         description: "Прошу выдать справку о действии полиса".into(),
+        files: vec![],
         idempotency_key: format!("{key:0>20}"),
     }
     .validate()
@@ -265,6 +266,7 @@ both!(staff_move_a_request_and_the_thread_goes_both_ways, |db| {
         &id,
         "Уточните, для какой организации справка",
         Some(RequestStatus::Clarification),
+        &[],
         "ip",
     )
     .await
@@ -276,7 +278,7 @@ both!(staff_move_a_request_and_the_thread_goes_both_ways, |db| {
     assert_eq!(v.messages[0].status, Some(RequestStatus::Clarification));
 
     // The answer returns it to «В обработке».
-    s.comment_request("acc-demo", &id, "Для ООО «Работа»", "ip")
+    s.comment_request("acc-demo", &id, "Для ООО «Работа»", &[], "ip")
         .await
         .unwrap();
     let v = s.request_view("acc-demo", &id).await.unwrap();
@@ -284,7 +286,7 @@ both!(staff_move_a_request_and_the_thread_goes_both_ways, |db| {
     assert_eq!(v.messages.len(), 2);
     assert!(!v.messages[1].from_staff);
     assert!(matches!(
-        s.comment_request("acc-demo", &id, "   ", "ip").await,
+        s.comment_request("acc-demo", &id, "   ", &[], "ip").await,
         Err(StoreError::Invalid(e)) if e.get("comment").is_some()
     ));
 
@@ -294,6 +296,7 @@ both!(staff_move_a_request_and_the_thread_goes_both_ways, |db| {
         &id,
         "Справка готова",
         Some(RequestStatus::Completed),
+        &[],
         "ip",
     )
     .await
@@ -309,19 +312,26 @@ both!(staff_move_a_request_and_the_thread_goes_both_ways, |db| {
     assert!(pdf.starts_with(b"%PDF"));
     // Closed: no more comments or changes.
     assert!(matches!(
-        s.comment_request("acc-demo", &id, "ещё", "ip").await,
+        s.comment_request("acc-demo", &id, "ещё", &[], "ip").await,
         Err(StoreError::Refused(_))
     ));
     assert!(matches!(
-        s.staff_reply_request("acc-staff", &id, "x", Some(RequestStatus::Processing), "ip")
-            .await,
+        s.staff_reply_request(
+            "acc-staff",
+            &id,
+            "x",
+            Some(RequestStatus::Processing),
+            &[],
+            "ip"
+        )
+        .await,
         Err(StoreError::Refused(_))
     ));
 
     // «Отклонено» carries its reason.
     let (_, id2) = submit(s, RequestKind::Payout, "t2").await;
     assert!(matches!(
-        s.staff_reply_request("acc-staff", &id2, " ", Some(RequestStatus::Rejected), "ip")
+        s.staff_reply_request("acc-staff", &id2, " ", Some(RequestStatus::Rejected), &[], "ip")
             .await,
         Err(StoreError::Invalid(e)) if e.get("comment") == Some("Укажите причину отказа в комментарии")
     ));
@@ -330,6 +340,7 @@ both!(staff_move_a_request_and_the_thread_goes_both_ways, |db| {
         &id2,
         "Нет оснований для выплаты",
         Some(RequestStatus::Rejected),
+        &[],
         "ip",
     )
     .await
@@ -352,7 +363,7 @@ both!(other_peoples_requests_and_documents_are_not_found, |db| {
         .clone();
     let nf = |r: Result<(), StoreError>| assert!(matches!(r, Err(StoreError::NotFound)), "{r:?}");
     nf(s.request_view("acc-rep", &id).await.map(drop));
-    nf(s.comment_request("acc-rep", &id, "чужой", "ip").await);
+    nf(s.comment_request("acc-rep", &id, "чужой", &[], "ip").await);
     nf(s.request_view("acc-demo", "no-such-id").await.map(drop));
     let rep_ph = own(s, "acc-rep").await;
     nf(s.document_pdf("acc-rep", &rep_ph, &doc).await.map(drop));
@@ -367,10 +378,15 @@ both!(other_peoples_requests_and_documents_are_not_found, |db| {
         .map(drop));
     nf(s.staff_request("acc-demo", &id).await.map(drop));
     nf(s.staff_assign_request("acc-demo", &id, "ip").await);
-    nf(
-        s.staff_reply_request("acc-demo", &id, "x", Some(RequestStatus::Completed), "ip")
-            .await,
-    );
+    nf(s.staff_reply_request(
+        "acc-demo",
+        &id,
+        "x",
+        Some(RequestStatus::Completed),
+        &[],
+        "ip",
+    )
+    .await);
     nf(s.staff_issue_certificate("acc-demo", &id, "ip")
         .await
         .map(drop));
@@ -440,6 +456,94 @@ both!(documents_check_by_code_and_go_by_mail, |db| {
     assert_eq!(again, doc.id);
 });
 
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+
+both!(files_go_with_the_request_and_the_thread, |db| {
+    let s = &db.store;
+    s.load_demo(0).await.unwrap();
+    let ph = own(s, "acc-demo").await;
+    let policy = first_policy(s, "acc-demo", &ph).await;
+    let scan = s
+        .upload_attachment("acc-demo", "files", "скан.pdf", PDF)
+        .await
+        .unwrap();
+    // Somebody else's upload is refused by field, and nothing is made.
+    let theirs = s
+        .upload_attachment("acc-rep", "files", "чужой.pdf", PDF)
+        .await
+        .unwrap();
+    let mut f = form(&policy, RequestKind::Payout, "f1");
+    f.files = vec![theirs.id.clone()];
+    assert!(matches!(
+        s.create_request("acc-demo", &ph, &f, "ip").await,
+        Err(StoreError::Invalid(e)) if e.get("files").is_some()
+    ));
+    let none = s
+        .requests("acc-demo", &ph, &RequestFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(none.total, 0);
+    f.files = vec![scan.id.clone()];
+    let id = s.create_request("acc-demo", &ph, &f, "ip").await.unwrap();
+    // A retry links again without harm.
+    assert_eq!(
+        s.create_request("acc-demo", &ph, &f, "ip").await.unwrap(),
+        id
+    );
+    let v = s.request_view("acc-demo", &id).await.unwrap();
+    assert_eq!(v.files.len(), 1);
+    assert_eq!(v.files[0].name, "скан.pdf");
+
+    // Files alone are a comment too; staff reply with a file of their own.
+    let more = s
+        .upload_attachment("acc-demo", "files", "ещё.pdf", PDF)
+        .await
+        .unwrap();
+    s.comment_request("acc-demo", &id, "", std::slice::from_ref(&more.id), "ip")
+        .await
+        .unwrap();
+    let answer = s
+        .upload_attachment("acc-staff", "files", "ответ.pdf", PDF)
+        .await
+        .unwrap();
+    s.staff_reply_request(
+        "acc-staff",
+        &id,
+        "Смотрите вложение",
+        None,
+        std::slice::from_ref(&answer.id),
+        "ip",
+    )
+    .await
+    .unwrap();
+    let v = s.request_view("acc-demo", &id).await.unwrap();
+    assert_eq!(v.messages.len(), 2);
+    assert_eq!(v.messages[0].files[0].name, "ещё.pdf");
+    assert!(v.messages[1].from_staff);
+    assert_eq!(v.messages[1].files[0].name, "ответ.pdf");
+    // The citizen downloads the staff's file; another citizen gets "not found".
+    let (_, bytes) = s.attachment_content("acc-demo", &answer.id).await.unwrap();
+    assert_eq!(bytes, PDF);
+    assert!(matches!(
+        s.attachment_content("acc-rep", &answer.id).await,
+        Err(StoreError::NotFound)
+    ));
+    // A file already attached cannot go to another request, and nothing is written.
+    let (_, other) = submit(s, RequestKind::Certificate, "f2").await;
+    let moved = s
+        .comment_request(
+            "acc-demo",
+            &other,
+            "тот же файл",
+            std::slice::from_ref(&more.id),
+            "ip",
+        )
+        .await;
+    assert!(matches!(moved, Err(StoreError::Invalid(e)) if e.get("files").is_some()));
+    let untouched = s.request_view("acc-demo", &other).await.unwrap();
+    assert!(untouched.messages.is_empty());
+});
+
 both!(
     every_change_reaches_the_policyholders_topic_in_every_process,
     |db| {
@@ -457,6 +561,7 @@ both!(
             &id,
             "Принято",
             Some(RequestStatus::Clarification),
+            &[],
             "ip",
         )
         .await

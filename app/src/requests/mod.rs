@@ -125,14 +125,18 @@ pub async fn get_request(id: String) -> Result<RequestView, AppError> {
     }
 }
 
-/// «Редактировать запрос»: a comment to the request.
-#[server(endpoint = "requests/comment")]
-pub async fn comment_request(id: String, comment: String) -> Result<(), AppError> {
+/// «Редактировать запрос»: a comment and/or files to the request.
+#[server(input = Json, endpoint = "requests/comment")]
+pub async fn comment_request(
+    id: String,
+    comment: String,
+    files: Vec<String>,
+) -> Result<(), AppError> {
     use crate::ssr::*;
     let s = session()?;
     let req = request()?;
     match store()?
-        .comment_request(&s.account_id, &id, &comment, &req.ip)
+        .comment_request(&s.account_id, &id, &comment, &files, &req.ip)
         .await
     {
         Ok(()) => Ok(()),

@@ -6,6 +6,7 @@ use super::{
 };
 use crate::AuthEpoch;
 use crate::components::{ErrorBox, Field, FormAlert, FormErrors};
+use crate::files::{Attachment, FileUpload};
 use crate::live::Live;
 use domain::dates::format_datetime;
 use domain::requests::{RequestFilter, RequestForm, RequestKind, RequestStatus, RequestView};
@@ -108,6 +109,8 @@ fn NewRequestForm(d: NewRequestPrefill, submit: ServerAction<SubmitRequest>) -> 
     let kind = RwSignal::new(String::new());
     let phone = RwSignal::new(d.phone.clone());
     let description = RwSignal::new(String::new());
+    let files = RwSignal::new(Vec::<Attachment>::new());
+    let busy = RwSignal::new(false);
     let reviewing = RwSignal::new(false);
     let policy_id = d.policy_id.clone();
     let key = d.key.clone();
@@ -116,6 +119,7 @@ fn NewRequestForm(d: NewRequestPrefill, submit: ServerAction<SubmitRequest>) -> 
         kind: kind.get_untracked(),
         phone: phone.get_untracked(),
         description: description.get_untracked(),
+        files: files.get_untracked().into_iter().map(|f| f.id).collect(),
         idempotency_key: key.clone(),
     });
     let check = move |field: &'static str| {
@@ -141,6 +145,9 @@ fn NewRequestForm(d: NewRequestPrefill, submit: ServerAction<SubmitRequest>) -> 
     });
     let review = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
         let f = form.with_value(|f| f());
         match f.validate() {
             Ok(_) => {
@@ -192,7 +199,9 @@ fn NewRequestForm(d: NewRequestPrefill, submit: ServerAction<SubmitRequest>) -> 
                     autocomplete="tel" on_blur=check("phone") hint="Например, +7 912 345-67-89"/>
                 <TextArea label="Описание" name="description" errors value=description
                     on_blur=check("description") hint="Что нужно сделать: от 10 до 4000 символов"/>
-                <button type="submit" class="btn btn-primary">"Далее: проверить"</button>
+                <FileUpload label="Добавить файл" name="files" files errors busy
+                    hint="PDF, JPEG или PNG до 5 МБ, до 10 файлов"/>
+                <button type="submit" class="btn btn-primary" disabled=move || busy.get()>"Далее: проверить"</button>
             </form>
         </Show>
         <Show when=move || reviewing.get()>
@@ -205,6 +214,10 @@ fn NewRequestForm(d: NewRequestPrefill, submit: ServerAction<SubmitRequest>) -> 
                     <div><dt>"Номер полиса"</dt><dd>{d.policy_number.clone()}</dd></div>
                     <div><dt>"Контактный телефон"</dt><dd>{move || phone.get()}</dd></div>
                     <div><dt>"Описание"</dt><dd class="pre">{move || description.get()}</dd></div>
+                    <div><dt>"Файлы"</dt><dd id="review-files">{move || {
+                        let names: Vec<String> = files.get().into_iter().map(|f| f.name).collect();
+                        if names.is_empty() { "нет".to_string() } else { names.join(", ") }
+                    }}</dd></div>
                 </dl>
                 <div class="actions">
                     <button type="button" class="btn" on:click=move |_| reviewing.set(false)>"Изменить"</button>
@@ -381,12 +394,15 @@ pub fn RequestPage() -> impl IntoView {
     // Beside the data, not inside it: a live update redraws the page but keeps what is typed.
     let errors = FormErrors::new();
     let text = RwSignal::new(String::new());
+    let files = RwSignal::new(Vec::<Attachment>::new());
+    let busy = RwSignal::new(false);
     let done = RwSignal::new(None::<&'static str>);
     Effect::new(move |_| {
         if let Some(r) = comment.value().get() {
             errors.show(&r);
             if r.is_ok() {
                 text.set(String::new());
+                files.set(Vec::new());
                 done.set(Some("Комментарий добавлен."));
                 sent.update(|n| *n += 1);
             } else {
@@ -394,7 +410,13 @@ pub fn RequestPage() -> impl IntoView {
             }
         }
     });
-    let form = CommentState { errors, text, done };
+    let form = CommentState {
+        errors,
+        text,
+        files,
+        busy,
+        done,
+    };
     view! {
         <p class="crumbs"><a href="/requests">"← История запросов"</a></p>
         <Transition fallback=loading>
@@ -408,6 +430,21 @@ pub fn RequestPage() -> impl IntoView {
             })}
         </Transition>
     }
+}
+
+/// Files attached to a request or a message, to download.
+#[component]
+fn FileList(files: Vec<Attachment>, #[prop(optional)] id: Option<&'static str>) -> impl IntoView {
+    (!files.is_empty()).then(|| {
+        view! {
+            <ul class="files-list" id=id>
+                {files.into_iter().map(|f| view! {
+                    <li><a rel="external" download href=f.href()>{f.name.clone()}</a>
+                        {format!(" ({})", domain::files::format_size(f.size.max(0) as u64))}</li>
+                }).collect_view()}
+            </ul>
+        }
+    })
 }
 
 /// The thread of a request (shared with the staff page).
@@ -431,6 +468,7 @@ pub(crate) fn Thread(v: RequestView, #[prop(optional)] staff_links: bool) -> imp
         </dl>
         <h2>"Описание"</h2>
         <p class="pre" id="request-description">{v.description.clone()}</p>
+        <FileList files=v.files.clone() id="request-files"/>
         <h2>"Документы по запросу"</h2>
         {if v.documents.is_empty() {
             view! { <p class="muted">"Документов пока нет."</p> }.into_any()
@@ -458,6 +496,7 @@ pub(crate) fn Thread(v: RequestView, #[prop(optional)] staff_links: bool) -> imp
                                     {m.status.map(|s| view! { " · статус: " <span class=s.badge()>{s.label()}</span> })}
                                 </p>
                                 <p class="pre message-body">{m.body.clone()}</p>
+                                <FileList files=m.files.clone()/>
                             </li>
                         }
                     }).collect_view()}
@@ -471,6 +510,8 @@ pub(crate) fn Thread(v: RequestView, #[prop(optional)] staff_links: bool) -> imp
 struct CommentState {
     errors: FormErrors,
     text: RwSignal<String>,
+    files: RwSignal<Vec<Attachment>>,
+    busy: RwSignal<bool>,
     done: RwSignal<Option<&'static str>>,
 }
 
@@ -482,7 +523,6 @@ fn RequestDetail(
     created: bool,
 ) -> impl IntoView {
     let title = format!("Запрос {} — Кабинет страхователя", v.number);
-    let CommentState { errors, text, done } = form;
     let id = v.id.clone();
     let is_final = v.status.is_final();
     view! {
@@ -504,16 +544,43 @@ fn RequestDetail(
             view! {
                 <section aria-labelledby="edit-title">
                     <h2 id="edit-title">"Редактировать запрос"</h2>
-                    <ActionForm action=comment attr:class="form" attr:novalidate=true>
-                        <FormAlert errors/>
-                        <input type="hidden" name="id" value=id.clone()/>
-                        <TextArea label="Комментарий" name="comment" errors value=text
-                            hint="Уточнение или ответ на вопрос страховщика"/>
-                        <p class="form-done" aria-live="polite">{move || done.get()}</p>
-                        <button type="submit" class="btn btn-primary" disabled=move || comment.pending().get()>"Добавить комментарий"</button>
-                    </ActionForm>
+                    <CommentForm id=id.clone() comment form/>
                 </section>
             }.into_any()
         }}
     }
+}
+
+/// «Редактировать запрос»'s form: a comment and/or files.
+#[component]
+fn CommentForm(id: String, comment: ServerAction<CommentRequest>, form: CommentState) -> AnyView {
+    let CommentState {
+        errors,
+        text,
+        files,
+        busy,
+        done,
+    } = form;
+    view! {
+<form class="form" novalidate on:submit=move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            if comment.pending().get_untracked() || busy.get_untracked() {
+                return;
+            }
+            comment.dispatch(CommentRequest {
+                id: id.clone(),
+                comment: text.get_untracked(),
+                files: files.get_untracked().into_iter().map(|f| f.id).collect(),
+            });
+        }>
+            <FormAlert errors/>
+            <TextArea label="Комментарий" name="comment" errors value=text
+                hint="Уточнение или ответ на вопрос страховщика; можно приложить только файлы"/>
+            <FileUpload label="Добавить файл" name="files" files errors busy
+                hint="PDF, JPEG или PNG до 5 МБ"/>
+            <p class="form-done" aria-live="polite">{move || done.get()}</p>
+            <button type="submit" class="btn btn-primary" disabled=move || comment.pending().get() || busy.get()>"Добавить комментарий"</button>
+        </form>
+    }
+    .into_any()
 }

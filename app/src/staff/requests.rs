@@ -5,10 +5,12 @@
 use crate::AuthEpoch;
 use crate::components::{ErrorBox, FormAlert, FormErrors};
 use crate::error::AppError;
+use crate::files::FileUpload;
 use crate::requests::{TextArea, Thread};
 use domain::dates::format_datetime;
 use domain::requests::{RequestKind, RequestPage, RequestStatus, RequestView};
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -57,9 +59,14 @@ pub async fn staff_assign(id: String) -> Result<(), AppError> {
     }
 }
 
-/// A reply; `status` empty keeps the status.
-#[server(endpoint = "staff/request-reply")]
-pub async fn staff_reply(id: String, comment: String, status: String) -> Result<(), AppError> {
+/// A reply with files; `status` empty keeps the status.
+#[server(input = Json, endpoint = "staff/request-reply")]
+pub async fn staff_reply(
+    id: String,
+    comment: String,
+    status: String,
+    files: Vec<String>,
+) -> Result<(), AppError> {
     use crate::ssr::*;
     let s = session()?;
     let req = request()?;
@@ -80,7 +87,7 @@ pub async fn staff_reply(id: String, comment: String, status: String) -> Result<
         }
     };
     match store
-        .staff_reply_request(&s.account_id, &id, &comment, status, &req.ip)
+        .staff_reply_request(&s.account_id, &id, &comment, status, &files, &req.ip)
         .await
     {
         Ok(()) => Ok(()),
@@ -251,6 +258,8 @@ pub fn StaffRequestPage() -> impl IntoView {
     let errors = FormErrors::new();
     let text = RwSignal::new(String::new());
     let status = RwSignal::new(String::new());
+    let files = RwSignal::new(Vec::<crate::files::Attachment>::new());
+    let busy = RwSignal::new(false);
     let done = RwSignal::new(None::<&'static str>);
     Effect::new(move |_| {
         if let Some(r) = reply.value().get() {
@@ -258,6 +267,7 @@ pub fn StaffRequestPage() -> impl IntoView {
             if r.is_ok() {
                 text.set(String::new());
                 status.set(String::new());
+                files.set(Vec::new());
                 done.set(Some("Ответ отправлен."));
                 changed.update(|n| *n += 1);
             } else {
@@ -265,6 +275,13 @@ pub fn StaffRequestPage() -> impl IntoView {
             }
         }
     });
+    let reply_state = ReplyState {
+        errors,
+        text,
+        status,
+        files,
+        busy,
+    };
     Effect::new(move |_| {
         if assign.value().get().is_some_and(|r| r.is_ok()) {
             done.set(Some("Запрос взят в работу."));
@@ -304,12 +321,54 @@ pub fn StaffRequestPage() -> impl IntoView {
                                 on:click=move |_| { certificate.dispatch(StaffCertificate { id: rid2.clone() }); }>"Выдать справку"</button>
                         </div>
                         <Thread v=v.clone() staff_links=true/>
-                        {(!is_final).then(|| view! {
-                            <section aria-labelledby="reply-title">
+                        {(!is_final).then(|| view! { <ReplyForm id=v.id.clone() reply form=reply_state/> })}
+                    }.into_any()
+                }
+                Err(AppError::NotFound) => view! { <crate::NotFound/> }.into_any(),
+                Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+#[derive(Clone, Copy)]
+struct ReplyState {
+    errors: FormErrors,
+    text: RwSignal<String>,
+    status: RwSignal<String>,
+    files: RwSignal<Vec<crate::files::Attachment>>,
+    busy: RwSignal<bool>,
+}
+
+/// The reply form: a comment (the reason for «Отклонено»), a new status, files.
+#[component]
+fn ReplyForm(id: String, reply: ServerAction<StaffReply>, form: ReplyState) -> AnyView {
+    let ReplyState {
+        errors,
+        text,
+        status,
+        files,
+        busy,
+    } = form;
+    view! {
+        <section aria-labelledby="reply-title">
                                 <h2 id="reply-title">"Ответ и статус"</h2>
-                                <ActionForm action=reply attr:class="form" attr:novalidate=true>
+                                <form class="form" novalidate on:submit={
+                                    let id = id.clone();
+                                    move |ev: leptos::ev::SubmitEvent| {
+                                        ev.prevent_default();
+                                        if reply.pending().get_untracked() || busy.get_untracked() {
+                                            return;
+                                        }
+                                        reply.dispatch(StaffReply {
+                                            id: id.clone(),
+                                            comment: text.get_untracked(),
+                                            status: status.get_untracked(),
+                                            files: files.get_untracked().into_iter().map(|f| f.id).collect(),
+                                        });
+                                    }
+                                }>
                                     <FormAlert errors/>
-                                    <input type="hidden" name="id" value=v.id.clone()/>
                                     <div class="field" class:field-invalid=move || errors.field("status").is_some()>
                                         <label for="f-status">"Новый статус"</label>
                                         <select id="f-status" name="status"
@@ -325,15 +384,11 @@ pub fn StaffRequestPage() -> impl IntoView {
                                     </div>
                                     <TextArea label="Комментарий" name="comment" errors value=text
                                         hint="Виден страхователю. Для «Отклонено» — причина отказа"/>
-                                    <button type="submit" class="btn btn-primary" disabled=move || reply.pending().get()>"Отправить ответ"</button>
-                                </ActionForm>
+                                    <FileUpload label="Добавить файл" name="files" files errors busy
+                                        hint="PDF, JPEG или PNG до 5 МБ"/>
+                                    <button type="submit" class="btn btn-primary" disabled=move || reply.pending().get() || busy.get()>"Отправить ответ"</button>
+                                </form>
                             </section>
-                        })}
-                    }.into_any()
-                }
-                Err(AppError::NotFound) => view! { <crate::NotFound/> }.into_any(),
-                Err(e) => view! { <ErrorBox error=e/> }.into_any(),
-            })}
-        </Transition>
     }
+    .into_any()
 }
