@@ -40,10 +40,11 @@ e2e: build
 
 # Performance figures, printed (never asserted in tests): the server under wrk on SQLite and
 # PostgreSQL beside an axum hello-world ceiling, browser vitals, «Взносы» pages and exports over
-# 100,000 rows.
+# 100,000 rows, 1,000 open live streams (memory per stream, status change → delivery).
 bench: build
 	scripts/bench.sh
 	cargo bench -p kabinet-store --bench finance
+	cargo bench -p kabinet-store --bench live
 
 clean-data:
 	rm -rf data/kabinet.db data/kabinet.db-*

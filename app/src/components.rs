@@ -153,7 +153,7 @@ pub fn Field(
     }
 }
 
-fn focus_goes_to_button(ev: &web_sys::FocusEvent) -> bool {
+pub(crate) fn focus_goes_to_button(ev: &web_sys::FocusEvent) -> bool {
     use wasm_bindgen::JsCast;
     ev.related_target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())

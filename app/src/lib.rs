@@ -6,6 +6,7 @@
 pub mod access;
 pub mod auth;
 pub mod components;
+pub mod documents;
 pub mod error;
 pub mod files;
 pub mod finance;
@@ -14,6 +15,7 @@ pub mod notices;
 pub mod payments;
 pub mod policies;
 pub mod profile;
+pub mod requests;
 pub mod security;
 #[cfg(feature = "ssr")]
 pub mod ssr;
@@ -66,8 +68,9 @@ pub fn page_access(path: &str) -> Access {
         "/confirm" => Access::Unconfirmed,
         "/login/code" => Access::SecondFactor,
         "/" | "/policies" | "/contributions" | "/charges" | "/security" | "/notices" | "/staff"
-        | "/profile" | "/debts" | "/pay" | "/documents" => Access::Account,
+        | "/profile" | "/debts" | "/pay" | "/documents" | "/requests" => Access::Account,
         p if p.starts_with("/policies/")
+            || p.starts_with("/requests/")
             || p.starts_with("/payments/")
             || p.starts_with("/contributions/")
             || p.starts_with("/charges/")
@@ -160,11 +163,17 @@ lazy_page!(ChargesRoute, finance::ChargesPage);
 lazy_page!(DebtsRoute, payments::DebtsPage);
 lazy_page!(PayRoute, payments::PayPage);
 lazy_page!(PaymentRoute, payments::PaymentPage);
-lazy_page!(DocumentsRoute, payments::DocumentsPage);
+lazy_page!(DocumentsRoute, documents::DocumentsPage);
 lazy_page!(SecurityRoute, security::SecurityPage);
 lazy_page!(ProfileRoute, profile::ProfilePage);
 lazy_page!(NoticesRoute, notices::NoticesPage);
 lazy_page!(StaffRoute, staff::StaffPage);
+lazy_page!(CheckRoute, documents::CheckPage);
+lazy_page!(NewRequestRoute, requests::NewRequestPage);
+lazy_page!(RequestsRoute, requests::RequestsPage);
+lazy_page!(RequestRoute, requests::RequestPage);
+lazy_page!(StaffRequestsRoute, staff::StaffRequestsPage);
+lazy_page!(StaffRequestRoute, staff::StaffRequestPage);
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -213,6 +222,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/pay") view={Lazy::<PayRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/payments/:id") view={Lazy::<PaymentRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/documents") view={Lazy::<DocumentsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/check/:code") view={Lazy::<CheckRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/policies/:id/request") view={Lazy::<NewRequestRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/requests") view={Lazy::<RequestsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:id") view={Lazy::<RequestRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/requests") view={Lazy::<StaffRequestsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/requests/:id") view={Lazy::<StaffRequestRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/security") view={Lazy::<SecurityRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/profile") view={Lazy::<ProfileRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/notices") view={Lazy::<NoticesRoute>::new()} ssr=SsrMode::Async/>
@@ -254,6 +269,7 @@ fn Header(me: MeResource) -> impl IntoView {
                                     <A href="/contributions">"Взносы"</A>
                                     <A href="/charges">"Начисления"</A>
                                     <A href="/debts">"Задолженности"</A>
+                                    <A href="/requests">"Запросы"</A>
                                     <A href="/documents">"Документы"</A>
                                     <notices::NoticesLink/>
                                     <A href="/profile">"Профиль"</A>

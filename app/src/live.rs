@@ -1,7 +1,7 @@
 //! Live updates in the browser: one `EventSource` on `/events` per logged-in tab (gloo-net).
 //! Each event bumps a counter that the pages' resources depend on, so the data they show is
 //! fetched again without a reload: `finance` for the balance and the finance tables, `notices`
-//! for the notices. The browser itself reconnects after a dropped connection and sends
+//! for the notices, `requests` for requests and documents. The browser itself reconnects after a dropped connection and sends
 //! `Last-Event-ID`, so the server replays what was missed; when the stream is closed for good
 //! (server restart refused, 401) a new one is opened with backoff, from the last id seen.
 //! The header shows whether the tab is connected.
@@ -25,6 +25,8 @@ pub struct Live {
     pub finance: RwSignal<u32>,
     /// Bumped when the account's notices changed.
     pub notices: RwSignal<u32>,
+    /// Bumped when a request (status, thread) or a document of a policyholder changed.
+    pub requests: RwSignal<u32>,
 }
 
 impl Live {
@@ -33,6 +35,7 @@ impl Live {
             status: RwSignal::new(LiveStatus::Off),
             finance: RwSignal::new(0),
             notices: RwSignal::new(0),
+            requests: RwSignal::new(0),
         }
     }
 
@@ -43,6 +46,7 @@ impl Live {
             // A payment's state changed: its page and the debts follow the finance counter.
             "balance" | "payment" => self.finance.update(|n| *n += 1),
             "notice" => self.notices.update(|n| *n += 1),
+            "request" | "document" => self.requests.update(|n| *n += 1),
             // The session this stream was opened for has ended (elsewhere, or by time): the
             // reload lands on the login page, or simply reloads if a new session has begun.
             "logout" => {
@@ -103,7 +107,23 @@ async fn stream(live: Live, current: impl Fn() -> bool + 'static) {
             sleep(backoff_ms).await;
             continue;
         };
-        while let Some(item) = messages.next().await {
+        loop {
+            // gloo-net passes on no error while the browser reconnects by itself (a restarted
+            // server, a dropped network): the state, looked at every second, tells.
+            let tick = Box::pin(sleep(1_000));
+            let item = match futures::future::select(messages.next(), tick).await {
+                futures::future::Either::Left((item, _)) => item,
+                futures::future::Either::Right(((), _)) => {
+                    if !current() {
+                        break;
+                    }
+                    if es.state() == State::Connecting {
+                        live.status.set(LiveStatus::Offline);
+                    }
+                    continue;
+                }
+            };
+            let Some(item) = item else { break };
             if !current() {
                 break;
             }
@@ -138,6 +158,7 @@ async fn stream(live: Live, current: impl Fn() -> bool + 'static) {
         // Whatever happened while away: the pages fetch afresh once the stream is back.
         live.finance.update(|n| *n += 1);
         live.notices.update(|n| *n += 1);
+        live.requests.update(|n| *n += 1);
     }
 }
 

@@ -12,6 +12,7 @@ pub mod password;
 pub mod payments;
 pub mod person;
 pub mod query;
+pub mod requests;
 pub mod security;
 pub mod status;
 pub mod validate;

@@ -488,12 +488,31 @@ pub struct DocumentRow {
 
 impl DocumentRow {
     pub fn kind_label(&self) -> &'static str {
-        match self.kind.as_str() {
+        Self::label_of(&self.kind)
+    }
+
+    /// The Russian name of a document kind.
+    pub fn label_of(kind: &str) -> &'static str {
+        match kind {
             "receipt" => "Чек",
             "invoice" => "Счёт-фактура",
+            "submission_receipt" => "Квитанция о подаче",
+            "certificate" => "Справка",
             _ => "Документ",
         }
     }
+
+    /// The kinds «Документы» filters by.
+    pub const KINDS: [&'static str; 4] =
+        ["receipt", "invoice", "submission_receipt", "certificate"];
+}
+
+/// What the public check page (`/check/{code}`) confirms about a document: nothing personal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentCheck {
+    pub kind_label: String,
+    pub number: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// `/payments/{id}`.

@@ -40,6 +40,13 @@ pub fn action_label(code: &str) -> &'static str {
         "access.approved" => "Заявка на восстановление доступа одобрена",
         "access.rejected" => "Заявка на восстановление доступа отклонена",
         "access.restored" => "Доступ восстановлен: пароль задан по ссылке",
+        "request.created" => "Создан запрос",
+        "request.commented" => "Добавлен комментарий к запросу",
+        "request.assigned" => "Запрос взят в работу сотрудником",
+        "request.replied" => "Сотрудник ответил на запрос",
+        "request.status" => "Изменён статус запроса",
+        "document.issued" => "Выдан документ",
+        "document.mailed" => "Документ отправлен на e-mail",
         _ => "Действие",
     }
 }

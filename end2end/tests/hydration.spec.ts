@@ -14,7 +14,7 @@ function watch(page: Page): string[] {
 // A mismatch between the server's HTML and the first render in the browser can depend on timing,
 // so every page is loaded several times.
 test('every page hydrates without an error, again and again', async ({ page }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(150_000);
   const errors = watch(page);
   await login(page, 'demo@example.ru');
   await expect(page).toHaveURL(/\/$/);
@@ -24,7 +24,7 @@ test('every page hydrates without an error, again and again', async ({ page }) =
     await page.goto('/policies');
     return page.locator('tbody tr a').first().getAttribute('href');
   })();
-  for (const path of ['/', '/policies', policy!, '/contributions', sheet!, '/charges', '/notices', '/profile', '/security', '/debts', '/pay?all=1', '/documents']) {
+  for (const path of ['/', '/policies', policy!, '/contributions', sheet!, '/charges', '/notices', '/profile', '/security', '/debts', '/pay?all=1', '/documents', '/requests', `${policy}/request`]) {
     for (let i = 0; i < 3; i++) {
       await page.goto(path);
       await hydrated(page);
@@ -45,9 +45,11 @@ test('the staff area and the guest pages hydrate without an error', async ({ pag
   await login(page, 'staff@example.ru');
   await expect(page).toHaveURL(/\/$/);
   for (let i = 0; i < 3; i++) {
-    await page.goto('/staff');
-    await hydrated(page);
-    await page.waitForTimeout(250);
+    for (const path of ['/staff', '/staff/requests']) {
+      await page.goto(path);
+      await hydrated(page);
+      await page.waitForTimeout(250);
+    }
   }
   expect(errors).toEqual([]);
 });

@@ -131,6 +131,14 @@ async fn main() {
     .unwrap_or_else(|e| fail(format!("Leptos configuration: {e}")));
     let leptos = conf.leptos_options;
     let addr = leptos.site_addr;
+    // Where the QR codes of documents point.
+    store::documents::set_check_origin(
+        &config
+            .public_origin
+            .clone()
+            .filter(|o| !o.is_empty())
+            .unwrap_or_else(|| format!("http://{addr}")),
+    );
 
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
     let acquirer = payments::sandbox(
@@ -269,6 +277,7 @@ pub fn router(state: AppState) -> Router {
         .route("/documents/{file}", get(payments::document))
         .route("/payments/webhook", post(payments::webhook))
         .route("/staff/reviews/{id}/scan", get(review_scan))
+        .route("/staff/documents/{file}", get(staff_document))
         .route("/files/{id}", get(attachment))
         .route(
             "/profile/my-data.json",
@@ -496,6 +505,29 @@ async fn review_scan(
             bytes,
         )
             .into_response(),
+        Err(e) => file_response(Err(e), "", String::new()),
+    }
+}
+
+/// A document attached to a request, for staff only (others get "not found").
+async fn staff_document(
+    State(state): State<AppState>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+    req: Request,
+) -> Response {
+    let session = match crate::http::require_session(&req, "Войдите в кабинет") {
+        Ok(s) => s,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let Some(id) = file.strip_suffix(".pdf") else {
+        return (StatusCode::NOT_FOUND, "Не найдено").into_response();
+    };
+    match state
+        .store
+        .staff_document_pdf(&session.account_id, id)
+        .await
+    {
+        Ok((name, bytes)) => file_response(Ok(bytes), "application/pdf", name),
         Err(e) => file_response(Err(e), "", String::new()),
     }
 }

@@ -143,7 +143,13 @@ pub struct Statement {
     columns: Vec<Column>,
     rows: Vec<Row>,
     footer: String,
+    /// The QR code of the public check (its dark modules, row by row, and its width) and the
+    /// caption under it, drawn at the top right of the first page.
+    check: Option<(Vec<bool>, usize, Vec<String>)>,
 }
+
+/// The side of the QR code on the page, in points.
+const QR_SIDE: f32 = 84.0;
 
 /// A row laid out: its lines per cell and its height.
 struct Placed {
@@ -165,7 +171,28 @@ impl Statement {
             columns: columns.to_vec(),
             rows: Vec::new(),
             footer,
+            check: None,
         }
+    }
+
+    /// Puts the QR code of `url` at the top right of the first page, with the short `code`
+    /// under it, so anyone can check the document is genuine.
+    pub fn with_check(mut self, url: &str, code: &str) -> Self {
+        if let Ok(qr) = qrcode::QrCode::new(url.as_bytes()) {
+            let width = qr.width();
+            let dark = qr
+                .to_colors()
+                .into_iter()
+                .map(|c| c == qrcode::Color::Dark)
+                .collect();
+            let shown = format!("{}-{}", &code[..code.len() / 2], &code[code.len() / 2..]);
+            self.check = Some((
+                dark,
+                width,
+                vec!["Проверка подлинности".into(), format!("код {shown}")],
+            ));
+        }
+        self
     }
 
     pub fn push(&mut self, cells: Vec<String>) {
@@ -263,14 +290,25 @@ impl Statement {
             .collect();
         let header_h =
             header_cells.iter().map(Vec::len).max().unwrap_or(1) as f32 * LINE + 2.0 * PAD;
-        let title_lines = wrap(&faces.bold, &self.title, 13.0, PAGE_W - 2.0 * MARGIN);
+        // Beside the QR code the title block is narrower, and the table starts below the code.
+        let text_w = PAGE_W
+            - 2.0 * MARGIN
+            - if self.check.is_some() {
+                QR_SIDE + 12.0
+            } else {
+                0.0
+            };
+        let title_lines = wrap(&faces.bold, &self.title, 13.0, text_w);
         let info_lines: Vec<String> = self
             .lines
             .iter()
-            .flat_map(|l| wrap(&faces.regular, l, 9.0, PAGE_W - 2.0 * MARGIN))
+            .flat_map(|l| wrap(&faces.regular, l, 9.0, text_w))
             .collect();
-        let first_top =
+        let mut first_top =
             MARGIN + title_lines.len() as f32 * 16.0 + info_lines.len() as f32 * 12.0 + 8.0;
+        if self.check.is_some() {
+            first_top = first_top.max(MARGIN + QR_SIDE + 30.0);
+        }
         let pages = self.paginate(faces, &widths, header_h, first_top);
         let page_count = pages.len();
 
@@ -297,6 +335,10 @@ impl Statement {
                     top += 12.0;
                 }
                 top += 8.0;
+                if let Some((dark, width, caption)) = &self.check {
+                    draw_qr(&mut s, faces, dark, *width, caption);
+                    top = top.max(MARGIN + QR_SIDE + 30.0);
+                }
             }
             self.draw_header(&mut s, faces, &widths, &header_cells, top, header_h);
             for p in placed {
@@ -379,6 +421,37 @@ fn draw_lines(
             Align::Right => x + width - PAD - face.width(line, CELL_SIZE),
         };
         face.draw(s, left, baseline, CELL_SIZE, line);
+    }
+}
+
+/// The QR code at the top right of the page, module by module, with its caption below.
+fn draw_qr(s: &mut Surface<'_>, faces: &Faces, dark: &[bool], width: usize, caption: &[String]) {
+    if width == 0 {
+        return;
+    }
+    let x0 = PAGE_W - MARGIN - QR_SIDE;
+    let cell = QR_SIDE / width as f32;
+    for (i, on) in dark.iter().enumerate() {
+        if *on {
+            let (row, col) = (i / width, i % width);
+            // A hair wider than the cell, so neighbouring modules leave no seams.
+            fill_rect(
+                s,
+                x0 + col as f32 * cell,
+                MARGIN + row as f32 * cell,
+                cell + 0.05,
+                cell + 0.05,
+                (0, 0, 0),
+            );
+        }
+    }
+    let mut y = MARGIN + QR_SIDE + 9.0;
+    for line in caption {
+        let w = faces.regular.width(line, 7.0);
+        faces
+            .regular
+            .draw(s, PAGE_W - MARGIN - QR_SIDE / 2.0 - w / 2.0, y, 7.0, line);
+        y += 9.0;
     }
 }
 

@@ -1,14 +1,14 @@
-//! «Задолженности», «Оплатить», the payment page with its SMS code and live status, and
-//! «Документы» (receipts and invoices of payments). Owns `/debts`, `/pay`, `/payments/{id}` and
-//! `/documents`. The money rules live in the store (`store::payments`); the form's rules in
+//! «Задолженности», «Оплатить» and the payment page with its SMS code and live status. Owns
+//! `/debts`, `/pay` and `/payments/{id}`; the receipts and invoices it makes are listed in
+//! «Документы» (`crate::documents`). The money rules live in the store (`store::payments`); the form's rules in
 //! `domain::payments`, shared with the browser.
 
 mod pages;
 
-pub use pages::{DebtsPage, DocumentsPage, PayPage, PaymentPage};
+pub use pages::{DebtsPage, PayPage, PaymentPage};
 
 use crate::error::AppError;
-use domain::payments::{DebtsView, DocumentRow, PayForm, PaymentRow, PaymentView};
+use domain::payments::{DebtsView, PayForm, PaymentRow, PaymentView};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
@@ -106,25 +106,4 @@ pub async fn resend_pay_code(id: String) -> Result<(), AppError> {
         Ok(()) => Ok(()),
         Err(e) => fail(e.into()),
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DocumentsPageData {
-    pub rows: Vec<DocumentRow>,
-    pub total: i64,
-    pub page: i64,
-    pub per_page: i64,
-}
-
-#[server(endpoint = "payments/documents")]
-pub async fn list_documents(page: i64) -> Result<DocumentsPageData, AppError> {
-    use crate::ssr::*;
-    let (s, ph) = acting().await?;
-    let (rows, total) = store()?.documents(&s.account_id, &ph, page).await?;
-    Ok(DocumentsPageData {
-        rows,
-        total,
-        page: page.max(1),
-        per_page: store::payments::documents::DOCUMENTS_PER_PAGE,
-    })
 }

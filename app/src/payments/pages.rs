@@ -2,7 +2,7 @@
 
 use super::{
     ConfirmPay, DebtsPageData, PayStart, ResendPayCode, StartPay, get_debts, get_pay_form,
-    get_payment, list_documents,
+    get_payment,
 };
 use crate::AuthEpoch;
 use crate::components::{ErrorBox, Field, FormAlert, FormErrors, date, money};
@@ -543,68 +543,5 @@ fn CodeForm(
             </div>
             <p class="muted" role="status">{move || resent.get()}</p>
         </form>
-    }
-}
-
-#[component]
-pub fn DocumentsPage() -> impl IntoView {
-    let epoch = expect_context::<AuthEpoch>();
-    let live = expect_context::<Live>();
-    let query = use_query_map();
-    let page = Memo::new(move |_| {
-        query.with(|q| {
-            q.get("page")
-                .and_then(|p| p.parse::<i64>().ok())
-                .unwrap_or(1)
-                .max(1)
-        })
-    });
-    let data = Resource::new(
-        move || (epoch.get(), live.finance.get(), page.get()),
-        |(_, _, page)| list_documents(page),
-    );
-    view! {
-        <Title text="Документы — Кабинет страхователя"/>
-        <h1>"Документы"</h1>
-        <Transition fallback=loading>
-            {move || data.get().map(|r| match r {
-                Ok(d) if d.rows.is_empty() => view! { <p class="muted">"Документов пока нет. Чеки и счета-фактуры появляются здесь после оплаты."</p> }.into_any(),
-                Ok(d) => {
-                    let pages = (d.total + d.per_page - 1) / d.per_page;
-                    view! {
-                        <div class="table-wrap">
-                            <table class="table table-cards">
-                                <caption class="sr-only">"Документы страхователя"</caption>
-                                <thead><tr>
-                                    <th scope="col">"Документ"</th>
-                                    <th scope="col">"Номер"</th>
-                                    <th scope="col">"Дата"</th>
-                                    <th scope="col">"Файл"</th>
-                                </tr></thead>
-                                <tbody>
-                                    {d.rows.iter().map(|r| view! {
-                                        <tr>
-                                            <td data-label="Документ">{r.title.clone()}</td>
-                                            <td data-label="Номер">{r.number.clone()}</td>
-                                            <td data-label="Дата">{format_datetime(r.created_at)}</td>
-                                            <td data-label="Файл"><a rel="external" download href=format!("/documents/{}.pdf", r.id)>
-                                                {format!("{} (PDF)", r.kind_label())}</a></td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                        {(pages > 1).then(|| view! {
-                            <nav class="pager" aria-label="Страницы">
-                                {(d.page > 1).then(|| view! { <a href=format!("/documents?page={}", d.page - 1)>"← Назад"</a> })}
-                                <span>{format!("Страница {} из {pages}", d.page)}</span>
-                                {(d.page < pages).then(|| view! { <a href=format!("/documents?page={}", d.page + 1)>"Вперёд →"</a> })}
-                            </nav>
-                        })}
-                    }.into_any()
-                }
-                Err(e) => view! { <ErrorBox error=e/> }.into_any(),
-            })}
-        </Transition>
     }
 }

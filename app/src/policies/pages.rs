@@ -165,6 +165,11 @@ fn PolicyView(d: PolicyDetail) -> impl IntoView {
             <div><dt>"Уплачено"</dt><dd>{money(d.totals.paid)}</dd></div>
             <div><dt>"Задолженность"</dt><dd class:debt={d.totals.debt().0 > 0}>{money(d.totals.debt())}</dd></div>
         </dl>
+        <div class="actions">
+            <a class="btn btn-primary" href=format!("/policies/{}/request", p.id)>"Создать запрос"</a>
+            <a class="btn" href=format!("/requests?policy={}", p.id)>"Запросы по полису"</a>
+            <a class="btn" href=format!("/documents?policy={}", p.id)>"Документы по полису"</a>
+        </div>
         <h2>"Последние взносы"</h2>
         {if d.recent.is_empty() {
             view! { <p class="empty">"Взносов по полису пока не начислено."</p> }.into_any()

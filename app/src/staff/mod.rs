@@ -1,11 +1,14 @@
 //! The insurer's staff area (`/staff`): not reachable by citizens (their requests get "not
 //! found"). It decides applications for «Восстановление доступа без подтверждения», checks
-//! profile changes («Проверка данных профиля»), and enters charges («Новое начисление»), which
-//! open cabinets of that policyholder see at once.
+//! profile changes («Проверка данных профиля»), enters charges («Новое начисление»), which
+//! open cabinets of that policyholder see at once, and works the queue of requests
+//! (`requests`).
 
 mod pages;
+pub mod requests;
 
 pub use pages::StaffPage;
+pub use requests::{StaffRequestPage, StaffRequestsPage};
 
 use crate::error::AppError;
 use domain::model::StaffPolicyholder;

@@ -50,6 +50,9 @@ fn StaffHome() -> impl IntoView {
     view! {
         <Title text="Кабинет сотрудника — Кабинет страхователя"/>
         <h1>"Кабинет сотрудника"</h1>
+        <nav class="staff-links" aria-label="Разделы сотрудника">
+            <a href="/staff/requests">"Запросы страхователей"</a>
+        </nav>
     }
 }
 

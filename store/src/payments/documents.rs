@@ -79,6 +79,19 @@ impl Store {
         policyholder_id: &str,
         document_id: &str,
     ) -> StoreResult<(String, Vec<u8>)> {
+        // Receipts of submissions and certificates keep their own text (crate::documents).
+        let from_payment: Option<Option<String>> = on_pool!(self, p => sqlx::query_scalar(
+            "SELECT payment_id FROM documents WHERE id = $1 AND policyholder_id = $2",
+        )
+        .bind(document_id)
+        .bind(policyholder_id)
+        .fetch_optional(p)
+        .await)?;
+        match from_payment {
+            None => return Err(StoreError::NotFound),
+            Some(None) => return self.plain_document_file(policyholder_id, document_id).await,
+            Some(Some(_)) => {}
+        }
         let head = on_pool_db!(self, p, Db => sqlx::query_as::<Db, DocumentHead>(
             "SELECT d.kind, d.number, d.created_at, y.id AS payment_id, y.number AS payment_number, y.method_label,
                     y.provider_ref, y.amount, h.name AS holder_name, h.inn AS holder_inn
@@ -129,6 +142,8 @@ impl Store {
         } else {
             receipt(&head, &items, &payer)
         };
+        let code = self.check_code(document_id).await?;
+        let doc = doc.with_check(&crate::documents::check_url(&code), &code);
         Ok((file, render_pdf(doc).await?))
     }
 }

@@ -110,7 +110,7 @@ pub enum Outcome {
     Failed(String),
 }
 
-fn new_number(prefix: &str, year: i32) -> String {
+pub(crate) fn new_number(prefix: &str, year: i32) -> String {
     const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
     let mut rng = rand::rngs::OsRng;
     let tail: String = (0..8)
@@ -1062,6 +1062,6 @@ impl Store {
     }
 }
 
-fn moscow_year(t: DateTime<Utc>) -> i32 {
+pub(crate) fn moscow_year(t: DateTime<Utc>) -> i32 {
     chrono::Datelike::year(&t.with_timezone(&domain::dates::moscow()))
 }

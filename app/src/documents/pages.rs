@@ -1,0 +1,245 @@
+//! The «Документы» page and the public check page.
+
+use super::{DocumentsPageData, MailDocument, check_document, list_documents};
+use crate::AuthEpoch;
+use crate::components::ErrorBox;
+use crate::error::AppError;
+use crate::live::Live;
+use domain::dates::format_datetime;
+use domain::payments::DocumentRow;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Form;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+fn loading() -> impl IntoView {
+    view! { <p class="muted" role="status">"Загрузка…"</p> }
+}
+
+#[derive(Clone, Default, PartialEq)]
+struct Filter {
+    kind: Option<String>,
+    policy: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    page: i64,
+}
+
+impl Filter {
+    fn query(&self) -> String {
+        [
+            ("kind", &self.kind),
+            ("policy", &self.policy),
+            ("from", &self.from),
+            ("to", &self.to),
+        ]
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}")))
+        .collect::<Vec<_>>()
+        .join("&")
+    }
+}
+
+#[component]
+pub fn DocumentsPage() -> impl IntoView {
+    let epoch = expect_context::<AuthEpoch>();
+    let live = expect_context::<Live>();
+    let query = use_query_map();
+    let filter = Memo::new(move |_| {
+        query.with(|q| {
+            let get = |k: &str| q.get(k).filter(|v| !v.is_empty());
+            Filter {
+                kind: get("kind"),
+                policy: get("policy"),
+                from: get("from"),
+                to: get("to"),
+                page: q
+                    .get("page")
+                    .and_then(|p| p.parse::<i64>().ok())
+                    .unwrap_or(1)
+                    .max(1),
+            }
+        })
+    });
+    let data = Resource::new(
+        move || {
+            (
+                epoch.get(),
+                live.finance.get(),
+                live.requests.get(),
+                filter.get(),
+            )
+        },
+        |(_, _, _, f)| list_documents(f.kind, f.policy, f.from, f.to, Some(f.page.to_string())),
+    );
+    let mail = ServerAction::<MailDocument>::new();
+    view! {
+        <Title text="Документы — Кабинет страхователя"/>
+        <h1>"Документы"</h1>
+        <p class="form-done" aria-live="polite" id="mail-result">
+            {move || mail.value().get().map(|r| match r {
+                Ok(to) => format!("Документ отправлен на {to}."),
+                Err(AppError::NotFound) => "Документ не найден.".to_string(),
+                Err(e) => e.to_string(),
+            })}
+        </p>
+        <Transition fallback=loading>
+            {move || data.get().map(|r| match r {
+                Ok(d) => view! { <DocumentsList d filter=filter.get_untracked() mail/> }.into_any(),
+                Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn DocumentsList(
+    d: DocumentsPageData,
+    filter: Filter,
+    mail: ServerAction<MailDocument>,
+) -> impl IntoView {
+    let pages = (d.total + d.per_page - 1) / d.per_page;
+    let q = filter.query();
+    let link = move |n: i64| {
+        if q.is_empty() {
+            format!("/documents?page={n}")
+        } else {
+            format!("/documents?{q}&page={n}")
+        }
+    };
+    let sel = |a: &Option<String>, b: &str| a.as_deref() == Some(b);
+    let filtered = filter
+        != Filter {
+            page: filter.page,
+            ..Filter::default()
+        };
+    view! {
+        <Form method="GET" action="/documents" attr:class="filters">
+            <div class="field">
+                <label for="f-kind">"Тип"</label>
+                <select id="f-kind" name="kind">
+                    <option value="">"Все"</option>
+                    {DocumentRow::KINDS.into_iter().map(|k| view! {
+                        <option value=k selected=sel(&filter.kind, k)>{DocumentRow::label_of(k)}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="f-policy">"Полис"</label>
+                <select id="f-policy" name="policy">
+                    <option value="">"Все"</option>
+                    {d.policies.iter().map(|p| view! {
+                        <option value=p.id.clone() selected=sel(&filter.policy, &p.id)>{p.number.clone()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="f-from">"С"</label>
+                <input id="f-from" type="date" name="from" value=filter.from.clone()/>
+            </div>
+            <div class="field">
+                <label for="f-to">"По"</label>
+                <input id="f-to" type="date" name="to" value=filter.to.clone()/>
+            </div>
+            <div class="filter-actions">
+                <button type="submit" class="btn btn-primary">"Применить"</button>
+                <a class="btn" href="/documents">"Сбросить"</a>
+            </div>
+        </Form>
+        {if d.rows.is_empty() {
+            let text = if filtered {
+                "Документов по выбранным условиям нет. Измените фильтр."
+            } else {
+                "Документов пока нет. Чеки и счета-фактуры появляются здесь после оплаты, квитанции — после отправки запросов, справки — по готовности."
+            };
+            view! { <p class="muted">{text}</p> }.into_any()
+        } else {
+            view! {
+                <div class="table-wrap">
+                    <table class="table table-cards" id="documents-table">
+                        <caption class="sr-only">"Документы страхователя"</caption>
+                        <thead><tr>
+                            <th scope="col">"Документ"</th>
+                            <th scope="col">"Номер"</th>
+                            <th scope="col">"Дата"</th>
+                            <th scope="col">"Файл"</th>
+                            <th scope="col">"Действия"</th>
+                        </tr></thead>
+                        <tbody>
+                            {d.rows.iter().map(|r| {
+                                let id = r.id.clone();
+                                view! {
+                                    <tr>
+                                        <td data-label="Документ">{r.title.clone()}</td>
+                                        <td data-label="Номер">{r.number.clone()}</td>
+                                        <td data-label="Дата">{format_datetime(r.created_at)}</td>
+                                        <td data-label="Файл">
+                                            <a rel="external" download href=format!("/documents/{}.pdf", r.id)>{format!("{} (PDF)", r.kind_label())}</a>
+                                        </td>
+                                        <td data-label="Действия">
+                                            <button type="button" class="btn btn-small"
+                                                aria-label=format!("Отправить на e-mail: {} {}", r.title, r.number)
+                                                disabled=move || mail.pending().get()
+                                                on:click=move |_| { mail.dispatch(MailDocument { id: id.clone() }); }>
+                                                "Отправить на e-mail"
+                                            </button>
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+                {(pages > 1).then(|| view! {
+                    <nav class="pager" aria-label="Страницы">
+                        {(d.page > 1).then(|| view! { <a href=link(d.page - 1)>"← Назад"</a> })}
+                        <span>{format!("Страница {} из {pages}", d.page)}</span>
+                        {(d.page < pages).then(|| view! { <a href=link(d.page + 1)>"Вперёд →"</a> })}
+                    </nav>
+                })}
+            }.into_any()
+        }}
+    }
+}
+
+/// `/check/{code}`: public; confirms a document is genuine by the code its QR carries.
+#[component]
+pub fn CheckPage() -> impl IntoView {
+    let params = use_params_map();
+    let data = Resource::new(
+        move || params.with(|p| p.get("code").unwrap_or_default()),
+        check_document,
+    );
+    view! {
+        <Title text="Проверка документа — Кабинет страхователя"/>
+        <h1>"Проверка подлинности документа"</h1>
+        <Suspense fallback=loading>
+            {move || data.get().map(|r| match r {
+                Ok(c) => view! {
+                    <div class="alert alert-ok" role="status" id="check-result">
+                        <strong>"Документ подлинный"</strong>
+                        <p>"Документ выдан Кабинетом страхователя."</p>
+                    </div>
+                    <dl class="facts">
+                        <div><dt>"Тип"</dt><dd id="check-kind">{c.kind_label}</dd></div>
+                        <div><dt>"Номер"</dt><dd id="check-number">{c.number}</dd></div>
+                        <div><dt>"Дата"</dt><dd id="check-date">{format_datetime(c.created_at)}</dd></div>
+                    </dl>
+                }.into_any(),
+                Err(AppError::NotFound) => {
+                    #[cfg(feature = "ssr")]
+                    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+                        res.set_status(http::StatusCode::NOT_FOUND);
+                    }
+                    view! {
+                        <div class="alert alert-error" role="alert" id="check-result">
+                            <strong>"Документ не найден"</strong>
+                            <p>"Документа с таким кодом проверки нет. Проверьте код: 10 букв и цифр, как под QR-кодом документа."</p>
+                        </div>
+                    }.into_any()
+                }
+                Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
