@@ -6,7 +6,7 @@ test('«Восстановление доступа без подтвержде�
   await register(page, person, 'Staryi-Parol-2026');
   await enterCode(page, await lastCode(page.request, person.email));
   await expect(page).toHaveURL(/\/policies$/);
-  await page.getByRole('button', { name: 'Выйти' }).click();
+  await page.getByRole('button', { name: 'Выйти', exact: true }).click();
   await expect(page).toHaveURL(/\/login$/);
   await hydrated(page);
 
@@ -72,7 +72,7 @@ test('«Восстановление доступа без подтвержде�
   await expect(page).toHaveURL(/\/$/);
   await page.goto('/security');
   await expect(page.getByRole('cell', { name: 'Доступ восстановлен: пароль задан по ссылке' })).toBeVisible();
-  await page.getByRole('button', { name: 'Выйти' }).click();
+  await page.getByRole('button', { name: 'Выйти', exact: true }).click();
   await expect(page).toHaveURL(/\/login$/);
 
   await page.goto(link);

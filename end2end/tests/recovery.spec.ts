@@ -16,7 +16,7 @@ test('«Забыли пароль»: a code to the e-mail, a new password, every
   await login(other, volkova.email, 'Staryi-Parol-2026');
   await expect(other).toHaveURL(/\/$/);
 
-  await page.getByRole('button', { name: 'Выйти' }).click();
+  await page.getByRole('button', { name: 'Выйти', exact: true }).click();
   await expect(page).toHaveURL(/\/login$/);
   await hydrated(page);
   await page.getByRole('link', { name: 'Забыли пароль?' }).click();

@@ -17,7 +17,7 @@ test('register, read the code in the outbox, confirm, log in again and see the p
   await expect(page.locator('tbody tr')).toHaveCount(2);
   await expect(page.getByText('Действую от имени: Петров Пётр Петрович')).toBeVisible();
 
-  await page.getByRole('button', { name: 'Выйти' }).click();
+  await page.getByRole('button', { name: 'Выйти', exact: true }).click();
   await expect(page).toHaveURL(/\/login$/);
   await login(page, petrov.email, 'Nadezhnyi-Parol-7');
   await expect(page).toHaveURL(/\/$/);

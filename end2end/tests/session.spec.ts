@@ -11,7 +11,7 @@ test('logout ends the session on the server, not just in the browser', async ({ 
   expect(session?.httpOnly).toBe(true);
   expect(session?.sameSite).toBe('Lax');
 
-  await page.getByRole('button', { name: 'Выйти' }).click();
+  await page.getByRole('button', { name: 'Выйти', exact: true }).click();
   await expect(page).toHaveURL(/\/login$/);
 
   // The old cookie, put back by hand, opens nothing.
@@ -30,7 +30,7 @@ test('the session id changes at login', async ({ browser }) => {
   await login(page, 'broker@example.ru');
   await expect(page).toHaveURL(/\/$/);
   const first = (await context.cookies()).find((c) => c.name === 'kabinet_session')!.value;
-  await page.getByRole('button', { name: 'Выйти' }).click();
+  await page.getByRole('button', { name: 'Выйти', exact: true }).click();
   await login(page, 'broker@example.ru');
   await expect(page).toHaveURL(/\/$/);
   const second = (await context.cookies()).find((c) => c.name === 'kabinet_session')!.value;

@@ -53,7 +53,7 @@ test('TOTP: enrol with the shown secret, log in with a code, then with a recover
   expect(codes).toHaveLength(10);
 
   // Log in again: the password alone is not enough.
-  await page.getByRole('button', { name: 'Выйти' }).click();
+  await page.getByRole('button', { name: 'Выйти', exact: true }).click();
   await expect(page).toHaveURL(/\/login/);
   await loginWithPassword(page, person.email, password);
   await expect(page).toHaveURL(/\/login\/code/);
@@ -67,14 +67,14 @@ test('TOTP: enrol with the shown secret, log in with a code, then with a recover
   await expect(page).toHaveURL(/\/contributions$/);
 
   // And with a recovery code, once.
-  await page.getByRole('button', { name: 'Выйти' }).click();
+  await page.getByRole('button', { name: 'Выйти', exact: true }).click();
   await loginWithPassword(page, person.email, password);
   await expect(page).toHaveURL(/\/login\/code/);
   await hydrated(page);
   await page.getByLabel('Код из приложения или резервный код').fill(codes[0]);
   await page.getByRole('button', { name: 'Войти', exact: true }).click();
   await expect(page).toHaveURL(/\/$/);
-  await page.getByRole('button', { name: 'Выйти' }).click();
+  await page.getByRole('button', { name: 'Выйти', exact: true }).click();
   await loginWithPassword(page, person.email, password);
   await expect(page).toHaveURL(/\/login\/code/);
   await hydrated(page);
@@ -109,7 +109,7 @@ test('SMS codes: enrol by a code sent to the phone, then log in with an SMS code
   expect(codes).toHaveLength(10);
 
   // The password alone is not enough: an SMS code is sent at once.
-  await page.getByRole('button', { name: 'Выйти' }).click();
+  await page.getByRole('button', { name: 'Выйти', exact: true }).click();
   await expect(page).toHaveURL(/\/login/);
   await loginWithPassword(page, person.email, password);
   await expect(page).toHaveURL(/\/login\/code/);
@@ -126,7 +126,7 @@ test('SMS codes: enrol by a code sent to the phone, then log in with an SMS code
   await expect(page).toHaveURL(/\/$/);
 
   // A recovery code works instead of the SMS, once.
-  await page.getByRole('button', { name: 'Выйти' }).click();
+  await page.getByRole('button', { name: 'Выйти', exact: true }).click();
   await loginWithPassword(page, person.email, password);
   await expect(page).toHaveURL(/\/login\/code/);
   await hydrated(page);
