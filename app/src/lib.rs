@@ -11,6 +11,7 @@ pub mod notices;
 pub mod payments;
 pub mod policies;
 pub mod profile;
+pub mod reports;
 pub mod security;
 #[cfg(feature = "ssr")]
 pub mod ssr;
@@ -63,11 +64,12 @@ pub fn page_access(path: &str) -> Access {
         "/confirm" => Access::Unconfirmed,
         "/login/code" => Access::SecondFactor,
         "/" | "/policies" | "/contributions" | "/charges" | "/security" | "/notices" | "/staff"
-        | "/profile" | "/debts" | "/pay" | "/documents" => Access::Account,
+        | "/profile" | "/debts" | "/pay" | "/documents" | "/reports" | "/deadlines" => Access::Account,
         p if p.starts_with("/policies/")
             || p.starts_with("/payments/")
             || p.starts_with("/contributions/")
             || p.starts_with("/charges/")
+            || p.starts_with("/reports/")
             || p.starts_with("/staff/") =>
         {
             Access::Account
@@ -176,6 +178,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/profile") view=profile::ProfilePage ssr=SsrMode::Async/>
                     <Route path=path!("/notices") view=notices::NoticesPage ssr=SsrMode::Async/>
                     <Route path=path!("/staff") view=staff::StaffPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reports") view=reports::ReportsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/deadlines") view=reports::DeadlinesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reports/new/:kind") view=reports::ReportFormPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reports/:id") view=reports::ReportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/reports") view=reports::StaffReportsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/reports/:id") view=reports::StaffReportPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <footer class="site-footer">
@@ -214,6 +222,7 @@ fn Header(me: MeResource) -> impl IntoView {
                                     <A href="/charges">"Начисления"</A>
                                     <A href="/debts">"Задолженности"</A>
                                     <A href="/documents">"Документы"</A>
+                                    <A href="/reports">"Отчётность"</A>
                                     <notices::NoticesLink/>
                                     <A href="/profile">"Профиль"</A>
                                     <A href="/security">"Безопасность"</A>

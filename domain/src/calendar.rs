@@ -275,6 +275,113 @@ pub fn reminder_times(due: DateTime<Utc>) -> [(u8, DateTime<Utc>); 2] {
     [(3, due - Duration::days(3)), (1, due - Duration::days(1))]
 }
 
+/// One deadline on «Сроки».
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DeadlineRow {
+    /// Stable within the policyholder: `quarterly:2026-4`, `claim:<event id>`.
+    pub key: String,
+    pub kind: String,
+    pub title: String,
+    pub due_at: DateTime<Utc>,
+    /// The due moment has passed.
+    pub missed: bool,
+    pub extension: Option<ExtensionRow>,
+}
+
+impl DeadlineRow {
+    pub fn kind_label(&self) -> &'static str {
+        DeadlineKind::from_code(&self.kind).map_or("Срок", DeadlineKind::label)
+    }
+
+    /// The deadline in force: an approved extension's new date, else the rule's.
+    pub fn effective_due(&self) -> DateTime<Utc> {
+        self.extension
+            .as_ref()
+            .and_then(|e| (e.status == "approved").then_some(e.new_due_at).flatten())
+            .unwrap_or(self.due_at)
+    }
+}
+
+/// A request to extend a missed deadline and the insurer's decision.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct ExtensionRow {
+    pub id: String,
+    pub number: String,
+    pub deadline_key: String,
+    pub title: String,
+    pub policyholder: String,
+    pub reasons: String,
+    /// `pending`, `approved`, `rejected`.
+    pub status: String,
+    pub new_due_at: Option<DateTime<Utc>>,
+    pub decision_due_at: DateTime<Utc>,
+    pub staff_comment: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl ExtensionRow {
+    pub fn status_label(&self) -> &'static str {
+        match self.status.as_str() {
+            "approved" => "Продление одобрено",
+            "rejected" => "В продлении отказано",
+            _ => "Запрос на рассмотрении",
+        }
+    }
+}
+
+/// The reasons of an extension request: 10 to 2000 characters.
+pub fn extension_reasons(input: &str) -> Result<String, String> {
+    let s = input.trim();
+    if s.is_empty() {
+        return Err("Укажите причины, по которым срок пропущен".into());
+    }
+    let n = s.chars().count();
+    if n < 10 {
+        return Err("Причины: не меньше 10 символов".into());
+    }
+    if n > 2000 {
+        return Err("Причины: не больше 2000 символов".into());
+    }
+    Ok(s.to_string())
+}
+
+/// An iCalendar (RFC 5545) text escaped for a TEXT value.
+fn ics_text(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace(';', "\\;")
+        .replace(',', "\\,")
+        .replace('\n', "\\n")
+}
+
+/// The deadlines as an iCalendar feed: one event per deadline at its due moment, with alarms
+/// 3 days and 1 day before. `stamp` is the feed's DTSTAMP.
+pub fn ical(name: &str, rows: &[DeadlineRow], stamp: DateTime<Utc>) -> String {
+    let fmt = |t: DateTime<Utc>| t.format("%Y%m%dT%H%M%SZ").to_string();
+    let mut out = String::from(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Kabinet strakhovatelya//Sroki//RU\r\nCALSCALE:GREGORIAN\r\n",
+    );
+    out.push_str(&format!("X-WR-CALNAME:{}\r\n", ics_text(name)));
+    for r in rows {
+        let due = r.effective_due();
+        out.push_str("BEGIN:VEVENT\r\n");
+        out.push_str(&format!("UID:{}@kabinet\r\n", ics_text(&r.key)));
+        out.push_str(&format!("DTSTAMP:{}\r\n", fmt(stamp)));
+        out.push_str(&format!("DTSTART:{}\r\n", fmt(due)));
+        out.push_str(&format!("DTEND:{}\r\n", fmt(due)));
+        out.push_str(&format!("SUMMARY:{}\r\n", ics_text(&r.title)));
+        for days in [3, 1] {
+            out.push_str(&format!(
+                "BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:{}\r\nTRIGGER:-P{days}D\r\nEND:VALARM\r\n",
+                ics_text(&r.title)
+            ));
+        }
+        out.push_str("END:VEVENT\r\n");
+    }
+    out.push_str("END:VCALENDAR\r\n");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -396,6 +503,32 @@ mod tests {
         assert_eq!((a, b), (3, 1));
         assert_eq!(at3, Utc.with_ymd_and_hms(2026, 12, 7, 20, 59, 59).unwrap());
         assert_eq!(at1, Utc.with_ymd_and_hms(2026, 12, 9, 20, 59, 59).unwrap());
+    }
+
+    #[test]
+    fn extension_reasons_and_the_ical_feed() {
+        assert!(extension_reasons("").unwrap_err().starts_with("Укажите причины"));
+        assert!(extension_reasons("болел").unwrap_err().contains("не меньше 10"));
+        assert_eq!(
+            extension_reasons("  Болел, справка прилагается "),
+            Ok("Болел, справка прилагается".into())
+        );
+        let due = Utc.with_ymd_and_hms(2027, 1, 15, 20, 59, 59).unwrap();
+        let row = DeadlineRow {
+            key: "quarterly:2026-4".into(),
+            kind: "quarterly".into(),
+            title: "Квартальный отчёт за 4 квартал 2026, срок; важно".into(),
+            due_at: due,
+            missed: false,
+            extension: None,
+        };
+        let ics = ical("Сроки", &[row], Utc.with_ymd_and_hms(2026, 11, 26, 0, 0, 0).unwrap());
+        assert!(ics.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"));
+        assert!(ics.contains("DTSTART:20270115T205959Z\r\n"));
+        assert!(ics.contains("SUMMARY:Квартальный отчёт за 4 квартал 2026\\, срок\\; важно\r\n"));
+        assert_eq!(ics.matches("TRIGGER:-P3D").count(), 1);
+        assert_eq!(ics.matches("TRIGGER:-P1D").count(), 1);
+        assert!(ics.ends_with("END:VCALENDAR\r\n"));
     }
 
     #[test]

@@ -984,6 +984,143 @@ pub fn policy_checks(report: &ValidReport, facts: &PolicyFacts) -> Vec<CheckFail
     out
 }
 
+/// A line of «Черновики» or of the submitted reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct ReportRow {
+    pub id: String,
+    pub kind: String,
+    pub status: String,
+    pub number: Option<String>,
+    pub policy_number: Option<String>,
+    pub policyholder: String,
+    pub version: i32,
+    pub updated_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+}
+
+impl ReportRow {
+    pub fn kind_label(&self) -> &'static str {
+        ReportKind::from_code(&self.kind).map_or("Отчёт", ReportKind::label)
+    }
+
+    pub fn status_label(&self) -> &'static str {
+        ReportStatus::from_code(&self.status).map_or("", ReportStatus::label)
+    }
+}
+
+/// One entry of a report's check log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct CheckRow {
+    /// The error id the user quotes to support.
+    pub id: String,
+    pub version: i32,
+    pub field: String,
+    pub value: String,
+    pub rule: String,
+    pub message: String,
+    /// `auto` (the server's checks) or `staff`.
+    pub source: String,
+}
+
+impl CheckRow {
+    pub fn field_label(&self) -> &'static str {
+        field_label(&self.field)
+    }
+}
+
+/// One submitted version of a report, kept as it was sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionRow {
+    pub version: i32,
+    pub submitted_at: DateTime<Utc>,
+    pub form: ReportForm,
+}
+
+/// A report with its check log and versions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportView {
+    pub id: String,
+    pub kind: String,
+    pub status: String,
+    pub number: Option<String>,
+    pub policyholder: String,
+    pub policy_number: Option<String>,
+    pub form: ReportForm,
+    pub version: i32,
+    /// The log of the latest version (empty when every check passed).
+    pub checks: Vec<CheckRow>,
+    pub versions: Vec<VersionRow>,
+    pub staff_comment: String,
+    pub updated_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+impl ReportView {
+    pub fn kind(&self) -> Option<ReportKind> {
+        ReportKind::from_code(&self.kind)
+    }
+
+    pub fn status(&self) -> ReportStatus {
+        ReportStatus::from_code(&self.status).unwrap_or(ReportStatus::Draft)
+    }
+}
+
+/// A policy the form offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct PolicyOption {
+    pub id: String,
+    pub number: String,
+    pub programme: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub insured_sum: Money,
+}
+
+impl PolicyOption {
+    pub fn label(&self) -> String {
+        format!(
+            "№ {} · {} · {} – {}",
+            self.number,
+            self.programme,
+            format_date(self.starts_on),
+            format_date(self.ends_on)
+        )
+    }
+}
+
+/// An insured event the works report may link to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct EventOption {
+    pub id: String,
+    pub policy_id: String,
+    pub number: String,
+    pub occurred_at: DateTime<Utc>,
+    pub description: String,
+}
+
+impl EventOption {
+    pub fn label(&self) -> String {
+        format!(
+            "{} от {} — {}",
+            self.number,
+            crate::dates::format_datetime(self.occurred_at),
+            self.description
+        )
+    }
+}
+
+/// What the forms offer to choose from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportChoices {
+    pub policies: Vec<PolicyOption>,
+    pub events: Vec<EventOption>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

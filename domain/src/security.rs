@@ -40,6 +40,16 @@ pub fn action_label(code: &str) -> &'static str {
         "access.approved" => "Заявка на восстановление доступа одобрена",
         "access.rejected" => "Заявка на восстановление доступа отклонена",
         "access.restored" => "Доступ восстановлен: пароль задан по ссылке",
+        "report.submitted" => "Отправлен отчёт",
+        "report.resubmitted" => "Исправленный отчёт отправлен повторно",
+        "report.check_failed" => "Отчёт не прошёл автоматическую проверку",
+        "report.accepted" => "Отчёт принят",
+        "report.returned" => "Отчёт возвращён с ошибками",
+        "report.draft_deleted" => "Удалён черновик отчёта",
+        "extension.requested" => "Запрошено продление срока",
+        "extension.approved" => "Продление срока одобрено",
+        "extension.rejected" => "В продлении срока отказано",
+        "calendar.link_created" => "Создана ссылка на календарь сроков",
         _ => "Действие",
     }
 }

@@ -24,7 +24,7 @@ test('every page hydrates without an error, again and again', async ({ page }) =
     await page.goto('/policies');
     return page.locator('tbody tr a').first().getAttribute('href');
   })();
-  for (const path of ['/', '/policies', policy!, '/contributions', sheet!, '/charges', '/notices', '/profile', '/security', '/debts', '/pay?all=1', '/documents']) {
+  for (const path of ['/', '/policies', policy!, '/contributions', sheet!, '/charges', '/notices', '/profile', '/security', '/debts', '/pay?all=1', '/documents', '/reports', '/reports/new/works', '/deadlines']) {
     for (let i = 0; i < 3; i++) {
       await page.goto(path);
       await hydrated(page);
@@ -46,6 +46,9 @@ test('the staff area and the guest pages hydrate without an error', async ({ pag
   await expect(page).toHaveURL(/\/$/);
   for (let i = 0; i < 3; i++) {
     await page.goto('/staff');
+    await hydrated(page);
+    await page.waitForTimeout(250);
+    await page.goto('/staff/reports');
     await hydrated(page);
     await page.waitForTimeout(250);
   }

@@ -50,6 +50,7 @@ fn StaffHome() -> impl IntoView {
     view! {
         <Title text="Кабинет сотрудника — Кабинет страхователя"/>
         <h1>"Кабинет сотрудника"</h1>
+        <p><a href="/staff/reports">"Отчёты на проверке"</a></p>
     }
 }
 
