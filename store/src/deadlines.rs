@@ -291,9 +291,9 @@ impl Store {
     pub async fn run_deadline_reminders(&self) -> StoreResult<usize> {
         let now = self.now();
         let today = self.today();
-        let pairs: Vec<(String, String, String)> = on_pool!(self, p => sqlx::query_as(
-            "SELECT DISTINCT a.account_id, a.policyholder_id, acc.email FROM authorities a
-             JOIN accounts acc ON acc.id = a.account_id
+        let pairs: Vec<(String, String, String, String)> = on_pool!(self, p => sqlx::query_as(
+            "SELECT DISTINCT a.account_id, a.policyholder_id, acc.email, h.name FROM authorities a
+             JOIN accounts acc ON acc.id = a.account_id JOIN policyholders h ON h.id = a.policyholder_id
              WHERE acc.confirmed_at IS NOT NULL AND a.revoked_at IS NULL AND a.valid_from <= $1
                AND (a.valid_to IS NULL OR a.valid_to >= $1)
              ORDER BY a.policyholder_id, a.account_id",
@@ -303,7 +303,7 @@ impl Store {
         .await)?;
         let mut sent = 0;
         let mut cached: Option<(String, Vec<DeadlineRow>)> = None;
-        for (account_id, policyholder_id, email) in pairs {
+        for (account_id, policyholder_id, email, holder) in pairs {
             if cached.as_ref().is_none_or(|(ph, _)| *ph != policyholder_id) {
                 cached = Some((
                     policyholder_id.clone(),
@@ -330,7 +330,7 @@ impl Store {
                     r.title,
                     if days == 1 { "1 день" } else { "3 дня" }
                 );
-                let body = format!("Срок: {}.", format_datetime(due));
+                let body = format!("Страхователь: {holder}. Срок: {}.", format_datetime(due));
                 let claimed = on_pool!(self, p => {
                     let mut tx = p.begin().await?;
                     let claimed = sqlx::query(

@@ -262,7 +262,7 @@ impl Store {
         .await)?;
         let checks = on_pool!(self, p => sqlx::query_as::<_, CheckRow>(
             "SELECT id, version, field, value, rule, message, source FROM report_checks
-             WHERE report_id = $1 AND version = $2 ORDER BY created_at, id",
+             WHERE report_id = $1 AND version = $2 ORDER BY position, id",
         )
         .bind(&r.id)
         .bind(r.version)
@@ -435,14 +435,15 @@ impl Store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-                for f in &failures {
+                for (i, f) in failures.iter().enumerate() {
                     sqlx::query(
-                        "INSERT INTO report_checks (id, report_id, version, field, value, rule, message, source, created_at)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, 'auto', $8)",
+                        "INSERT INTO report_checks (id, report_id, version, position, field, value, rule, message, source, created_at)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'auto', $9)",
                     )
                     .bind(error_id())
                     .bind(report_id)
                     .bind(version)
+                    .bind(i as i32)
                     .bind(&f.field)
                     .bind(&f.value)
                     .bind(&f.rule)

@@ -20,7 +20,11 @@ async fn reminder_notices(s: &Store, days: &str) -> usize {
     let (notices, _) = s.notices("acc-demo", 1).await.unwrap();
     notices
         .iter()
-        .filter(|n| n.title.contains("Квартальный отчёт") && n.title.ends_with(days))
+        .filter(|n| {
+            n.title.contains("Квартальный отчёт")
+                && n.title.ends_with(days)
+                && n.body.contains("Иванов Иван Петрович")
+        })
         .count()
 }
 
@@ -60,7 +64,11 @@ both!(reminders_go_out_once_three_days_and_one_day_before, |db| {
     let mails = s.outbox(200).await.unwrap();
     let to_demo: Vec<_> = mails
         .iter()
-        .filter(|m| m.recipient == "demo@example.ru" && m.subject.contains("Квартальный отчёт"))
+        .filter(|m| {
+            m.recipient == "demo@example.ru"
+                && m.subject.contains("Квартальный отчёт")
+                && m.body.contains("Иванов Иван Петрович")
+        })
         .collect();
     assert_eq!(to_demo.len(), 2);
     // After the deadline nothing more is sent.

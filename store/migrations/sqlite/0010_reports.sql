@@ -54,6 +54,8 @@ CREATE TABLE report_checks (
     id TEXT PRIMARY KEY,
     report_id TEXT NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
     version INTEGER NOT NULL,
+    -- The order the rules were checked in.
+    position INTEGER NOT NULL DEFAULT 0,
     field TEXT NOT NULL,
     value TEXT NOT NULL,
     rule TEXT NOT NULL,
