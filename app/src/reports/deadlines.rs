@@ -158,7 +158,7 @@ fn Deadlines(data: DeadlinesPageData) -> impl IntoView {
                             <th scope="col">"Срок"</th><th scope="col">"Что сделать"</th><th scope="col">"Состояние"</th>
                         </tr></thead>
                         <tbody>
-                            {data.rows.into_iter().map(|r| view! { <DeadlineLine r now/> }).collect_view()}
+                            {data.rows.into_iter().map(|r| view! { <DeadlineLine r now/> }.into_any()).collect_view()}
                         </tbody>
                     </table>
                 </div>
@@ -228,7 +228,7 @@ fn DeadlineLine(r: DeadlineRow, now: chrono::DateTime<chrono::Utc>) -> impl Into
                             {(e.status == "pending").then(|| format!(", решение до {}", format_datetime(e.decision_due_at)))}
                             {e.new_due_at.map(|t| format!(", новый срок {}", format_datetime(t)))}
                             {(!e.staff_comment.is_empty()).then(|| format!(" · {}", e.staff_comment))}</p>
-                    })}
+                    }.into_any())}
                 </div>
                 {can_ask.then(|| view! {
                     <Show when=move || extension.with(Option::is_none)>
@@ -249,7 +249,7 @@ fn DeadlineLine(r: DeadlineRow, now: chrono::DateTime<chrono::Utc>) -> impl Into
                             <button type="submit" class="btn btn-primary">"Отправить запрос"</button>
                         </form>
                     </Show>
-                })}
+                }.into_any())}
             </td>
         </tr>
     }

@@ -496,7 +496,7 @@ fn ReportWizard(start: ReportStart, submit: ServerAction<SendReport>) -> impl In
         <nav aria-label="Шаги заполнения">
             <ol class="steps">
                 {steps.iter().enumerate().map(|(i, s)| view! {
-                    <li class:step-done=move || step.get() > i class:step-current=move || step.get() == i
+                    <li class:step-done=move || { step.get() > i } class:step-current=move || { step.get() == i }
                         aria-current=move || (step.get() == i).then_some("step")>
                         {format!("{}. {}", i + 1, s.title)}
                     </li>
