@@ -64,7 +64,9 @@ pub fn page_access(path: &str) -> Access {
         "/confirm" => Access::Unconfirmed,
         "/login/code" => Access::SecondFactor,
         "/" | "/policies" | "/contributions" | "/charges" | "/security" | "/notices" | "/staff"
-        | "/profile" | "/debts" | "/pay" | "/documents" | "/reports" | "/deadlines" => Access::Account,
+        | "/profile" | "/debts" | "/pay" | "/documents" | "/reports" | "/deadlines" => {
+            Access::Account
+        }
         p if p.starts_with("/policies/")
             || p.starts_with("/payments/")
             || p.starts_with("/contributions/")

@@ -507,8 +507,16 @@ mod tests {
 
     #[test]
     fn extension_reasons_and_the_ical_feed() {
-        assert!(extension_reasons("").unwrap_err().starts_with("Укажите причины"));
-        assert!(extension_reasons("болел").unwrap_err().contains("не меньше 10"));
+        assert!(
+            extension_reasons("")
+                .unwrap_err()
+                .starts_with("Укажите причины")
+        );
+        assert!(
+            extension_reasons("болел")
+                .unwrap_err()
+                .contains("не меньше 10")
+        );
         assert_eq!(
             extension_reasons("  Болел, справка прилагается "),
             Ok("Болел, справка прилагается".into())
@@ -522,7 +530,11 @@ mod tests {
             missed: false,
             extension: None,
         };
-        let ics = ical("Сроки", &[row], Utc.with_ymd_and_hms(2026, 11, 26, 0, 0, 0).unwrap());
+        let ics = ical(
+            "Сроки",
+            &[row],
+            Utc.with_ymd_and_hms(2026, 11, 26, 0, 0, 0).unwrap(),
+        );
         assert!(ics.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"));
         assert!(ics.contains("DTSTART:20270115T205959Z\r\n"));
         assert!(ics.contains("SUMMARY:Квартальный отчёт за 4 квартал 2026\\, срок\\; важно\r\n"));

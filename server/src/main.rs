@@ -418,7 +418,11 @@ async fn calendar_feed(
     axum::extract::Path(file): axum::extract::Path<String>,
 ) -> Response {
     let token = file.trim_end_matches(".ics");
-    let result = state.store.calendar_feed(token).await.map(String::into_bytes);
+    let result = state
+        .store
+        .calendar_feed(token)
+        .await
+        .map(String::into_bytes);
     file_response(result, "text/calendar; charset=utf-8", "sroki.ics".into())
 }
 

@@ -95,7 +95,11 @@ impl Store {
                 r.missed = r.effective_due() < now;
             }
         }
-        rows.sort_by(|a, b| a.effective_due().cmp(&b.effective_due()).then(a.key.cmp(&b.key)));
+        rows.sort_by(|a, b| {
+            a.effective_due()
+                .cmp(&b.effective_due())
+                .then(a.key.cmp(&b.key))
+        });
         Ok(rows)
     }
 
@@ -199,9 +203,11 @@ impl Store {
             "SELECT {EXTENSION_COLUMNS} FROM extension_requests e JOIN policyholders h ON h.id = e.policyholder_id
              WHERE e.status = 'pending' ORDER BY e.decision_due_at, e.id LIMIT 200"
         );
-        Ok(on_pool!(self, p => sqlx::query_as::<_, ExtensionRow>(sqlx::AssertSqlSafe(sql.as_str()))
+        Ok(
+            on_pool!(self, p => sqlx::query_as::<_, ExtensionRow>(sqlx::AssertSqlSafe(sql.as_str()))
             .fetch_all(p)
-            .await)?)
+            .await)?,
+        )
     }
 
     /// Staff's decision: approve with a new date (in the future), or refuse with a comment.
@@ -365,7 +371,8 @@ impl Store {
                     continue;
                 }
                 sent += 1;
-                self.publish(&account_topic(&account_id), "notice", "").await?;
+                self.publish(&account_topic(&account_id), "notice", "")
+                    .await?;
                 let mail = Message {
                     channel: Channel::Email,
                     to: email.clone(),

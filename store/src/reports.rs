@@ -197,12 +197,15 @@ impl Store {
         policyholder_id: &str,
         report_id: &str,
     ) -> StoreResult<Option<Record>> {
-        let sql = format!("SELECT {RECORD_COLUMNS} FROM reports WHERE policyholder_id = $1 AND id = $2");
-        Ok(on_pool!(self, p => sqlx::query_as::<_, Record>(sqlx::AssertSqlSafe(sql.as_str()))
+        let sql =
+            format!("SELECT {RECORD_COLUMNS} FROM reports WHERE policyholder_id = $1 AND id = $2");
+        Ok(
+            on_pool!(self, p => sqlx::query_as::<_, Record>(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(policyholder_id)
             .bind(report_id)
             .fetch_optional(p)
-            .await)?)
+            .await)?,
+        )
     }
 
     /// The policyholder's drafts (`drafts = true`) or its submitted reports, newest first.
@@ -227,11 +230,13 @@ impl Store {
              WHERE r.policyholder_id = $1 AND {cond}
              ORDER BY r.updated_at DESC, r.id LIMIT $2"
         );
-        Ok(on_pool!(self, p => sqlx::query_as::<_, ReportRow>(sqlx::AssertSqlSafe(sql.as_str()))
+        Ok(
+            on_pool!(self, p => sqlx::query_as::<_, ReportRow>(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(policyholder_id)
             .bind(LIST_LIMIT)
             .fetch_all(p)
-            .await)?)
+            .await)?,
+        )
     }
 
     /// One report of the policyholder with its log and versions.
@@ -497,8 +502,12 @@ impl Store {
             })
             .await?;
         }
-        self.publish(&crate::events::policyholder_topic(policyholder_id), "report", report_id)
-            .await?;
+        self.publish(
+            &crate::events::policyholder_topic(policyholder_id),
+            "report",
+            report_id,
+        )
+        .await?;
         self.report_view(r).await
     }
 
@@ -520,7 +529,8 @@ impl Store {
     /// Staff: one submitted report.
     pub async fn staff_report(&self, staff_id: &str, report_id: &str) -> StoreResult<ReportView> {
         self.require_staff(staff_id).await?;
-        let sql = format!("SELECT {RECORD_COLUMNS} FROM reports WHERE id = $1 AND status <> 'draft'");
+        let sql =
+            format!("SELECT {RECORD_COLUMNS} FROM reports WHERE id = $1 AND status <> 'draft'");
         let r = on_pool!(self, p => sqlx::query_as::<_, Record>(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(report_id)
             .fetch_optional(p)
@@ -544,7 +554,10 @@ impl Store {
         self.require_staff(staff_id).await?;
         let comment = comment.trim();
         if comment.chars().count() > 2000 {
-            return Err(StoreError::field("comment", "Комментарий: не больше 2000 символов"));
+            return Err(StoreError::field(
+                "comment",
+                "Комментарий: не больше 2000 символов",
+            ));
         }
         if !accept && errors.is_empty() && comment.is_empty() {
             return Err(StoreError::field(
@@ -561,7 +574,8 @@ impl Store {
         if !bad.is_empty() {
             return Err(StoreError::Invalid(bad));
         }
-        let sql = format!("SELECT {RECORD_COLUMNS} FROM reports WHERE id = $1 AND status <> 'draft'");
+        let sql =
+            format!("SELECT {RECORD_COLUMNS} FROM reports WHERE id = $1 AND status <> 'draft'");
         let r = on_pool!(self, p => sqlx::query_as::<_, Record>(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(report_id)
             .fetch_optional(p)
@@ -672,8 +686,13 @@ impl Store {
                 "Исправьте отмеченные поля и отправьте отчёт ещё раз.".to_string(),
             )
         };
-        self.add_notice(&r.account_id, &title, &body, &format!("/reports/{report_id}"))
-            .await?;
+        self.add_notice(
+            &r.account_id,
+            &title,
+            &body,
+            &format!("/reports/{report_id}"),
+        )
+        .await?;
         self.publish(
             &crate::events::policyholder_topic(&r.policyholder_id),
             "report",
@@ -695,7 +714,9 @@ impl Store {
             .bind(*ph)
             .fetch_optional(p)
             .await)?;
-            let Some((policy_id, _)) = policy else { continue };
+            let Some((policy_id, _)) = policy else {
+                continue;
+            };
             for (j, (days, text)) in [
                 (40, "Затопление помещения из-за прорыва трубы отопления"),
                 (12, "Повреждение кровли при сильном ветре"),

@@ -89,10 +89,14 @@ both!(a_missed_deadline_is_extended_by_staff, |db| {
         .clone();
     let ahead = rows.iter().find(|r| !r.missed).unwrap().clone();
     assert!(matches!(
-        s.request_extension("acc-demo", &ph, &ahead.key, "Болел, справка прилагается").await,
+        s.request_extension("acc-demo", &ph, &ahead.key, "Болел, справка прилагается")
+            .await,
         Err(StoreError::Refused(_))
     ));
-    match s.request_extension("acc-demo", &ph, &missed.key, "болел").await {
+    match s
+        .request_extension("acc-demo", &ph, &missed.key, "болел")
+        .await
+    {
         Err(StoreError::Invalid(e)) => assert!(e.get("reasons").is_some()),
         other => panic!("{other:?}"),
     }
@@ -101,11 +105,18 @@ both!(a_missed_deadline_is_extended_by_staff, |db| {
         .id
         .clone();
     assert!(matches!(
-        s.request_extension("acc-rep", &ph, &missed.key, "Болел, справка прилагается").await,
+        s.request_extension("acc-rep", &ph, &missed.key, "Болел, справка прилагается")
+            .await,
         Err(StoreError::NotFound)
     ));
     assert!(matches!(
-        s.request_extension("acc-rep", &rep_ph, &missed.key, "Болел, справка прилагается").await,
+        s.request_extension(
+            "acc-rep",
+            &rep_ph,
+            &missed.key,
+            "Болел, справка прилагается"
+        )
+        .await,
         Err(StoreError::NotFound)
     ));
     let req = s
@@ -114,16 +125,30 @@ both!(a_missed_deadline_is_extended_by_staff, |db| {
         .unwrap();
     assert_eq!(req.status, "pending");
     assert!(req.number.starts_with("ПРД-"));
-    assert!(req.decision_due_at > s.now() + Duration::days(4), "5 working days");
+    assert!(
+        req.decision_due_at > s.now() + Duration::days(4),
+        "5 working days"
+    );
     assert!(matches!(
-        s.request_extension("acc-demo", &ph, &missed.key, "Ещё раз, справка прилагается").await,
+        s.request_extension("acc-demo", &ph, &missed.key, "Ещё раз, справка прилагается")
+            .await,
         Err(StoreError::Refused(_))
     ));
     // Staff only.
-    assert!(matches!(s.staff_extensions("acc-demo").await, Err(StoreError::NotFound)));
-    assert!(s.staff_extensions("acc-staff").await.unwrap().iter().any(|e| e.id == req.id));
     assert!(matches!(
-        s.decide_extension("acc-staff", &req.id, true, None, "").await,
+        s.staff_extensions("acc-demo").await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(
+        s.staff_extensions("acc-staff")
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| e.id == req.id)
+    );
+    assert!(matches!(
+        s.decide_extension("acc-staff", &req.id, true, None, "")
+            .await,
         Err(StoreError::Invalid(_))
     ));
     let new_due = s.today() + Duration::days(10);
@@ -133,7 +158,8 @@ both!(a_missed_deadline_is_extended_by_staff, |db| {
         .unwrap();
     assert_eq!(done.status, "approved");
     assert!(matches!(
-        s.decide_extension("acc-staff", &req.id, false, None, "нет").await,
+        s.decide_extension("acc-staff", &req.id, false, None, "нет")
+            .await,
         Err(StoreError::Refused(_))
     ));
     let row = s
@@ -145,7 +171,9 @@ both!(a_missed_deadline_is_extended_by_staff, |db| {
         .unwrap();
     assert!(!row.missed, "extended into the future");
     assert_eq!(
-        row.effective_due().with_timezone(&domain::dates::moscow()).date_naive(),
+        row.effective_due()
+            .with_timezone(&domain::dates::moscow())
+            .date_naive(),
         new_due
     );
     let (notices, _) = s.notices("acc-demo", 1).await.unwrap();
@@ -167,7 +195,10 @@ both!(the_ical_feed_is_private, |db| {
     ));
     // A new link replaces the old one.
     let again = s.new_calendar_token("acc-demo", &ph).await.unwrap();
-    assert!(matches!(s.calendar_feed(&token).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        s.calendar_feed(&token).await,
+        Err(StoreError::NotFound)
+    ));
     assert!(s.calendar_feed(&again).await.is_ok());
     let rep_ph = s.accessible_policyholders("acc-rep").await.unwrap()[0]
         .id

@@ -65,20 +65,30 @@ both!(drafts_are_saved_listed_and_private, |db| {
     };
     // A partly filled form is saved as it is: drafts are not validated.
     assert_eq!(
-        s.save_report_draft("acc-demo", &ph, &id, &form).await.unwrap(),
+        s.save_report_draft("acc-demo", &ph, &id, &form)
+            .await
+            .unwrap(),
         ReportStatus::Draft
     );
     form.description = "Пожар на складе".into();
-    s.save_report_draft("acc-demo", &ph, &id, &form).await.unwrap();
+    s.save_report_draft("acc-demo", &ph, &id, &form)
+        .await
+        .unwrap();
     let drafts = s.reports("acc-demo", &ph, true).await.unwrap();
     assert_eq!(drafts.len(), 1);
     assert_eq!(drafts[0].id, id);
     assert_eq!(drafts[0].kind_label(), "Отчёт о страховом случае");
     assert_eq!(drafts[0].status_label(), "Черновик");
-    assert_eq!(drafts[0].policy_number.as_deref(), Some(policy.number.as_str()));
+    assert_eq!(
+        drafts[0].policy_number.as_deref(),
+        Some(policy.number.as_str())
+    );
     assert!(s.reports("acc-demo", &ph, false).await.unwrap().is_empty());
     let view = s.report("acc-demo", &ph, &id).await.unwrap();
-    assert_eq!(view.form, form, "what was typed comes back, from any device");
+    assert_eq!(
+        view.form, form,
+        "what was typed comes back, from any device"
+    );
     assert_eq!(view.number, None);
 
     // Somebody else: not found, whether through their own policyholder or ours.
@@ -98,7 +108,14 @@ both!(drafts_are_saved_listed_and_private, |db| {
         Err(StoreError::NotFound)
     ));
     assert!(matches!(
-        s.submit_report("acc-rep", &rep_ph, &id, &key(), &event_form(s, &policy, "1000")).await,
+        s.submit_report(
+            "acc-rep",
+            &rep_ph,
+            &id,
+            &key(),
+            &event_form(s, &policy, "1000")
+        )
+        .await,
         Err(StoreError::NotFound) | Err(StoreError::Invalid(_))
     ));
     assert!(matches!(
@@ -110,7 +127,12 @@ both!(drafts_are_saved_listed_and_private, |db| {
         form,
         "nobody else changed it"
     );
-    assert!(s.reports("acc-rep", &rep_ph, true).await.unwrap().is_empty());
+    assert!(
+        s.reports("acc-rep", &rep_ph, true)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // A made-up id is not a draft.
     assert!(matches!(
         s.save_report_draft("acc-demo", &ph, "../x", &form).await,
@@ -128,16 +150,25 @@ both!(one_key_one_report_with_a_number, |db| {
     let policy = running_policy(s, &ph).await;
     let id = new_id();
     let form = event_form(s, &policy, "150 000");
-    s.save_report_draft("acc-demo", &ph, &id, &form).await.unwrap();
+    s.save_report_draft("acc-demo", &ph, &id, &form)
+        .await
+        .unwrap();
     let k = key();
     // A double click: parallel submissions with one key.
     let runs = (0..6).map(|_| s.submit_report("acc-demo", &ph, &id, &k, &form));
     let results = futures_util::future::join_all(runs).await;
-    let year = s.now().with_timezone(&domain::dates::moscow()).format("%Y").to_string();
+    let year = s
+        .now()
+        .with_timezone(&domain::dates::moscow())
+        .format("%Y")
+        .to_string();
     for r in &results {
         let v = r.as_ref().unwrap();
         assert_eq!(v.status(), ReportStatus::Review);
-        assert_eq!(v.number.as_deref(), Some(format!("ОТЧ-{year}-000001").as_str()));
+        assert_eq!(
+            v.number.as_deref(),
+            Some(format!("ОТЧ-{year}-000001").as_str())
+        );
         assert_eq!(v.version, 1);
     }
     let view = s.report("acc-demo", &ph, &id).await.unwrap();
@@ -146,7 +177,10 @@ both!(one_key_one_report_with_a_number, |db| {
     assert_eq!(s.reports("acc-demo", &ph, false).await.unwrap().len(), 1);
     assert!(s.reports("acc-demo", &ph, true).await.unwrap().is_empty());
     // A retry with the same key later: the same report.
-    let again = s.submit_report("acc-demo", &ph, &id, &k, &form).await.unwrap();
+    let again = s
+        .submit_report("acc-demo", &ph, &id, &k, &form)
+        .await
+        .unwrap();
     assert_eq!(again.version, 1);
     // Another key while on review: refused, and the draft can no longer be changed.
     assert!(matches!(
@@ -163,10 +197,16 @@ both!(one_key_one_report_with_a_number, |db| {
         .submit_report("acc-demo", &ph, &id2, &key(), &form)
         .await
         .unwrap();
-    assert_eq!(v2.number.as_deref(), Some(format!("ОТЧ-{year}-000002").as_str()));
+    assert_eq!(
+        v2.number.as_deref(),
+        Some(format!("ОТЧ-{year}-000002").as_str())
+    );
     let journal = s.journal_for_account("acc-demo", 20, 0).await.unwrap();
     assert_eq!(
-        journal.iter().filter(|j| j.action == "report.submitted").count(),
+        journal
+            .iter()
+            .filter(|j| j.action == "report.submitted")
+            .count(),
         2
     );
 });
@@ -204,103 +244,146 @@ both!(a_wrong_field_is_named_and_nothing_is_sent, |db| {
     }
 });
 
-both!(rejected_by_the_checks_corrected_resubmitted_and_accepted, |db| {
-    let s = &db.store;
-    s.load_demo(0).await.unwrap();
-    let ph = demo_ph(s).await;
-    let policy = running_policy(s, &ph).await;
-    let id = new_id();
-    // Damage above the insured sum: the server's check fails.
-    let too_much = domain::Money(policy.insured_sum.0 + 100).to_string();
-    let form = event_form(s, &policy, &too_much);
-    let v = s
-        .submit_report("acc-demo", &ph, &id, &key(), &form)
-        .await
-        .unwrap();
-    assert_eq!(v.status(), ReportStatus::Error);
-    assert_eq!(v.checks.len(), 1);
-    let c = &v.checks[0];
-    assert_eq!(c.field, "damage");
-    assert_eq!(c.field_label(), "Оценка ущерба");
-    assert_eq!(c.rule, "policy.insured_sum");
-    assert_eq!(c.value, domain::Money(policy.insured_sum.0 + 100).to_string());
-    assert!(c.id.starts_with("ERR-") && c.id.len() == 14);
-    assert!(c.message.contains(&policy.insured_sum.to_string()));
-    // Staff do not see it: it is not on review.
-    assert!(s.staff_reports("acc-staff").await.unwrap().iter().all(|r| r.id != id));
+both!(
+    rejected_by_the_checks_corrected_resubmitted_and_accepted,
+    |db| {
+        let s = &db.store;
+        s.load_demo(0).await.unwrap();
+        let ph = demo_ph(s).await;
+        let policy = running_policy(s, &ph).await;
+        let id = new_id();
+        // Damage above the insured sum: the server's check fails.
+        let too_much = domain::Money(policy.insured_sum.0 + 100).to_string();
+        let form = event_form(s, &policy, &too_much);
+        let v = s
+            .submit_report("acc-demo", &ph, &id, &key(), &form)
+            .await
+            .unwrap();
+        assert_eq!(v.status(), ReportStatus::Error);
+        assert_eq!(v.checks.len(), 1);
+        let c = &v.checks[0];
+        assert_eq!(c.field, "damage");
+        assert_eq!(c.field_label(), "Оценка ущерба");
+        assert_eq!(c.rule, "policy.insured_sum");
+        assert_eq!(
+            c.value,
+            domain::Money(policy.insured_sum.0 + 100).to_string()
+        );
+        assert!(c.id.starts_with("ERR-") && c.id.len() == 14);
+        assert!(c.message.contains(&policy.insured_sum.to_string()));
+        // Staff do not see it: it is not on review.
+        assert!(
+            s.staff_reports("acc-staff")
+                .await
+                .unwrap()
+                .iter()
+                .all(|r| r.id != id)
+        );
 
-    // Corrected (autosaved while in «Ошибка»), resubmitted with a new key: on review, version 2.
-    let fixed = event_form(s, &policy, "1 000");
-    assert_eq!(
-        s.save_report_draft("acc-demo", &ph, &id, &fixed).await.unwrap(),
-        ReportStatus::Error
-    );
-    let v = s
-        .submit_report("acc-demo", &ph, &id, &key(), &fixed)
-        .await
-        .unwrap();
-    assert_eq!(v.status(), ReportStatus::Review);
-    assert_eq!(v.version, 2);
-    assert!(v.checks.is_empty(), "the log of the new version is clean");
-    assert_eq!(v.versions.len(), 2, "every version is kept");
-    assert_eq!(v.versions[1].form.damage, too_much);
-    assert_eq!(v.versions[0].form.damage, "1 000");
-    assert_eq!(v.number.as_deref().map(|n| n.ends_with("000001")), Some(true), "the number stays");
+        // Corrected (autosaved while in «Ошибка»), resubmitted with a new key: on review, version 2.
+        let fixed = event_form(s, &policy, "1 000");
+        assert_eq!(
+            s.save_report_draft("acc-demo", &ph, &id, &fixed)
+                .await
+                .unwrap(),
+            ReportStatus::Error
+        );
+        let v = s
+            .submit_report("acc-demo", &ph, &id, &key(), &fixed)
+            .await
+            .unwrap();
+        assert_eq!(v.status(), ReportStatus::Review);
+        assert_eq!(v.version, 2);
+        assert!(v.checks.is_empty(), "the log of the new version is clean");
+        assert_eq!(v.versions.len(), 2, "every version is kept");
+        assert_eq!(v.versions[1].form.damage, too_much);
+        assert_eq!(v.versions[0].form.damage, "1 000");
+        assert_eq!(
+            v.number.as_deref().map(|n| n.ends_with("000001")),
+            Some(true),
+            "the number stays"
+        );
 
-    // Staff: only staff decide; accept → «Завершено», and the event is registered.
-    assert!(s.staff_reports("acc-staff").await.unwrap().iter().any(|r| r.id == id));
-    assert!(matches!(s.staff_reports("acc-demo").await, Err(StoreError::NotFound)));
-    assert!(matches!(
-        s.decide_report("acc-demo", &id, true, "", &[]).await,
-        Err(StoreError::NotFound)
-    ));
-    let before = s.report_choices("acc-demo", &ph).await.unwrap().events.len();
-    let done = s.decide_report("acc-staff", &id, true, "Принято", &[]).await.unwrap();
-    assert_eq!(done.status(), ReportStatus::Done);
-    assert!(matches!(
-        s.decide_report("acc-staff", &id, false, "поздно", &[]).await,
-        Err(StoreError::Refused(_))
-    ));
-    let events = s.report_choices("acc-demo", &ph).await.unwrap().events;
-    assert_eq!(events.len(), before + 1);
-    let event = events.iter().find(|e| e.policy_id == policy.id && e.description.starts_with("Затопление квартиры")).unwrap();
-    let (notices, _) = s.notices("acc-demo", 1).await.unwrap();
-    assert!(notices[0].title.contains("принят"));
+        // Staff: only staff decide; accept → «Завершено», and the event is registered.
+        assert!(
+            s.staff_reports("acc-staff")
+                .await
+                .unwrap()
+                .iter()
+                .any(|r| r.id == id)
+        );
+        assert!(matches!(
+            s.staff_reports("acc-demo").await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            s.decide_report("acc-demo", &id, true, "", &[]).await,
+            Err(StoreError::NotFound)
+        ));
+        let before = s
+            .report_choices("acc-demo", &ph)
+            .await
+            .unwrap()
+            .events
+            .len();
+        let done = s
+            .decide_report("acc-staff", &id, true, "Принято", &[])
+            .await
+            .unwrap();
+        assert_eq!(done.status(), ReportStatus::Done);
+        assert!(matches!(
+            s.decide_report("acc-staff", &id, false, "поздно", &[])
+                .await,
+            Err(StoreError::Refused(_))
+        ));
+        let events = s.report_choices("acc-demo", &ph).await.unwrap().events;
+        assert_eq!(events.len(), before + 1);
+        let event = events
+            .iter()
+            .find(|e| e.policy_id == policy.id && e.description.starts_with("Затопление квартиры"))
+            .unwrap();
+        let (notices, _) = s.notices("acc-demo", 1).await.unwrap();
+        assert!(notices[0].title.contains("принят"));
 
-    // Works on that event pass the check; works on an unknown event do not.
-    let works = |event_id: &str| ReportForm {
-        kind: "works".into(),
-        policy_id: policy.id.clone(),
-        event_id: event_id.into(),
-        works: vec![WorkRow {
-            name: "Покраска стен".into(),
-            quantity: "12,5".into(),
-            unit_price: "350".into(),
-        }],
-        ..Default::default()
-    };
-    let w = s
-        .submit_report("acc-demo", &ph, &new_id(), &key(), &works(&event.id))
-        .await
-        .unwrap();
-    assert_eq!(w.status(), ReportStatus::Review);
-    let w = s
-        .submit_report("acc-demo", &ph, &new_id(), &key(), &works("nope"))
-        .await
-        .unwrap();
-    assert_eq!(w.status(), ReportStatus::Error);
-    assert_eq!(w.checks[0].rule, "event.exists");
-    let actions: Vec<String> = s
-        .journal_for_account("acc-demo", 50, 0)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|j| j.action)
-        .collect();
-    for a in ["report.submitted", "report.check_failed", "report.resubmitted"] {
-        assert!(actions.iter().any(|x| x == a), "{a} journaled");
+        // Works on that event pass the check; works on an unknown event do not.
+        let works = |event_id: &str| ReportForm {
+            kind: "works".into(),
+            policy_id: policy.id.clone(),
+            event_id: event_id.into(),
+            works: vec![WorkRow {
+                name: "Покраска стен".into(),
+                quantity: "12,5".into(),
+                unit_price: "350".into(),
+            }],
+            ..Default::default()
+        };
+        let w = s
+            .submit_report("acc-demo", &ph, &new_id(), &key(), &works(&event.id))
+            .await
+            .unwrap();
+        assert_eq!(w.status(), ReportStatus::Review);
+        let w = s
+            .submit_report("acc-demo", &ph, &new_id(), &key(), &works("nope"))
+            .await
+            .unwrap();
+        assert_eq!(w.status(), ReportStatus::Error);
+        assert_eq!(w.checks[0].rule, "event.exists");
+        let actions: Vec<String> = s
+            .journal_for_account("acc-demo", 50, 0)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|j| j.action)
+            .collect();
+        for a in [
+            "report.submitted",
+            "report.check_failed",
+            "report.resubmitted",
+        ] {
+            assert!(actions.iter().any(|x| x == a), "{a} journaled");
+        }
     }
-});
+);
 
 both!(staff_return_with_errors_and_other_kinds_checks, |db| {
     let s = &db.store;
@@ -309,7 +392,9 @@ both!(staff_return_with_errors_and_other_kinds_checks, |db| {
     let policy = running_policy(s, &ph).await;
     let id = new_id();
     let form = event_form(s, &policy, "5 000");
-    s.submit_report("acc-demo", &ph, &id, &key(), &form).await.unwrap();
+    s.submit_report("acc-demo", &ph, &id, &key(), &form)
+        .await
+        .unwrap();
     assert!(matches!(
         s.decide_report("acc-staff", &id, false, "", &[]).await,
         Err(StoreError::Invalid(_))
@@ -353,6 +438,9 @@ both!(staff_return_with_errors_and_other_kinds_checks, |db| {
         .collect();
     assert_eq!(
         rules,
-        vec![("new_rate", "programme.rate_range"), ("effective_from", "policy.period")]
+        vec![
+            ("new_rate", "programme.rate_range"),
+            ("effective_from", "policy.period")
+        ]
     );
 });

@@ -284,7 +284,11 @@ fn StaffExtension(e: ExtensionRow) -> impl IntoView {
     let comment = RwSignal::new(String::new());
     let result = RwSignal::new(None::<Result<ExtensionRow, AppError>>);
     let decide = move |decision: &'static str| {
-        let (i, d, c) = (id.get_value(), new_due.get_untracked(), comment.get_untracked());
+        let (i, d, c) = (
+            id.get_value(),
+            new_due.get_untracked(),
+            comment.get_untracked(),
+        );
         leptos::task::spawn_local(async move {
             result.set(Some(staff_decide_extension(i, decision.into(), d, c).await));
         });

@@ -117,7 +117,11 @@ pub async fn save_report(id: String, form: ReportForm) -> Result<String, AppErro
 
 /// «Отправить»: once per key; answers the report.
 #[server(input = Json, endpoint = "reports/submit")]
-pub async fn send_report(id: String, key: String, form: ReportForm) -> Result<ReportView, AppError> {
+pub async fn send_report(
+    id: String,
+    key: String,
+    form: ReportForm,
+) -> Result<ReportView, AppError> {
     use crate::ssr::*;
     let (s, ph) = match acting().await {
         Ok(x) => x,

@@ -1,7 +1,9 @@
 //! The pages of «Отчётность»: the list, the multi-step form with its autosaved draft, and one
 //! report with its check log.
 
-use super::{ReportStart, SendReport, delete_draft, get_report, get_report_start, get_reports, save_report};
+use super::{
+    ReportStart, SendReport, delete_draft, get_report, get_report_start, get_reports, save_report,
+};
 use crate::AuthEpoch;
 use crate::components::{ErrorBox, FormAlert, FormErrors, date, money};
 use crate::error::AppError;
@@ -169,9 +171,11 @@ fn set_field(f: &mut ReportForm, field: &str, v: String) {
         "grounds" => f.grounds = v,
         other => {
             let mut parts = other.split('.');
-            if let (Some("works"), Some(Ok(i)), Some(col)) =
-                (parts.next(), parts.next().map(str::parse::<usize>), parts.next())
-                && let Some(row) = f.works.get_mut(i)
+            if let (Some("works"), Some(Ok(i)), Some(col)) = (
+                parts.next(),
+                parts.next().map(str::parse::<usize>),
+                parts.next(),
+            ) && let Some(row) = f.works.get_mut(i)
             {
                 match col {
                     "name" => row.name = v,
@@ -406,7 +410,11 @@ fn ReportWizard(start: ReportStart, submit: ServerAction<SendReport>) -> impl In
                         #[cfg(feature = "hydrate")]
                         if let Ok(h) = window().history() {
                             let url = format!("/reports/new/{}?draft={i}", kind.code());
-                            let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+                            let _ = h.replace_state_with_url(
+                                &wasm_bindgen::JsValue::NULL,
+                                "",
+                                Some(&url),
+                            );
                         }
                     }
                 }
@@ -419,10 +427,15 @@ fn ReportWizard(start: ReportStart, submit: ServerAction<SendReport>) -> impl In
             h.clear();
         }
         save_state.set(SaveState::Idle);
-        let handle = set_timeout_with_handle(save_now, std::time::Duration::from_millis(AUTOSAVE_MS)).ok();
+        let handle =
+            set_timeout_with_handle(save_now, std::time::Duration::from_millis(AUTOSAVE_MS)).ok();
         timer.set_value(handle);
     });
-    let w = Wizard { form, errors, changed };
+    let w = Wizard {
+        form,
+        errors,
+        changed,
+    };
 
     let show_errors = move |e: domain::FieldErrors| {
         if let Some(s) = e.0.iter().filter_map(|x| step_of(kind, &x.field)).min() {
@@ -434,7 +447,10 @@ fn ReportWizard(start: ReportStart, submit: ServerAction<SendReport>) -> impl In
         let now = chrono::Utc::now();
         let e = form.with_untracked(|f| f.step_errors(kind, step.get_untracked(), now));
         if e.is_empty() {
-            errors.show::<()>(&Ok(()));
+            // Only this step's marks go: a returned report's marks on later steps stay.
+            for f in form.with_untracked(|f| f.step_fields(kind, step.get_untracked())) {
+                errors.set_field(&f, None);
+            }
             step.update(|s| *s = (*s + 1).min(last));
             save_now();
             focus_step_heading();
@@ -487,12 +503,10 @@ fn ReportWizard(start: ReportStart, submit: ServerAction<SendReport>) -> impl In
                 <CheckLog checks/>
             </div>
         }
+        .into_any()
     });
     let title = kind.label();
-    view! {
-        <Title text=format!("{title} — Кабинет страхователя")/>
-        <h1>{title}</h1>
-        {correcting}
+    let nav = view! {
         <nav aria-label="Шаги заполнения">
             <ol class="steps">
                 {steps.iter().enumerate().map(|(i, s)| view! {
@@ -500,44 +514,63 @@ fn ReportWizard(start: ReportStart, submit: ServerAction<SendReport>) -> impl In
                         aria-current=move || (step.get() == i).then_some("step")>
                         {format!("{}. {}", i + 1, s.title)}
                     </li>
-                }).collect_view()}
+                }.into_any()).collect_view()}
             </ol>
         </nav>
         <progress class="steps-progress" max=steps.len().to_string() value=move || (step.get() + 1).to_string()
             aria-label="Ход заполнения"></progress>
+    }
+    .into_any();
+    let actions = view! {
+        <div class="actions">
+            <Show when=move || { step.get() > 0 }>
+                <button type="button" class="btn" on:click=move |_| {
+                    step.update(|s| *s = s.saturating_sub(1));
+                    save_now();
+                    focus_step_heading();
+                }>"Назад"</button>
+            </Show>
+            {move || if step.get() < last {
+                view! { <button type="submit" class="btn btn-primary">"Далее"</button> }.into_any()
+            } else {
+                view! {
+                    <button type="submit" class="btn btn-primary" aria-disabled=move || submit.pending().get().then_some("true")>
+                        {move || if submit.pending().get() { "Отправка…" } else { "Отправить" }}
+                    </button>
+                }.into_any()
+            }}
+        </div>
+    }
+    .into_any();
+    let state = view! {
+        <p class="muted draft-state" role="status" aria-live="polite">
+            {move || match save_state.get() {
+                SaveState::Idle => String::new(),
+                SaveState::Saving => "Сохранение черновика…".into(),
+                SaveState::Saved(t) => format!("Черновик сохранён в {t}"),
+                SaveState::Failed(m) => format!("Черновик не сохранён: {m}"),
+            }}
+        </p>
+    }
+    .into_any();
+    let form_view = view! {
         <form class="form report-form" on:submit=on_submit novalidate>
             <h2 id="step-title" tabindex="-1">
                 {move || format!("Шаг {} из {}: {}", step.get() + 1, steps.len(), steps[step.get()].title)}
             </h2>
             <FormAlert errors/>
             {move || step_view(kind, step.get(), last, w, choices).into_any()}
-            <div class="actions">
-                <Show when=move || { step.get() > 0 }>
-                    <button type="button" class="btn" on:click=move |_| {
-                        step.update(|s| *s = s.saturating_sub(1));
-                        save_now();
-                        focus_step_heading();
-                    }>"Назад"</button>
-                </Show>
-                {move || if step.get() < last {
-                    view! { <button type="submit" class="btn btn-primary">"Далее"</button> }.into_any()
-                } else {
-                    view! {
-                        <button type="submit" class="btn btn-primary" aria-disabled=move || submit.pending().get().then_some("true")>
-                            {move || if submit.pending().get() { "Отправка…" } else { "Отправить" }}
-                        </button>
-                    }.into_any()
-                }}
-            </div>
-            <p class="muted draft-state" role="status" aria-live="polite">
-                {move || match save_state.get() {
-                    SaveState::Idle => String::new(),
-                    SaveState::Saving => "Сохранение черновика…".into(),
-                    SaveState::Saved(t) => format!("Черновик сохранён в {t}"),
-                    SaveState::Failed(m) => format!("Черновик не сохранён: {m}"),
-                }}
-            </p>
+            {actions}
+            {state}
         </form>
+    }
+    .into_any();
+    view! {
+        <Title text=format!("{title} — Кабинет страхователя")/>
+        <h1>{title}</h1>
+        {correcting}
+        {nav}
+        {form_view}
     }
     .into_any()
 }
@@ -663,7 +696,7 @@ fn WorksTable(w: Wizard) -> impl IntoView {
                                             }>{format!("Удалить строку {}", i + 1)}</button>
                                     </td>
                                 </tr>
-                            }
+                            }.into_any()
                         }).collect_view()}
                     </tbody>
                 </table>
@@ -678,6 +711,7 @@ fn WorksTable(w: Wizard) -> impl IntoView {
             }>"Добавить работу"</button>
         <p class="pay-sum" aria-live="polite">"Итого: " <strong id="works-total">{move || money(total())}</strong></p>
     }
+    .into_any()
 }
 
 /// One cell of the works table.
@@ -705,6 +739,7 @@ fn RCell(w: Wizard, i: usize, col: &'static str, label: String) -> impl IntoView
             aria-describedby=move || error().is_some().then(|| err_ref.clone())/>
         <p class="field-error" id=err_id>{error}</p>
     }
+    .into_any()
 }
 
 /// The review step: everything as it will be sent.
@@ -719,7 +754,11 @@ fn Review(kind: ReportKind, w: Wizard, choices: StoredValue<ReportChoices>) -> i
 
 /// A report's fields as a list of label and value (the review step, the report page, staff).
 #[component]
-pub(super) fn ReportSummary(kind: ReportKind, form: ReportForm, choices: ReportChoices) -> impl IntoView {
+pub(super) fn ReportSummary(
+    kind: ReportKind,
+    form: ReportForm,
+    choices: ReportChoices,
+) -> impl IntoView {
     let works = form.works.clone();
     let shown = move |field: &str| -> String {
         let v = form.value(field);

@@ -71,9 +71,11 @@ pub fn StaffReportPage() -> impl IntoView {
     let decide = ServerAction::<StaffDecideReport>::new();
     // The page's data reloads only after a decision went through (not on a refused attempt).
     let decided = Memo::new(move |_| {
-        decide
-            .value()
-            .with(|v| v.as_ref().and_then(|r| r.as_ref().ok()).map(|v| v.status.clone()))
+        decide.value().with(|v| {
+            v.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .map(|v| v.status.clone())
+        })
     });
     let data = Resource::new(
         move || (epoch.get(), id.get(), decided.get()),
