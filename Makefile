@@ -38,8 +38,11 @@ unit:
 e2e: build
 	cd end2end && KABINET_SERVER=$(SERVER) npx playwright test
 
-# Performance figures, printed (never asserted in tests): «Взносы» pages and exports over 100,000 rows.
-bench:
+# Performance figures, printed (never asserted in tests): the server under wrk on SQLite and
+# PostgreSQL beside an axum hello-world ceiling, browser vitals, «Взносы» pages and exports over
+# 100,000 rows.
+bench: build
+	scripts/bench.sh
 	cargo bench -p kabinet-store --bench finance
 
 clean-data:

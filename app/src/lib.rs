@@ -5,6 +5,7 @@ pub mod access;
 pub mod auth;
 pub mod components;
 pub mod error;
+pub mod files;
 pub mod finance;
 pub mod live;
 pub mod notices;

@@ -1,60 +1,9 @@
-import { test, expect, Browser, Page } from '@playwright/test';
+import { test, expect, Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomInt } from 'node:crypto';
-import { enterCode, hydrated, lastCode, login, newPerson, register } from './helpers';
-
-/** A surname nobody else in the run has, so staff find exactly this person. */
-function uniqueName(): string {
-  const letters = 'абвгдежзиклмнопрстуфхцчшэюя';
-  const tail = Array.from({ length: 6 }, () => letters[randomInt(letters.length)]).join('');
-  return `Оплатов${tail} Пётр Ильич`;
-}
-
-/** «+7 917 123-45-67» → «+79171234567», as the outbox names the recipient. */
-function normalPhone(p: string): string {
-  return '+' + p.replace(/\D/g, '');
-}
-
-interface Citizen {
-  page: Page;
-  phone: string;
-}
-
-/** A new citizen, logged in, with fines entered by staff (sums as typed, e.g. «1 000,00»). */
-async function citizenWithFines(browser: Browser, fines: string[]): Promise<Citizen> {
-  const page = await (await browser.newContext()).newPage();
-  const person = newPerson(uniqueName());
-  await register(page, person);
-  await enterCode(page, await lastCode(page.request, person.email));
-  await expect(page).toHaveURL(/\/policies$/);
-
-  const staff = await (await browser.newContext()).newPage();
-  await login(staff, 'staff@example.ru');
-  await expect(staff).toHaveURL(/\/$/);
-  await staff.goto('/staff');
-  await hydrated(staff);
-  await staff.getByLabel('Поиск страхователя').fill(person.name.split(' ')[0]);
-  const option = staff.locator('#f-policyholder_id option', { hasText: person.name }).first();
-  await expect(option).toBeAttached();
-  await staff.locator('#f-policyholder_id').selectOption(await option.getAttribute('value'));
-  for (const [i, sum] of fines.entries()) {
-    await staff.getByLabel('Тип начисления').selectOption('penalty');
-    await staff.getByLabel('Сумма, ₽').fill(sum);
-    await staff.getByLabel('Основание').fill(`Штраф за просрочку отчёта № ${i + 1}`);
-    await staff.getByRole('button', { name: 'Внести начисление' }).click();
-    await expect(staff.getByText('Начисление внесено')).toBeVisible();
-    await staff.reload();
-    await hydrated(staff);
-    await staff.getByLabel('Поиск страхователя').fill(person.name.split(' ')[0]);
-    await expect(option).toBeAttached();
-    await staff.locator('#f-policyholder_id').selectOption(await option.getAttribute('value'));
-  }
-  await staff.context().close();
-  return { page, phone: normalPhone(person.phone) };
-}
+import { citizenWithFines, hydrated, login } from './helpers';
 
 async function payByCard(page: Page, card: string) {
   await page.getByLabel('Номер карты').fill(card);

@@ -38,5 +38,10 @@ pub async fn run(
         {
             tracing::warn!(error = %e, "pruning events");
         }
+        if ticks.is_multiple_of(prune_every)
+            && let Err(e) = store.purge_unlinked_attachments().await
+        {
+            tracing::warn!(error = %e, "purging unlinked attachments");
+        }
     }
 }

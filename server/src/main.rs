@@ -270,6 +270,7 @@ pub fn router(state: AppState) -> Router {
         .route("/documents/{file}", get(payments::document))
         .route("/payments/webhook", post(payments::webhook))
         .route("/staff/reviews/{id}/scan", get(review_scan))
+        .route("/files/{id}", get(attachment))
         .route(
             "/profile/my-data.json",
             get(|s: State<AppState>, r: Request| my_data(s, r, false)),
@@ -333,6 +334,12 @@ pub fn router(state: AppState) -> Router {
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
         }))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
+    // `make bench`'s ceiling: a bare axum route in the same process, without the app's layers.
+    let app = if state.config.mode == Mode::Demo {
+        app.merge(Router::new().route("/bench/hello", get(|| async { "Hello, world!" })))
+    } else {
+        app
+    };
     app.with_state(state)
 }
 
@@ -424,6 +431,60 @@ async fn calendar_feed(
         .await
         .map(String::into_bytes);
     file_response(result, "text/calendar; charset=utf-8", "sroki.ics".into())
+}
+
+/// An attached file, for its uploader, those with authority over its policyholder, and staff
+/// (others get "not found"). Sent as a download under its own name, never rendered inline.
+async fn attachment(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    req: Request,
+) -> Response {
+    let session = match crate::http::require_session(&req, "Войдите в кабинет") {
+        Ok(s) => s,
+        Err(refusal) => return refusal.into_response(),
+    };
+    match state
+        .store
+        .attachment_content(&session.account_id, &id)
+        .await
+    {
+        Ok((file, bytes)) => (
+            [
+                (header::CONTENT_TYPE, file.mime),
+                (header::CONTENT_DISPOSITION, content_disposition(&file.name)),
+                (header::CACHE_CONTROL, "private, no-store".to_string()),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => file_response(Err(e), "", String::new()),
+    }
+}
+
+/// `attachment` with an ASCII fallback name and the real one in RFC 5987 form.
+fn content_disposition(name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
 /// The scan of a profile change under review, for staff only (others get "not found").
@@ -571,4 +632,22 @@ async fn export(State(state): State<AppState>, req: Request, table: Table, kind:
     };
     let name = format!("{prefix}-{}.{ext}", store.today());
     file_response(result, mime, name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::content_disposition;
+
+    #[test]
+    fn download_names_keep_cyrillic_and_cannot_break_the_header() {
+        assert_eq!(
+            content_disposition("акт 1.pdf"),
+            "attachment; filename=\"___ 1.pdf\"; filename*=UTF-8''%D0%B0%D0%BA%D1%82%201.pdf"
+        );
+        let h = content_disposition("a\";\r\nx.pdf");
+        assert!(
+            !h.contains('\r') && !h.contains('\n') && h.matches('"').count() == 2,
+            "{h}"
+        );
+    }
 }

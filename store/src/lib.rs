@@ -8,6 +8,7 @@
 mod filters;
 pub mod access;
 pub mod accounts;
+pub mod attachments;
 pub mod clock;
 pub mod codes;
 pub mod deadlines;

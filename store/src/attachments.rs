@@ -1,0 +1,179 @@
+//! Attached files. An upload is checked by its content ([`domain::files::check_content`]) and kept
+//! under its uploader's account, unlinked; the feature that takes it (a report, a request, a
+//! message) links it to its object and to the policyholder the object is about, after checking
+//! the caller's authority over that object. A file is downloadable by its uploader, by anyone with
+//! authority over the linked policyholder, and by staff; by anyone else it is "not found".
+
+use crate::{Store, StoreError, StoreResult, on_pool};
+use chrono::Duration;
+use domain::files::{Attachment, check_content, clean_name};
+use sha2::{Digest, Sha256};
+
+/// Unlinked uploads older than this are removed.
+const UNLINKED_TTL_HOURS: i64 = 24;
+
+impl Store {
+    /// Keeps an uploaded file for `account_id` after checking its content; the error names the
+    /// file under `field`.
+    pub async fn upload_attachment(
+        &self,
+        account_id: &str,
+        field: &str,
+        name: &str,
+        bytes: &[u8],
+    ) -> StoreResult<Attachment> {
+        let kind = check_content(name, bytes).map_err(|m| StoreError::field(field, m))?;
+        let file = Attachment {
+            id: uuid::Uuid::new_v4().simple().to_string(),
+            name: clean_name(name),
+            mime: kind.mime().to_string(),
+            size: bytes.len() as i64,
+        };
+        let sha = hex::encode(Sha256::digest(bytes));
+        let now = self.now();
+        on_pool!(self, p => sqlx::query(
+            "INSERT INTO attachments (id, account_id, name, mime, size, sha256, content, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&file.id).bind(account_id).bind(&file.name).bind(&file.mime).bind(file.size)
+        .bind(&sha).bind(bytes).bind(now)
+        .execute(p)
+        .await
+        .map(|_| ()))?;
+        Ok(file)
+    }
+
+    /// Links files `account_id` uploaded to `owner` (e.g. `report:<id>`) about `policyholder_id`.
+    /// Linking again to the same owner is a no-op, so a retried submission is safe; a file that
+    /// is not the caller's own upload, or already belongs elsewhere, is "not found". The caller
+    /// has checked its authority over the owner.
+    pub async fn link_attachments(
+        &self,
+        account_id: &str,
+        ids: &[String],
+        policyholder_id: &str,
+        owner: &str,
+    ) -> StoreResult<Vec<Attachment>> {
+        let mut linked = Vec::with_capacity(ids.len());
+        for id in ids {
+            let done = on_pool!(self, p => sqlx::query(
+                "UPDATE attachments SET owner = $1, policyholder_id = $2
+                 WHERE id = $3 AND account_id = $4 AND (owner IS NULL OR (owner = $1 AND policyholder_id = $2))",
+            )
+            .bind(owner).bind(policyholder_id).bind(id).bind(account_id)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
+            if done == 0 {
+                return Err(StoreError::NotFound);
+            }
+            linked.push(self.attachment_row(id).await?.0);
+        }
+        Ok(linked)
+    }
+
+    /// The files linked to `owner`, in upload order.
+    pub async fn attachments_of(&self, owner: &str) -> StoreResult<Vec<Attachment>> {
+        Ok(on_pool!(self, p => sqlx::query_as::<_, Attachment>(
+            "SELECT id, name, mime, size FROM attachments WHERE owner = $1 ORDER BY created_at, id",
+        )
+        .bind(owner)
+        .fetch_all(p)
+        .await)?)
+    }
+
+    /// The caller's own uploads among `ids` (linked or not): what a draft shows of its files.
+    pub async fn own_attachments(
+        &self,
+        account_id: &str,
+        ids: &[String],
+    ) -> StoreResult<Vec<Attachment>> {
+        let mut files = Vec::with_capacity(ids.len());
+        for id in ids {
+            let (file, uploader, _) = match self.attachment_row(id).await {
+                Ok(row) => row,
+                Err(StoreError::NotFound) => continue,
+                Err(e) => return Err(e),
+            };
+            if uploader == account_id {
+                files.push(file);
+            }
+        }
+        Ok(files)
+    }
+
+    async fn attachment_row(&self, id: &str) -> StoreResult<(Attachment, String, Option<String>)> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: String,
+            name: String,
+            mime: String,
+            size: i64,
+            account_id: String,
+            policyholder_id: Option<String>,
+        }
+        let row = on_pool!(self, p => sqlx::query_as::<_, Row>(
+            "SELECT id, name, mime, size, account_id, policyholder_id FROM attachments WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(p)
+        .await)?
+        .ok_or(StoreError::NotFound)?;
+        Ok((
+            Attachment {
+                id: row.id,
+                name: row.name,
+                mime: row.mime,
+                size: row.size,
+            },
+            row.account_id,
+            row.policyholder_id,
+        ))
+    }
+
+    /// A file's bytes for `account_id`, if it may have them (see the module's note).
+    pub async fn attachment_content(
+        &self,
+        account_id: &str,
+        id: &str,
+    ) -> StoreResult<(Attachment, Vec<u8>)> {
+        let (file, uploader, policyholder) = self.attachment_row(id).await?;
+        let allowed = uploader == account_id
+            || match &policyholder {
+                Some(ph) => match self.authorized_policyholder(account_id, ph).await {
+                    Ok(_) => true,
+                    Err(StoreError::NotFound) => false,
+                    Err(e) => return Err(e),
+                },
+                None => false,
+            }
+            || match self.require_staff(account_id).await {
+                Ok(()) => policyholder.is_some(),
+                Err(StoreError::NotFound) => false,
+                Err(e) => return Err(e),
+            };
+        if !allowed {
+            return Err(StoreError::NotFound);
+        }
+        let content: Vec<u8> = on_pool!(self, p => sqlx::query_scalar(
+            "SELECT content FROM attachments WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(p)
+        .await)?;
+        Ok((file, content))
+    }
+
+    /// Removes uploads nobody linked within a day (a form abandoned after its files went up).
+    pub async fn purge_unlinked_attachments(&self) -> StoreResult<u64> {
+        let before = self.now() - Duration::hours(UNLINKED_TTL_HOURS);
+        let done = on_pool!(self, p => sqlx::query(
+            "DELETE FROM attachments WHERE owner IS NULL AND created_at < $1",
+        )
+        .bind(before)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(done)
+    }
+}
