@@ -15,6 +15,7 @@ pub mod notices;
 pub mod payments;
 pub mod policies;
 pub mod profile;
+pub mod reports;
 pub mod requests;
 pub mod security;
 #[cfg(feature = "ssr")]
@@ -68,12 +69,14 @@ pub fn page_access(path: &str) -> Access {
         "/confirm" => Access::Unconfirmed,
         "/login/code" => Access::SecondFactor,
         "/" | "/policies" | "/contributions" | "/charges" | "/security" | "/notices" | "/staff"
-        | "/profile" | "/debts" | "/pay" | "/documents" | "/requests" => Access::Account,
+        | "/profile" | "/debts" | "/pay" | "/documents" | "/requests" | "/reports"
+        | "/deadlines" => Access::Account,
         p if p.starts_with("/policies/")
             || p.starts_with("/requests/")
             || p.starts_with("/payments/")
             || p.starts_with("/contributions/")
             || p.starts_with("/charges/")
+            || p.starts_with("/reports/")
             || p.starts_with("/staff/") =>
         {
             Access::Account
@@ -174,6 +177,12 @@ lazy_page!(RequestsRoute, requests::RequestsPage);
 lazy_page!(RequestRoute, requests::RequestPage);
 lazy_page!(StaffRequestsRoute, staff::StaffRequestsPage);
 lazy_page!(StaffRequestRoute, staff::StaffRequestPage);
+lazy_page!(ReportsRoute, reports::ReportsPage);
+lazy_page!(DeadlinesRoute, reports::DeadlinesPage);
+lazy_page!(ReportFormRoute, reports::ReportFormPage);
+lazy_page!(ReportRoute, reports::ReportPage);
+lazy_page!(StaffReportsRoute, reports::StaffReportsPage);
+lazy_page!(StaffReportRoute, reports::StaffReportPage);
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -232,6 +241,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/profile") view={Lazy::<ProfileRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/notices") view={Lazy::<NoticesRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/staff") view={Lazy::<StaffRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/reports") view={Lazy::<ReportsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/deadlines") view={Lazy::<DeadlinesRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/reports/new/:kind") view={Lazy::<ReportFormRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/reports/:id") view={Lazy::<ReportRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/reports") view={Lazy::<StaffReportsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/reports/:id") view={Lazy::<StaffReportRoute>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <footer class="site-footer">
@@ -271,6 +286,7 @@ fn Header(me: MeResource) -> impl IntoView {
                                     <A href="/debts">"Задолженности"</A>
                                     <A href="/requests">"Запросы"</A>
                                     <A href="/documents">"Документы"</A>
+                                    <A href="/reports">"Отчётность"</A>
                                     <notices::NoticesLink/>
                                     <A href="/profile">"Профиль"</A>
                                     <A href="/security">"Безопасность"</A>

@@ -2,6 +2,7 @@
 //! same validation runs on both sides: money in kopecks, ИНН/СНИЛС/ОГРН check digits, phones,
 //! e-mail, password policy, dates in Moscow time, and the statuses with their Russian labels.
 
+pub mod calendar;
 pub mod dates;
 pub mod files;
 pub mod forms;
@@ -12,6 +13,7 @@ pub mod password;
 pub mod payments;
 pub mod person;
 pub mod query;
+pub mod reports;
 pub mod requests;
 pub mod security;
 pub mod status;

@@ -47,6 +47,16 @@ pub fn action_label(code: &str) -> &'static str {
         "request.status" => "Изменён статус запроса",
         "document.issued" => "Выдан документ",
         "document.mailed" => "Документ отправлен на e-mail",
+        "report.submitted" => "Отправлен отчёт",
+        "report.resubmitted" => "Исправленный отчёт отправлен повторно",
+        "report.check_failed" => "Отчёт не прошёл автоматическую проверку",
+        "report.accepted" => "Отчёт принят",
+        "report.returned" => "Отчёт возвращён с ошибками",
+        "report.draft_deleted" => "Удалён черновик отчёта",
+        "extension.requested" => "Запрошено продление срока",
+        "extension.approved" => "Продление срока одобрено",
+        "extension.rejected" => "В продлении срока отказано",
+        "calendar.link_created" => "Создана ссылка на календарь сроков",
         _ => "Действие",
     }
 }

@@ -24,7 +24,7 @@ test('every page hydrates without an error, again and again', async ({ page }) =
     await page.goto('/policies');
     return page.locator('tbody tr a').first().getAttribute('href');
   })();
-  for (const path of ['/', '/policies', policy!, '/contributions', sheet!, '/charges', '/notices', '/profile', '/security', '/debts', '/pay?all=1', '/documents', '/requests', `${policy}/request`]) {
+  for (const path of ['/', '/policies', policy!, '/contributions', sheet!, '/charges', '/notices', '/profile', '/security', '/debts', '/pay?all=1', '/documents', '/requests', `${policy}/request`, '/reports', '/reports/new/works', '/deadlines']) {
     for (let i = 0; i < 3; i++) {
       await page.goto(path);
       await hydrated(page);
@@ -45,7 +45,7 @@ test('the staff area and the guest pages hydrate without an error', async ({ pag
   await login(page, 'staff@example.ru');
   await expect(page).toHaveURL(/\/$/);
   for (let i = 0; i < 3; i++) {
-    for (const path of ['/staff', '/staff/requests']) {
+    for (const path of ['/staff', '/staff/requests', '/staff/reports']) {
       await page.goto(path);
       await hydrated(page);
       await page.waitForTimeout(250);

@@ -1,4 +1,4 @@
-//! Background work of a server process: due reminders and payments to reconcile every few
+//! Background work of a server process: due reminders (contributions and «Сроки») and payments to reconcile every few
 //! seconds, old live events hourly.
 //! Safe with several processes: each reminder is claimed in a transaction before it is sent.
 
@@ -25,6 +25,11 @@ pub async fn run(
             Ok(0) => {}
             Ok(n) => tracing::info!(sent = n, "reminders sent"),
             Err(e) => tracing::error!(error = %e, "reminders"),
+        }
+        match store.run_deadline_reminders().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(sent = n, "deadline reminders sent"),
+            Err(e) => tracing::error!(error = %e, "deadline reminders"),
         }
         crate::payments::reconcile(&store, &*acquirer).await;
         ticks += 1;

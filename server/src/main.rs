@@ -274,6 +274,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/events", get(live::events))
         .route("/contributions/{id}/notice.pdf", get(contribution_notice))
+        .route("/calendar/{file}", get(calendar_feed))
         .route("/documents/{file}", get(payments::document))
         .route("/payments/webhook", post(payments::webhook))
         .route("/staff/reviews/{id}/scan", get(review_scan))
@@ -425,6 +426,20 @@ async fn contribution_notice(
         Err(e) => Err(e),
     };
     file_response(result, "application/pdf", "izveshchenie.pdf".into())
+}
+
+/// The private iCal feed of «Сроки»: the token in the address is the key (`/calendar/{token}.ics`).
+async fn calendar_feed(
+    State(state): State<AppState>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+) -> Response {
+    let token = file.trim_end_matches(".ics");
+    let result = state
+        .store
+        .calendar_feed(token)
+        .await
+        .map(String::into_bytes);
+    file_response(result, "text/calendar; charset=utf-8", "sroki.ics".into())
 }
 
 /// An attached file, for its uploader, those with authority over its policyholder, and staff

@@ -758,6 +758,8 @@ impl Store {
             g.policy(&ph.id, i + 3, one_year, 24, 1, "active");
         }
         self.flush_demo(&mut g.batch, now).await?;
+        self.demo_insured_events(&[&ivanov.id, &romashka.id])
+            .await?;
 
         // Benchmark scale: `scale` more policyholders with two policies each.
         for i in 0..scale {

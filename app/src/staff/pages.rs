@@ -52,6 +52,7 @@ fn StaffHome() -> impl IntoView {
         <h1>"Кабинет сотрудника"</h1>
         <nav class="staff-links" aria-label="Разделы сотрудника">
             <a href="/staff/requests">"Запросы страхователей"</a>
+            <a href="/staff/reports">"Отчёты на проверке"</a>
         </nav>
     }
 }

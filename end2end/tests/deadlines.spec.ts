@@ -1,0 +1,50 @@
+import { test, expect } from '@playwright/test';
+import { hydrated, login, loginStaff } from './helpers';
+
+test('«Сроки»: coming deadlines, a missed one extended by staff, and the iCal feed', async ({ page, browser }) => {
+  test.setTimeout(60_000);
+  await login(page, 'demo@example.ru');
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto('/deadlines');
+  await hydrated(page);
+  const table = page.locator('#deadlines-table');
+  await expect(table).toContainText('Квартальный отчёт за');
+  // The demo's insured event registered 11 days ago: its 5-working-day claim deadline has passed.
+  const missed = table.locator('tr', { hasText: 'Срок прошёл' }).first();
+  await expect(missed).toContainText('Заявление о выплате по страховому случаю');
+  await missed.getByRole('button', { name: 'Запросить продление' }).click();
+  const reasons = missed.getByLabel('Причины пропуска срока');
+  await reasons.fill('болел');
+  await missed.getByRole('button', { name: 'Отправить запрос' }).click();
+  await expect(reasons).toHaveAttribute('aria-invalid', 'true');
+  await expect(missed.getByText('Причины: не меньше 10 символов')).toBeVisible();
+  await reasons.fill('Был в больнице, справка прилагается');
+  await missed.getByRole('button', { name: 'Отправить запрос' }).click();
+  await expect(missed).toContainText('Запрос на рассмотрении');
+  const number = (await missed.textContent())!.match(/ПРД-\d{4}-[0-9A-F]{8}/)![0];
+
+  const staff = await (await browser.newContext()).newPage();
+  await loginStaff(staff);
+  await staff.goto('/staff/reports');
+  await hydrated(staff);
+  const item = staff.locator('li', { hasText: number });
+  const due = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+  await item.getByLabel('Новый срок').fill(due);
+  await item.getByRole('button', { name: 'Продлить' }).click();
+  await expect(item).toContainText('Продление одобрено');
+  await staff.context().close();
+
+  await page.reload();
+  await hydrated(page);
+  const row = table.locator('tr', { hasText: number });
+  await expect(row).toContainText('Продление одобрено');
+  await expect(row).toContainText('новый срок');
+
+  await page.getByRole('button', { name: 'Получить ссылку для календаря' }).click();
+  const link = page.getByLabel('Ссылка на календарь');
+  await expect(link).toHaveValue(/\/calendar\/[0-9a-f]{64}\.ics$/);
+  const ics = await (await page.request.get(await link.inputValue())).text();
+  expect(ics).toContain('BEGIN:VCALENDAR');
+  expect(ics).toContain('SUMMARY:Квартальный отчёт за');
+  expect((await page.request.get('/calendar/0000.ics')).status()).toBe(404);
+});

@@ -1,0 +1,160 @@
+import { test, expect, Page } from '@playwright/test';
+import { randomInt } from 'node:crypto';
+import { hydrated, login, loginStaff } from './helpers';
+
+/** Text nobody else in the run types, to find this test's draft. */
+function unique(prefix: string): string {
+  return `${prefix} ${randomInt(1_000_000_000)}`;
+}
+
+/** Yesterday at 10:00, as a datetime-local input takes it. */
+function yesterday(): string {
+  return `${new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)}T10:00`;
+}
+
+/** A 20-digit account whose key against the БИК fits (or, with `fits` false, does not). */
+function account(bik: string, first19: string, fits: boolean): string {
+  const prefix = bik.slice(6) === '000' ? `0${bik.slice(4, 6)}` : bik.slice(6);
+  for (let k = 0; k < 10; k++) {
+    const digits = `${prefix}${first19}${k}`;
+    const sum = [...digits].reduce((s, d, i) => s + ((Number(d) * [7, 1, 3][i % 3]) % 10), 0);
+    if ((sum % 10 === 0) === fits) return `${first19}${k}`;
+  }
+  throw new Error('no account');
+}
+
+async function openEventForm(page: Page) {
+  await page.goto('/reports/new/event');
+  await hydrated(page);
+  await expect(page.getByRole('heading', { name: 'Отчёт о страховом случае' })).toBeVisible();
+  await page.getByLabel('Полис').selectOption({ index: 1 });
+  await page.getByRole('button', { name: 'Далее' }).click();
+  await expect(page.getByRole('heading', { name: /Шаг 2 из 4/ })).toBeVisible();
+}
+
+/** Fills the insured event form to its review step. */
+async function fillEvent(page: Page, place: string, damage: string) {
+  await openEventForm(page);
+  await page.getByLabel('Дата и время события').fill(yesterday());
+  await page.getByLabel('Место события').fill(place);
+  await page.getByRole('button', { name: 'Далее' }).click();
+  await page.getByLabel('Что произошло').fill('Затопление помещения из-за прорыва трубы');
+  await page.getByLabel('Причина ущерба').fill('Прорыв трубы');
+  await page.getByLabel('Оценка ущерба, ₽').fill(damage);
+  await page.getByRole('button', { name: 'Далее' }).click();
+  await expect(page.getByRole('heading', { name: /Шаг 4 из 4: Проверка/ })).toBeVisible();
+}
+
+test('a partly filled report is kept as a draft across a reload', async ({ page }) => {
+  await login(page, 'demo@example.ru');
+  await expect(page).toHaveURL(/\/$/);
+  await openEventForm(page);
+  const place = unique('Склад №');
+  const saved = page.waitForResponse((r) => r.url().includes('/api/reports/save') && r.ok()
+    && (r.request().postData() ?? '').includes(place));
+  await page.getByLabel('Место события').fill(place);
+  await saved;
+  await expect(page.getByText(/Черновик сохранён в/)).toBeVisible();
+  await expect(page).toHaveURL(/\/reports\/new\/event\?draft=[0-9a-f]{32}$/);
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByLabel('Полис')).not.toHaveValue('');
+  await page.getByRole('button', { name: 'Далее' }).click();
+  await expect(page.getByLabel('Место события')).toHaveValue(place);
+  // «Черновики» lists it.
+  await page.goto('/reports');
+  await hydrated(page);
+  await expect(page.locator('#drafts-table')).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Продолжить: Отчёт о страховом случае' }).first()).toBeVisible();
+});
+
+test('a wrong field is named as it is left and on «Далее»', async ({ page }) => {
+  await login(page, 'demo@example.ru');
+  await expect(page).toHaveURL(/\/$/);
+  await openEventForm(page);
+  const when = page.getByLabel('Дата и время события');
+  await when.fill('2099-01-01T10:00');
+  await page.getByLabel('Место события').focus();
+  await expect(when).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByText('Дата и время события не могут быть позже текущего момента')).toBeVisible();
+
+  // Payout: an account whose key does not fit the БИК is refused with the field named.
+  await page.goto('/reports/new/payout');
+  await hydrated(page);
+  await page.getByLabel('Полис').selectOption({ index: 1 });
+  await page.getByRole('button', { name: 'Далее' }).click();
+  await page.getByLabel('Получатель: ФИО или название организации').fill('Иванов Иван Петрович');
+  await page.getByLabel('ИНН получателя').fill('500100732258');
+  await page.getByLabel('Банк', { exact: true }).fill('ПАО Сбербанк');
+  await page.getByLabel('БИК').fill('044525225');
+  await page.getByLabel('Расчётный счёт').fill(account('044525225', '4081781009999000001', false));
+  await page.getByRole('button', { name: 'Далее' }).click();
+  await expect(page.getByRole('heading', { name: /Шаг 2 из 4/ })).toBeVisible();
+  await expect(page.getByLabel('ИНН получателя')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByText('ИНН введён с ошибкой: не сходятся контрольные цифры')).toBeVisible();
+  await expect(page.getByLabel('Расчётный счёт')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByText(/Номер счёта не сходится с БИК/)).toBeVisible();
+});
+
+test('a report the server rejects shows its log, is corrected, resubmitted and accepted', async ({ page, browser }) => {
+  test.setTimeout(90_000);
+  await login(page, 'demo@example.ru');
+  await expect(page).toHaveURL(/\/$/);
+  await fillEvent(page, unique('Офис'), '9 000 000 000');
+  await page.getByRole('button', { name: 'Отправить' }).click();
+  await expect(page).toHaveURL(/\/reports\/[0-9a-f]{32}$/);
+  await expect(page.locator('.report-status [data-status="error"]')).toHaveText('Ошибка');
+  const log = page.locator('table.check-log');
+  await expect(log).toContainText('Оценка ущерба');
+  await expect(log).toContainText('не может превышать страховую сумму');
+  await expect(log).toContainText(/ERR-[0-9A-F]{10}/);
+  const number = (await page.getByRole('heading', { level: 1 }).textContent())!.match(/ОТЧ-\d{4}-\d{6}/)![0];
+
+  await page.getByRole('link', { name: 'Исправить' }).click();
+  await hydrated(page);
+  await expect(page.getByText(`Отчёт ${number} вернулся с ошибками`)).toBeVisible();
+  await page.getByRole('button', { name: 'Далее' }).click();
+  await page.getByRole('button', { name: 'Далее' }).click();
+  const damage = page.getByLabel('Оценка ущерба, ₽');
+  await expect(damage).toHaveAttribute('aria-invalid', 'true');
+  await damage.fill('1 000');
+  await page.getByRole('button', { name: 'Далее' }).click();
+  await page.getByRole('button', { name: 'Отправить' }).click();
+  await expect(page.locator('.report-status [data-status="review"]')).toHaveText('На проверке');
+  await expect(page.getByText('Версия 2 — отправлена')).toBeVisible();
+  await expect(page.getByText('Версия 1 — отправлена')).toBeVisible();
+  const url = page.url();
+
+  const staff = await (await browser.newContext()).newPage();
+  await loginStaff(staff);
+  await staff.goto('/staff/reports');
+  await hydrated(staff);
+  await staff.getByRole('link', { name: number }).click();
+  await hydrated(staff);
+  await staff.getByLabel('Комментарий').fill('Проверено');
+  await staff.getByRole('button', { name: 'Принять' }).click();
+  await expect(staff.locator('.report-status [data-status="done"]')).toHaveText('Завершено');
+  await staff.context().close();
+
+  await page.goto(url);
+  await expect(page.locator('.report-status [data-status="done"]')).toHaveText('Завершено');
+  await page.goto('/reports');
+  await expect(page.locator('#reports-table tr', { hasText: number })).toContainText('Завершено');
+});
+
+test('double-clicking «Отправить» makes one report', async ({ page }) => {
+  // The representative: no other test sends reports as her, so the count is hers alone.
+  await login(page, 'rep@example.ru');
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto('/reports');
+  await hydrated(page);
+  const rows = page.locator('#reports-table tbody tr');
+  const before = await rows.count();
+  await fillEvent(page, unique('Цех'), '5 000');
+  await page.getByRole('button', { name: 'Отправить' }).dblclick();
+  await expect(page).toHaveURL(/\/reports\/[0-9a-f]{32}$/);
+  await expect(page.locator('.report-status [data-status="review"]')).toBeVisible();
+  await page.goto('/reports');
+  await hydrated(page);
+  await expect(rows).toHaveCount(before + 1);
+});
