@@ -502,13 +502,32 @@ impl Store {
             })
             .await?;
         }
+        let view = self.report_view(r).await?;
+        if view.version == 1 {
+            // The first submission gets its «Квитанция о подаче» in «Документы» (a retry finds
+            // the same one: its number is the report's).
+            let kind = view.kind().map_or("Отчёт", ReportKind::label);
+            let mut rows = vec![("Вид отчёта".to_string(), kind.to_string())];
+            if let Some(policy) = &view.policy_number {
+                rows.push(("Полис".to_string(), policy.clone()));
+            }
+            self.issue_submission_receipt(
+                policyholder_id,
+                "Отчёт",
+                &number,
+                Some(valid.policy_id()),
+                None,
+                rows,
+            )
+            .await?;
+        }
         self.publish(
             &crate::events::policyholder_topic(policyholder_id),
             "report",
             report_id,
         )
         .await?;
-        self.report_view(r).await
+        Ok(view)
     }
 
     /// Staff: reports waiting for review («На проверке»), oldest first.

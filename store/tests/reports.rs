@@ -209,6 +209,15 @@ both!(one_key_one_report_with_a_number, |db| {
             .count(),
         2
     );
+    // Each report got one «Квитанция о подаче» in «Документы», however often it was sent.
+    let (docs, _) = s.documents("acc-demo", &ph, 1).await.unwrap();
+    let receipts: Vec<&str> = docs
+        .iter()
+        .filter(|d| d.kind == "submission_receipt")
+        .map(|d| d.number.as_str())
+        .collect();
+    assert_eq!(receipts.len(), 2, "one receipt per report: {receipts:?}");
+    assert!(receipts.contains(&format!("КВ-ОТЧ-{year}-000001").as_str()));
 });
 
 both!(a_wrong_field_is_named_and_nothing_is_sent, |db| {
