@@ -22,7 +22,7 @@ setup:
 	@scripts/setup.sh
 
 build: setup
-	cargo leptos build --release --precompress --split
+	cargo leptos build --release --precompress
 
 fmt:
 	cargo fmt --all -- --check

@@ -28,7 +28,7 @@ use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::hooks::use_location;
-use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route, path};
+use leptos_router::{SsrMode, path};
 
 /// Bumped whenever who is logged in or whom they act for may have changed; data resources
 /// depend on it and refetch.
@@ -128,62 +128,6 @@ fn set_security_headers() {
     }
 }
 
-/// A page as a lazy route: its code is a WASM chunk of its own, fetched when the page is first
-/// shown; the server preloads the chunk of the page it renders, and hydration waits for it. The
-/// first page a visitor opens downloads the shell and that page, not the whole cabinet.
-macro_rules! lazy_page {
-    ($route:ident, $($page:ident)::+) => {
-        pub struct $route;
-
-        #[lazy_route]
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                Self
-            }
-
-            fn view(_this: Self) -> AnyView {
-                use $($page)::+ as Page;
-                view! { <Page/> }.into_any()
-            }
-        }
-    };
-}
-
-lazy_page!(OverviewRoute, policies::OverviewPage);
-lazy_page!(LoginRoute, auth::LoginPage);
-lazy_page!(SecondFactorRoute, auth::SecondFactorPage);
-lazy_page!(RegisterRoute, auth::RegisterPage);
-lazy_page!(RecoverRoute, auth::RecoverPage);
-lazy_page!(AccessRequestRoute, access::AccessRequestPage);
-lazy_page!(AccessStatusRoute, access::AccessStatusPage);
-lazy_page!(AccessLinkRoute, access::AccessLinkPage);
-lazy_page!(ConfirmRoute, auth::ConfirmPage);
-lazy_page!(PoliciesRoute, policies::PoliciesPage);
-lazy_page!(PolicyRoute, policies::PolicyPage);
-lazy_page!(ContributionsRoute, finance::ContributionsPage);
-lazy_page!(ContributionRoute, finance::ContributionPage);
-lazy_page!(ChargesRoute, finance::ChargesPage);
-lazy_page!(DebtsRoute, payments::DebtsPage);
-lazy_page!(PayRoute, payments::PayPage);
-lazy_page!(PaymentRoute, payments::PaymentPage);
-lazy_page!(DocumentsRoute, documents::DocumentsPage);
-lazy_page!(SecurityRoute, security::SecurityPage);
-lazy_page!(ProfileRoute, profile::ProfilePage);
-lazy_page!(NoticesRoute, notices::NoticesPage);
-lazy_page!(StaffRoute, staff::StaffPage);
-lazy_page!(CheckRoute, documents::CheckPage);
-lazy_page!(NewRequestRoute, requests::NewRequestPage);
-lazy_page!(RequestsRoute, requests::RequestsPage);
-lazy_page!(RequestRoute, requests::RequestPage);
-lazy_page!(StaffRequestsRoute, staff::StaffRequestsPage);
-lazy_page!(StaffRequestRoute, staff::StaffRequestPage);
-lazy_page!(ReportsRoute, reports::ReportsPage);
-lazy_page!(DeadlinesRoute, reports::DeadlinesPage);
-lazy_page!(ReportFormRoute, reports::ReportFormPage);
-lazy_page!(ReportRoute, reports::ReportPage);
-lazy_page!(StaffReportsRoute, reports::StaffReportsPage);
-lazy_page!(StaffReportRoute, reports::StaffReportPage);
-
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -203,6 +147,12 @@ pub fn App() -> impl IntoView {
                 .map(|m| m.full_name)
         }),
     );
+    // Tells the browser tests (and anyone curious) that the WASM has taken over the page.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
     view! {
         <Title text="Кабинет страхователя"/>
         <Router>
@@ -213,40 +163,40 @@ pub fn App() -> impl IntoView {
                 // without JavaScript, their <title> reflects the data, and a missing object
                 // answers 404. The data queries take milliseconds.
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view={Lazy::<OverviewRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/login") view={Lazy::<LoginRoute>::new()}/>
-                    <Route path=path!("/login/code") view={Lazy::<SecondFactorRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/register") view={Lazy::<RegisterRoute>::new()}/>
-                    <Route path=path!("/recover") view={Lazy::<RecoverRoute>::new()}/>
-                    <Route path=path!("/recover/manual") view={Lazy::<AccessRequestRoute>::new()}/>
-                    <Route path=path!("/recover/manual/status") view={Lazy::<AccessStatusRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/recover/manual/password") view={Lazy::<AccessLinkRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/confirm") view={Lazy::<ConfirmRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/policies") view={Lazy::<PoliciesRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/policies/:id") view={Lazy::<PolicyRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/contributions") view={Lazy::<ContributionsRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/contributions/:id") view={Lazy::<ContributionRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/charges") view={Lazy::<ChargesRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/debts") view={Lazy::<DebtsRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/pay") view={Lazy::<PayRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/payments/:id") view={Lazy::<PaymentRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/documents") view={Lazy::<DocumentsRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/check/:code") view={Lazy::<CheckRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/policies/:id/request") view={Lazy::<NewRequestRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/requests") view={Lazy::<RequestsRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/requests/:id") view={Lazy::<RequestRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/staff/requests") view={Lazy::<StaffRequestsRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/staff/requests/:id") view={Lazy::<StaffRequestRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/security") view={Lazy::<SecurityRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/profile") view={Lazy::<ProfileRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/notices") view={Lazy::<NoticesRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/staff") view={Lazy::<StaffRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/reports") view={Lazy::<ReportsRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/deadlines") view={Lazy::<DeadlinesRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/reports/new/:kind") view={Lazy::<ReportFormRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/reports/:id") view={Lazy::<ReportRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/staff/reports") view={Lazy::<StaffReportsRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/staff/reports/:id") view={Lazy::<StaffReportRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/") view=policies::OverviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=auth::LoginPage/>
+                    <Route path=path!("/login/code") view=auth::SecondFactorPage ssr=SsrMode::Async/>
+                    <Route path=path!("/register") view=auth::RegisterPage/>
+                    <Route path=path!("/recover") view=auth::RecoverPage/>
+                    <Route path=path!("/recover/manual") view=access::AccessRequestPage/>
+                    <Route path=path!("/recover/manual/status") view=access::AccessStatusPage ssr=SsrMode::Async/>
+                    <Route path=path!("/recover/manual/password") view=access::AccessLinkPage ssr=SsrMode::Async/>
+                    <Route path=path!("/confirm") view=auth::ConfirmPage ssr=SsrMode::Async/>
+                    <Route path=path!("/policies") view=policies::PoliciesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/policies/:id") view=policies::PolicyPage ssr=SsrMode::Async/>
+                    <Route path=path!("/contributions") view=finance::ContributionsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/contributions/:id") view=finance::ContributionPage ssr=SsrMode::Async/>
+                    <Route path=path!("/charges") view=finance::ChargesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/debts") view=payments::DebtsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/pay") view=payments::PayPage ssr=SsrMode::Async/>
+                    <Route path=path!("/payments/:id") view=payments::PaymentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/documents") view=documents::DocumentsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/check/:code") view=documents::CheckPage ssr=SsrMode::Async/>
+                    <Route path=path!("/policies/:id/request") view=requests::NewRequestPage ssr=SsrMode::Async/>
+                    <Route path=path!("/requests") view=requests::RequestsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:id") view=requests::RequestPage ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/requests") view=staff::StaffRequestsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/requests/:id") view=staff::StaffRequestPage ssr=SsrMode::Async/>
+                    <Route path=path!("/security") view=security::SecurityPage ssr=SsrMode::Async/>
+                    <Route path=path!("/profile") view=profile::ProfilePage ssr=SsrMode::Async/>
+                    <Route path=path!("/notices") view=notices::NoticesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/staff") view=staff::StaffPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reports") view=reports::ReportsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/deadlines") view=reports::DeadlinesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reports/new/:kind") view=reports::ReportFormPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reports/:id") view=reports::ReportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/reports") view=reports::StaffReportsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/reports/:id") view=reports::StaffReportPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <footer class="site-footer">

@@ -60,6 +60,22 @@ await lp.waitForURL(`${base}/`);
 const state = await login.storageState();
 await login.close();
 
+// The bundle: WASM + JS a first visit to /login downloads, as sent (brotli). Target: 300 KB.
+{
+  const ctx = await browser.newContext({ serviceWorkers: 'block' });
+  const page = await ctx.newPage();
+  const sizes = [];
+  page.on('requestfinished', (req) => {
+    if (/\.(wasm|js)$/.test(new URL(req.url()).pathname)) sizes.push(req.sizes().then((s) => s.responseBodySize));
+  });
+  await page.goto(`${base}/login`);
+  await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+  await page.waitForLoadState('networkidle');
+  const bytes = (await Promise.all(sizes)).reduce((a, b) => a + b, 0);
+  console.log(`  first visit to /login: ${(bytes / 1024).toFixed(1)} KB of WASM + JS as sent (target 300 KB)`);
+  await ctx.close();
+}
+
 console.log(`  ${'page'.padEnd(26)} ${'LCP ms (median / worst)'.padEnd(26)} ${'INP ms'.padEnd(16)} CLS`);
 for (const p of pages) {
   const lcp = [], inp = [], cls = [];

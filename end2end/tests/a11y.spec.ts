@@ -68,7 +68,8 @@ async function citizenPages(page: Page): Promise<string[]> {
   await page.goto('/policies');
   const policy = await page.locator('tbody tr a').first().getAttribute('href');
   return ['/', '/policies', policy!, '/contributions', '/contributions?from=2025-01-01&to=2025-12-31&sort=amount&dir=desc', sheet!, '/charges',
-    '/notices', '/profile', '/security', '/debts', '/pay?all=1', '/documents'];
+    '/notices', '/profile', '/security', '/debts', '/pay?all=1', '/documents', '/requests', `${policy}/request`,
+    '/reports', '/reports/new/event', '/reports/new/works', '/reports/new/payout', '/reports/new/recalc', '/deadlines'];
 }
 
 for (const [name, viewport] of [
@@ -91,7 +92,7 @@ for (const [name, viewport] of [
     await context.clearCookies();
     await login(page, 'staff@example.ru');
     await expect(page).toHaveURL(/\/$/);
-    await check(page, '/staff', found);
+    for (const path of ['/staff', '/staff/requests', '/staff/reports']) await check(page, path, found);
     expect(found).toEqual({});
     await context.close();
   });
