@@ -33,7 +33,10 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   fullyParallel: true,
   workers: 2,
-  retries: 0,
+  // One retry: a page that now and then never finishes hydrating on the loaded 2-core CI machine
+  // (seen about once in five full runs, never alone; see the open issue note) must not sink a run.
+  // A test that fails twice still fails.
+  retries: 1,
   reporter: [['list']],
   use: {
     baseURL: `http://127.0.0.1:${port}`,

@@ -141,9 +141,11 @@ test('log in and find a contribution with the keyboard alone', async ({ page }) 
   await page.keyboard.press('Enter');
   await expect(page).toHaveURL(/programme=/);
   await hydrated(page);
+  // The table is loaded again for the filter: read the first row once it has settled.
+  await expect(page.locator('.table-zone')).toHaveAttribute('aria-busy', 'false');
   const first = page.locator('tbody td[data-label="Дата начисления"] a').first();
   const href = await first.getAttribute('href');
-  await tabTo(page, `a[href="${href}"]`, 80);
+  await tabTo(page, `a[href="${href}"]`, 150);
   await page.keyboard.press('Enter');
   await expect(page).toHaveURL(new RegExp(href!.replace(/[?]/g, '\\?') + '$'));
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
