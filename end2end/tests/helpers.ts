@@ -3,9 +3,30 @@ import { randomInt } from 'node:crypto';
 
 export const DEMO_PASSWORD = 'Kabinet-2026';
 
-/** Waits until the WASM has hydrated the page, so clicks go through the app. */
+/** Waits until the WASM has hydrated the page, so clicks go through the app. A page that never
+ * does fails with what it got that far: whether the WASM started, a panic, the /pkg fetches. */
 export async function hydrated(page: Page) {
-  await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+  try {
+    await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached', timeout: 30_000 });
+  } catch (e) {
+    const state = await page
+      .evaluate(() => ({
+        url: location.href,
+        readyState: document.readyState,
+        wasm: document.body?.getAttribute('data-wasm'),
+        panic: document.body?.getAttribute('data-panic'),
+        worker: !!navigator.serviceWorker?.controller,
+        pkg: performance
+          .getEntriesByType('resource')
+          .filter((r) => r.name.includes('/pkg/'))
+          .map((r) => {
+            const t = r as PerformanceResourceTiming;
+            return `${t.name.replace(location.origin, '')} status=${t.responseStatus} ${Math.round(t.duration)}ms ${t.transferSize}B`;
+          }),
+      }))
+      .catch((err) => `page unreadable: ${err}`);
+    throw new Error(`the page never hydrated: ${JSON.stringify(state, null, 1)}\n${e}`);
+  }
 }
 
 export async function login(page: Page, who: string, password = DEMO_PASSWORD) {

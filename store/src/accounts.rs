@@ -48,8 +48,24 @@ impl Account {
 const ACCOUNT_COLUMNS: &str =
     "id, full_name, email, phone, snils, inn, role, channel, confirmed_at, created_at";
 
+/// Argon2 runs on at most half the cores at once (one on a 2-core machine): a burst of logins
+/// queues for its turn instead of taking every core from the pages being served meanwhile.
+/// Each login still costs the same; only how many run side by side is bounded.
+async fn hashing_turn() -> StoreResult<tokio::sync::SemaphorePermit<'static>> {
+    static TURNS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    TURNS
+        .get_or_init(|| {
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            tokio::sync::Semaphore::new((cores / 2).max(1))
+        })
+        .acquire()
+        .await
+        .map_err(|e| StoreError::Internal(format!("hashing turn: {e}")))
+}
+
 /// Hashes a password with argon2id (crate defaults: m=19 MiB, t=2, p=1) off the async threads.
 pub async fn hash_password(password: String) -> StoreResult<String> {
+    let _turn = hashing_turn().await?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
@@ -63,6 +79,7 @@ pub async fn hash_password(password: String) -> StoreResult<String> {
 
 /// Checks a password against a stored hash off the async threads.
 pub async fn verify_password(password: String, hash: String) -> StoreResult<bool> {
+    let _turn = hashing_turn().await?;
     tokio::task::spawn_blocking(move || {
         let parsed = PasswordHash::new(&hash)
             .map_err(|e| StoreError::Internal(format!("stored hash: {e}")))?;
