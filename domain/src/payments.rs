@@ -602,7 +602,10 @@ mod tests {
             .iter()
             .chain(DocumentRow::FOR_REQUEST.iter())
         {
-            assert!(DocumentRow::KINDS.contains(k), "{k} is offered by the filter");
+            assert!(
+                DocumentRow::KINDS.contains(k),
+                "{k} is offered by the filter"
+            );
         }
     }
 

@@ -501,7 +501,13 @@ async fn staff_document(
             .store
             .staff_document_pdf(&account, id)
             .await
-            .map(|(name, bytes)| ("application/pdf".to_string(), content_disposition(&name), bytes)),
+            .map(|(name, bytes)| {
+                (
+                    "application/pdf".to_string(),
+                    content_disposition(&name),
+                    bytes,
+                )
+            }),
     )
 }
 

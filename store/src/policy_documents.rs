@@ -57,7 +57,11 @@ fn head_of(kind: &str) -> Option<(&'static str, &'static str)> {
 }
 
 impl Store {
-    async fn document_facts(&self, policyholder_id: &str, policy_id: &str) -> StoreResult<PolicyFacts> {
+    async fn document_facts(
+        &self,
+        policyholder_id: &str,
+        policy_id: &str,
+    ) -> StoreResult<PolicyFacts> {
         on_pool_db!(self, p, Db => sqlx::query_as::<Db, PolicyFacts>(
             "SELECT p.id AS policy_id, p.number, g.name AS programme, i.name AS insurer, i.inn AS insurer_inn,
                     i.kpp AS insurer_kpp, p.starts_on, p.ends_on, p.insured_sum, p.premium, p.status,
@@ -91,7 +95,11 @@ impl Store {
         .flatten()
         .collect::<Vec<_>>()
         .join(", ");
-        let or_dash = |v: &Option<String>| v.clone().filter(|v| !v.is_empty()).unwrap_or_else(|| "—".into());
+        let or_dash = |v: &Option<String>| {
+            v.clone()
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| "—".into())
+        };
         Ok(match kind {
             "policy" => {
                 let status = match PolicyStatus::from_code(&f.status) {
@@ -320,7 +328,10 @@ impl Store {
                 ("Страховщик".into(), f.insurer.clone()),
                 ("Страхователь".into(), holder),
                 ("Дата осмотра".into(), format_date(self.today())),
-                ("Результаты осмотра, выявленные повреждения".into(), findings),
+                (
+                    "Результаты осмотра, выявленные повреждения".into(),
+                    findings,
+                ),
                 ("Осмотр провёл".into(), inspector),
                 ("Подпись представителя страхователя".into(), BLANK.into()),
             ])

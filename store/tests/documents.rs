@@ -115,7 +115,10 @@ both!(a_policy_makes_its_documents_once_per_data_version, |db| {
     assert!(text_of_policy.contains(&detail.insurer.name));
     // The payout template is filled in from the policy and the policyholder.
     let text_of_payout = body(s, payout).await;
-    assert!(text_of_payout.contains(&detail.policy.number), "{text_of_payout}");
+    assert!(
+        text_of_payout.contains(&detail.policy.number),
+        "{text_of_payout}"
+    );
     assert!(
         text_of_payout.contains(holder.full_name.split(' ').next().unwrap()),
         "{text_of_payout}"
@@ -164,7 +167,10 @@ both!(a_policy_makes_its_documents_once_per_data_version, |db| {
         format!("ИСС-{}-2", detail.policy.number)
     );
     assert!(body(s, &newer).await.contains("Пожар на складе"));
-    assert!(!body(s, history).await.contains("Пожар на складе"), "the old version stays as made");
+    assert!(
+        !body(s, history).await.contains("Пожар на складе"),
+        "the old version stays as made"
+    );
     assert_eq!(count_kind(s, &ph, "events_history").await, 2);
     assert_eq!(
         s.issue_policy_document("acc-demo", &ph, &policy, "policy", "ip")
@@ -206,24 +212,35 @@ both!(policy_documents_only_with_authority, |db| {
     let policy = policy_with_events(s, &ph).await;
     let rep_ph = own(s, "acc-rep").await;
     let before = s.documents("acc-demo", &ph, 1).await.unwrap().1;
-    let nf = |r: Result<String, StoreError>| assert!(matches!(r, Err(StoreError::NotFound)), "{r:?}");
+    let nf =
+        |r: Result<String, StoreError>| assert!(matches!(r, Err(StoreError::NotFound)), "{r:?}");
     // Somebody else's policy, through their own policyholder or through ours.
-    nf(s.issue_policy_document("acc-rep", &rep_ph, &policy, "policy", "ip")
-        .await);
-    nf(s.issue_policy_document("acc-rep", &ph, &policy, "policy", "ip")
-        .await);
+    nf(
+        s.issue_policy_document("acc-rep", &rep_ph, &policy, "policy", "ip")
+            .await,
+    );
+    nf(
+        s.issue_policy_document("acc-rep", &ph, &policy, "policy", "ip")
+            .await,
+    );
     // Our policyholder with a policy of somebody else.
     let rep_policy = s.list_policies("acc-rep", &rep_ph).await.unwrap()[0]
         .id
         .clone();
-    nf(s.issue_policy_document("acc-demo", &ph, &rep_policy, "policy", "ip")
-        .await);
-    nf(s.issue_policy_document("acc-demo", &ph, "no-such-policy", "events_history", "ip")
-        .await);
+    nf(
+        s.issue_policy_document("acc-demo", &ph, &rep_policy, "policy", "ip")
+            .await,
+    );
+    nf(
+        s.issue_policy_document("acc-demo", &ph, "no-such-policy", "events_history", "ip")
+            .await,
+    );
     // Kinds a policy's page does not make.
     for kind in ["certificate", "inspection_act", "receipt", ""] {
-        nf(s.issue_policy_document("acc-demo", &ph, &policy, kind, "ip")
-            .await);
+        nf(
+            s.issue_policy_document("acc-demo", &ph, &policy, kind, "ip")
+                .await,
+        );
     }
     assert_eq!(
         s.documents("acc-demo", &ph, 1).await.unwrap().1,
@@ -310,11 +327,27 @@ both!(staff_produce_documents_for_a_request, |db| {
     let v = s.request_view("acc-demo", &request).await.unwrap();
     let tail = v.number.split_once('-').unwrap().1.to_string();
     let numbers: Vec<&str> = v.documents.iter().map(|d| d.number.as_str()).collect();
-    assert!(numbers.contains(&format!("АКТ-{tail}").as_str()), "{numbers:?}");
-    assert!(numbers.contains(&format!("АКТ-{tail}-2").as_str()), "{numbers:?}");
-    assert!(numbers.contains(&format!("СПР-{tail}").as_str()), "{numbers:?}");
-    assert!(numbers.contains(&format!("ИСС-{tail}").as_str()), "{numbers:?}");
-    assert_eq!(v.documents.len(), 5, "receipt, two acts, certificate, history");
+    assert!(
+        numbers.contains(&format!("АКТ-{tail}").as_str()),
+        "{numbers:?}"
+    );
+    assert!(
+        numbers.contains(&format!("АКТ-{tail}-2").as_str()),
+        "{numbers:?}"
+    );
+    assert!(
+        numbers.contains(&format!("СПР-{tail}").as_str()),
+        "{numbers:?}"
+    );
+    assert!(
+        numbers.contains(&format!("ИСС-{tail}").as_str()),
+        "{numbers:?}"
+    );
+    assert_eq!(
+        v.documents.len(),
+        5,
+        "receipt, two acts, certificate, history"
+    );
     let act_text = body(s, &act).await;
     assert!(act_text.contains(findings), "{act_text}");
     assert!(act_text.contains(&v.number));
@@ -382,7 +415,11 @@ both!(the_public_check_is_rate_limited_per_address, |db| {
     let code = text(s, "SELECT check_code FROM documents WHERE id = $1", &id).await;
     for i in 0..CHECKS_PER_IP {
         // Found or not, every check counts.
-        let c = if i % 2 == 0 { code.as_str() } else { "ZZZZZZZZZZ" };
+        let c = if i % 2 == 0 {
+            code.as_str()
+        } else {
+            "ZZZZZZZZZZ"
+        };
         let r = s.check_document_from(c, "198.51.100.7").await;
         assert!(
             r.is_ok() || matches!(r, Err(StoreError::NotFound)),

@@ -577,7 +577,10 @@ both!(
                     .unwrap();
                 if ev.topic == staff_topic() {
                     // The staff consoles follow every request.
-                    assert_eq!((ev.kind.as_str(), ev.data.as_str()), ("request", id.as_str()));
+                    assert_eq!(
+                        (ev.kind.as_str(), ev.data.as_str()),
+                        ("request", id.as_str())
+                    );
                     continue;
                 }
                 assert_eq!(ev.topic, topic, "only the policyholder's topic");

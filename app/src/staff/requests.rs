@@ -11,8 +11,8 @@ use crate::error::AppError;
 use crate::files::FileUpload;
 use crate::live::Live;
 use crate::requests::{RequestHead, TextArea, Thread};
-use domain::payments::DocumentRow;
 use domain::dates::format_datetime;
+use domain::payments::DocumentRow;
 use domain::requests::{RequestKind, RequestPage, RequestStatus, RequestView};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -303,7 +303,9 @@ pub fn StaffRequestPage() -> impl IntoView {
             doc.errors.show(&r);
             if r.is_ok() {
                 let label = DocumentRow::label_of(&doc.kind.get_untracked());
-                doc.done.set(Some(format!("Документ «{label}» подготовлен и приложен к запросу.")));
+                doc.done.set(Some(format!(
+                    "Документ «{label}» подготовлен и приложен к запросу."
+                )));
                 doc.text.set(String::new());
                 changed.update(|n| *n += 1);
             } else {
