@@ -226,3 +226,36 @@ pub fn money(m: domain::Money) -> String {
 pub fn date(d: chrono::NaiveDate) -> String {
     domain::dates::format_date(d)
 }
+
+/// The pager under every paged table: «Строки 21–40 из 173», «Страница 2 из 9» and links to the
+/// pages before and after. `href` makes the address of page `n` with the table's other filters.
+#[component]
+pub fn Pager(
+    /// The page shown (from 1).
+    page: i64,
+    per_page: i64,
+    /// Rows in the whole filtered set.
+    total: i64,
+    href: impl Fn(i64) -> String + 'static,
+) -> impl IntoView {
+    let per_page = per_page.max(1);
+    let pages = ((total + per_page - 1) / per_page).max(1);
+    let first = (page - 1) * per_page + 1;
+    let last = (page * per_page).min(total);
+    let prev = (page > 1).then(|| href(page - 1));
+    let next = (page < pages).then(|| href(page + 1));
+    view! {
+        <nav class="pager" aria-label="Страницы таблицы">
+            <span class="pager-info" role="status">
+                {if total == 0 || first > total {
+                    "Нет строк".to_string()
+                } else {
+                    format!("Строки {first}–{last} из {total}")
+                }}
+            </span>
+            {prev.map(|h| view! { <a class="btn" href=h rel="prev">"‹ Назад"</a> })}
+            <span class="pager-page">{format!("Страница {page} из {pages}")}</span>
+            {next.map(|h| view! { <a class="btn" href=h rel="next">"Вперёд ›"</a> })}
+        </nav>
+    }
+}

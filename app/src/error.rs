@@ -16,6 +16,9 @@ pub enum AppError {
     Fields(FieldErrors),
     #[error("{0}")]
     Refused(String),
+    /// A rate limit was reached (HTTP 429); the text says when to try again.
+    #[error("{0}")]
+    TooMany(String),
     #[error("Внутренняя ошибка, код {0}. Попробуйте ещё раз позже")]
     Internal(String),
     #[error("Нет связи с сервером. Проверьте подключение и повторите")]
@@ -38,6 +41,7 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::Fields(_) => 422,
             AppError::Refused(_) => 409,
+            AppError::TooMany(_) => 429,
             AppError::Internal(_) | AppError::Network => 500,
         }
     }
@@ -68,6 +72,7 @@ impl From<store::StoreError> for AppError {
             E::NotFound => AppError::NotFound,
             E::Invalid(f) => AppError::Fields(f),
             E::Refused(m) => AppError::Refused(m),
+            E::TooMany(m) => AppError::TooMany(m),
             other => {
                 let id = uuid::Uuid::new_v4().simple().to_string()[..8].to_uppercase();
                 tracing::error!(correlation_id = %id, error = %other, "internal error");

@@ -25,7 +25,8 @@ pub struct Live {
     pub finance: RwSignal<u32>,
     /// Bumped when the account's notices changed.
     pub notices: RwSignal<u32>,
-    /// Bumped when a request (status, thread) or a document of a policyholder changed.
+    /// Bumped when a request (status, thread) or a document of a policyholder changed; for staff,
+    /// when any request changed (the staff queue and request pages follow it).
     pub requests: RwSignal<u32>,
 }
 

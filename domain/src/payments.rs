@@ -498,13 +498,37 @@ impl DocumentRow {
             "invoice" => "Счёт-фактура",
             "submission_receipt" => "Квитанция о подаче",
             "certificate" => "Справка",
+            "policy" => "Полис",
+            "inspection_act" => "Акт осмотра",
+            "payout_application" => "Заявление на выплату",
+            "events_history" => "История страховых случаев",
             _ => "Документ",
         }
     }
 
     /// The kinds «Документы» filters by.
-    pub const KINDS: [&'static str; 4] =
-        ["receipt", "invoice", "submission_receipt", "certificate"];
+    pub const KINDS: [&'static str; 8] = [
+        "policy",
+        "receipt",
+        "invoice",
+        "submission_receipt",
+        "certificate",
+        "inspection_act",
+        "payout_application",
+        "events_history",
+    ];
+
+    /// The kinds a policy's page makes for the policyholder's side, from the policy's own data.
+    pub const FROM_POLICY: [&'static str; 3] = ["policy", "payout_application", "events_history"];
+
+    /// The kinds staff make and attach to a request.
+    pub const FOR_REQUEST: [&'static str; 5] = [
+        "inspection_act",
+        "certificate",
+        "policy",
+        "payout_application",
+        "events_history",
+    ];
 }
 
 /// What the public check page (`/check/{code}`) confirms about a document: nothing personal.
@@ -568,6 +592,22 @@ pub fn decline_reason(code: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_document_kind_has_its_label_and_filter() {
+        for k in DocumentRow::KINDS {
+            assert_ne!(DocumentRow::label_of(k), "Документ", "{k}");
+        }
+        for k in DocumentRow::FROM_POLICY
+            .iter()
+            .chain(DocumentRow::FOR_REQUEST.iter())
+        {
+            assert!(
+                DocumentRow::KINDS.contains(k),
+                "{k} is offered by the filter"
+            );
+        }
+    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

@@ -1,5 +1,9 @@
-import { expect, Browser, Page, APIRequestContext } from '@playwright/test';
+import { expect, Browser, Page, APIRequestContext, Download } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const DEMO_PASSWORD = 'Kabinet-2026';
 
@@ -171,4 +175,61 @@ export async function citizenWithFines(browser: Browser, fines: string[]): Promi
   }
   await staff.context().close();
   return { page, phone: normalPhone(person.phone) };
+}
+
+export async function bytes(download: Download): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of await download.createReadStream()) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export function pdfText(file: Buffer): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'kabinet-')), 'doc.pdf');
+  writeFileSync(path, file);
+  return execFileSync('pdftotext', ['-layout', path, '-']).toString('utf8').replace(/\u00a0/g, ' ');
+}
+
+export async function citizen(browser: Browser, who = 'demo@example.ru'): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await login(page, who);
+  await expect(page).toHaveURL(/\/$/);
+  return page;
+}
+
+/** A tiny file that passes the upload's content check as a PDF. */
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+
+export async function attach(page: Page, name: string) {
+  await page.getByLabel('Добавить файл', { exact: true }).setInputFiles({ name, mimeType: 'application/pdf', buffer: PDF });
+  await expect(page.locator('.file-line', { hasText: name }).locator('.file-ok')).toBeVisible();
+}
+
+/** «Создать запрос» from the first policy, through the review step; the request's id. */
+export async function createRequest(page: Page, kind: string, description: string, file?: string): Promise<string> {
+  await page.goto('/policies');
+  const policy = await page.locator('tbody tr a').first().getAttribute('href');
+  await page.goto(policy!);
+  await hydrated(page);
+  const number = (await page.getByRole('heading', { level: 1 }).innerText()).replace('Полис ', '').trim();
+  await page.getByRole('link', { name: 'Создать запрос' }).click();
+  await expect(page.getByRole('heading', { name: 'Создать запрос' })).toBeVisible();
+  await hydrated(page);
+  // ФИО and the policy's number are filled in.
+  await expect(page.locator('#prefill-policy')).toHaveText(number);
+  await expect(page.locator('#prefill-name')).toHaveText('Иванов Иван Петрович');
+  await page.getByLabel(kind).check();
+  await page.getByLabel('Контактный телефон').fill('+7 912 345-67-89');
+  await page.getByLabel('Описание').fill(description);
+  if (file) await attach(page, file);
+  await page.getByRole('button', { name: 'Далее: проверить' }).click();
+  await expect(page.getByRole('heading', { name: 'Проверьте запрос' })).toBeVisible();
+  await expect(page.getByText(description)).toBeVisible();
+  await expect(page.locator('#review-files')).toHaveText(file ?? 'нет');
+  await page.getByRole('button', { name: 'Отправить' }).click();
+  await expect(page).toHaveURL(/\/requests\/[0-9a-f]{32}\?created=1$/);
+  if (file) await expect(page.locator('#request-files')).toContainText(file);
+  await expect(page.getByText(/Запрос отправлен\. Номер запроса: ЗАП-\d{4}-[0-9A-Z]{8}/)).toBeVisible();
+  await expect(page.locator('#request-status')).toContainText('В обработке');
+  await hydrated(page);
+  return new URL(page.url()).pathname.split('/').pop()!;
 }

@@ -1,5 +1,6 @@
 //! `/events`: the server-sent event stream of a logged-in browser. It carries the events of the
-//! topics the session has authority over (its account and the policyholders it may act for),
+//! topics the session has authority over (its account, the policyholders it may act for, and for
+//! staff the staff topic of every request's changes),
 //! starts with a `ready` event holding the newest id, replays what came after `Last-Event-ID`
 //! (or `?after=`) when a browser reconnects, and ends when the session does (a `logout` event)
 //! or the server shuts down. The data of each event is `kind:payload`.
@@ -14,7 +15,7 @@ use std::collections::{HashSet, VecDeque};
 use std::convert::Infallible;
 use std::time::Duration;
 use store::Store;
-use store::events::{StoredEvent, account_topic, policyholder_topic};
+use store::events::{StoredEvent, account_topic, policyholder_topic, staff_topic};
 use tokio::sync::{broadcast, watch};
 
 /// How often a stream checks that its session still stands.
@@ -114,6 +115,10 @@ pub async fn events(State(state): State<AppState>, req: Request) -> Response {
             )
                 .into_response();
         }
+    }
+    // Staff have authority over every request: their consoles follow the staff topic.
+    if store.require_staff(&session.account_id).await.is_ok() {
+        topics.insert(staff_topic());
     }
     // Subscribe first, then read the table: nothing falls between the two.
     let rx = store.subscribe();

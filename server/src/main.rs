@@ -280,6 +280,7 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/reviews/{id}/scan", get(review_scan))
         .route("/staff/documents/{file}", get(staff_document))
         .route("/files/{id}", get(attachment))
+        .route("/policies/{id}/documents/{kind}", post(policy_document))
         .route(
             "/profile/my-data.json",
             get(|s: State<AppState>, r: Request| my_data(s, r, false)),
@@ -449,19 +450,82 @@ async fn attachment(
     axum::extract::Path(id): axum::extract::Path<String>,
     req: Request,
 ) -> Response {
-    let session = match crate::http::require_session(&req, "Войдите в кабинет") {
-        Ok(s) => s,
-        Err(refusal) => return refusal.into_response(),
+    let account = match account_of(&req) {
+        Ok(a) => a,
+        Err(refusal) => return refusal,
     };
-    match state
-        .store
-        .attachment_content(&session.account_id, &id)
-        .await
-    {
-        Ok((file, bytes)) => (
+    private_file(
+        state
+            .store
+            .attachment_content(&account, &id)
+            .await
+            .map(|(file, bytes)| (file.mime, content_disposition(&file.name), bytes)),
+    )
+}
+
+/// The scan of a profile change under review, for staff only (others get "not found"), shown
+/// in the browser.
+async fn review_scan(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    req: Request,
+) -> Response {
+    let account = match account_of(&req) {
+        Ok(a) => a,
+        Err(refusal) => return refusal,
+    };
+    private_file(
+        state
+            .store
+            .staff_review_scan(&account, &id)
+            .await
+            .map(|(mime, bytes)| (mime, "inline".to_string(), bytes)),
+    )
+}
+
+/// A document attached to a request, for staff only (others get "not found").
+async fn staff_document(
+    State(state): State<AppState>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+    req: Request,
+) -> Response {
+    let account = match account_of(&req) {
+        Ok(a) => a,
+        Err(refusal) => return refusal,
+    };
+    let Some(id) = file.strip_suffix(".pdf") else {
+        return (StatusCode::NOT_FOUND, "Не найдено").into_response();
+    };
+    private_file(
+        state
+            .store
+            .staff_document_pdf(&account, id)
+            .await
+            .map(|(name, bytes)| {
+                (
+                    "application/pdf".to_string(),
+                    content_disposition(&name),
+                    bytes,
+                )
+            }),
+    )
+}
+
+/// The account of a confirmed session, or the refusal to send.
+fn account_of(req: &Request) -> Result<String, Response> {
+    crate::http::require_session(req, "Войдите в кабинет")
+        .map(|s| s.account_id)
+        .map_err(IntoResponse::into_response)
+}
+
+/// A file only its authorised readers get: its type, its `Content-Disposition` and its bytes,
+/// never cached on the way; or the error («Не найдено» for anybody without authority).
+fn private_file(result: store::StoreResult<(String, String, Vec<u8>)>) -> Response {
+    match result {
+        Ok((mime, disposition, bytes)) => (
             [
-                (header::CONTENT_TYPE, file.mime),
-                (header::CONTENT_DISPOSITION, content_disposition(&file.name)),
+                (header::CONTENT_TYPE, mime),
+                (header::CONTENT_DISPOSITION, disposition),
                 (header::CACHE_CONTROL, "private, no-store".to_string()),
             ],
             bytes,
@@ -496,53 +560,35 @@ fn content_disposition(name: &str) -> String {
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
-/// The scan of a profile change under review, for staff only (others get "not found").
-async fn review_scan(
+/// «Полис», «Заявление на выплату», «История страховых случаев» on a policy's page (a plain form
+/// POST, so it works before the WASM loads): the document is made, or the same version found
+/// again, and the browser is sent on to its PDF (303). "Not found" for a policy the caller has
+/// no authority over and for other kinds.
+async fn policy_document(
     State(state): State<AppState>,
-    axum::extract::Path(id): axum::extract::Path<String>,
+    axum::extract::Path((policy_id, kind)): axum::extract::Path<(String, String)>,
     req: Request,
 ) -> Response {
     let session = match crate::http::require_session(&req, "Войдите в кабинет") {
         Ok(s) => s,
         Err(refusal) => return refusal.into_response(),
     };
-    match state
-        .store
-        .staff_review_scan(&session.account_id, &id)
-        .await
-    {
-        Ok((mime, bytes)) => (
-            [
-                (header::CONTENT_TYPE, mime),
-                (header::CACHE_CONTROL, "no-store".to_string()),
-                (header::CONTENT_DISPOSITION, "inline".to_string()),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(e) => file_response(Err(e), "", String::new()),
-    }
-}
-
-/// A document attached to a request, for staff only (others get "not found").
-async fn staff_document(
-    State(state): State<AppState>,
-    axum::extract::Path(file): axum::extract::Path<String>,
-    req: Request,
-) -> Response {
-    let session = match crate::http::require_session(&req, "Войдите в кабинет") {
-        Ok(s) => s,
-        Err(refusal) => return refusal.into_response(),
+    let ip = req
+        .extensions()
+        .get::<app::ssr::RequestCtx>()
+        .map(|c| c.ip.clone())
+        .unwrap_or_default();
+    let store = &state.store;
+    let result = match store.acting_policyholder(&session).await {
+        Ok(ph) => {
+            store
+                .issue_policy_document(&session.account_id, &ph.id, &policy_id, &kind, &ip)
+                .await
+        }
+        Err(e) => Err(e),
     };
-    let Some(id) = file.strip_suffix(".pdf") else {
-        return (StatusCode::NOT_FOUND, "Не найдено").into_response();
-    };
-    match state
-        .store
-        .staff_document_pdf(&session.account_id, id)
-        .await
-    {
-        Ok((name, bytes)) => file_response(Ok(bytes), "application/pdf", name),
+    match result {
+        Ok(id) => Redirect::to(&format!("/documents/{id}.pdf")).into_response(),
         Err(e) => file_response(Err(e), "", String::new()),
     }
 }

@@ -55,7 +55,8 @@ pub struct DocumentFilter {
     pub page: i64,
 }
 
-/// A document to make: its text is rows of «Сведения — Значение».
+/// A document to make: its text is rows of «Сведения — Значение» (for the history of insured
+/// events: number, then date and circumstances split by a tab).
 pub struct NewDocument<'a> {
     pub policyholder_id: &'a str,
     /// `submission_receipt`, `certificate`.
@@ -64,7 +65,72 @@ pub struct NewDocument<'a> {
     pub title: &'a str,
     pub policy_id: Option<&'a str>,
     pub request_id: Option<&'a str>,
-    pub rows: Vec<(String, String)>,
+    /// The table's rows, a cell per column (see `columns_of`).
+    pub rows: Vec<Vec<String>>,
+}
+
+/// The text of a document as kept with it: a line per row, its cells split by tabs (a cell's own
+/// tabs and line breaks become spaces).
+pub(crate) fn body_of(rows: &[Vec<String>]) -> String {
+    rows.iter()
+        .map(|cells| {
+            cells
+                .iter()
+                .map(|c| c.replace(['\t', '\n', '\r'], " "))
+                .collect::<Vec<_>>()
+                .join("\t")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Rows of «Сведения — Значение».
+pub(crate) fn facts(rows: Vec<(String, String)>) -> Vec<Vec<String>> {
+    rows.into_iter().map(|(k, v)| vec![k, v]).collect()
+}
+
+/// How many times one IP address may check documents in [`CHECK_WINDOW_MINUTES`] before it is
+/// refused for as long: enough for anyone checking papers by hand, too few to guess codes.
+pub const CHECKS_PER_IP: i32 = 30;
+pub const CHECK_WINDOW_MINUTES: i64 = 10;
+
+/// The table of a kept document: «Сведения — Значение», or, for the history of insured events,
+/// one row per event.
+fn columns_of(kind: &str) -> &'static [Column] {
+    const FACTS: &[Column] = &[
+        Column {
+            title: "Сведения",
+            share: 1.2,
+            align: Align::Left,
+        },
+        Column {
+            title: "Значение",
+            share: 2.8,
+            align: Align::Left,
+        },
+    ];
+    const EVENTS: &[Column] = &[
+        Column {
+            title: "Номер случая",
+            share: 1.2,
+            align: Align::Left,
+        },
+        Column {
+            title: "Дата",
+            share: 0.7,
+            align: Align::Left,
+        },
+        Column {
+            title: "Обстоятельства",
+            share: 2.6,
+            align: Align::Left,
+        },
+    ];
+    if kind == "events_history" {
+        EVENTS
+    } else {
+        FACTS
+    }
 }
 
 /// The first instant of a Moscow day, in UTC.
@@ -90,12 +156,7 @@ impl Store {
     /// Makes a document once: the number is the key, so making it again (a retried submission)
     /// answers the same document. Its policyholder's open cabinets see it at once.
     pub async fn issue_document(&self, d: NewDocument<'_>) -> StoreResult<String> {
-        let body: String = d
-            .rows
-            .iter()
-            .map(|(k, v)| format!("{}\t{}", k.replace(['\t', '\n'], " "), v.replace('\t', " ")))
-            .collect::<Vec<_>>()
-            .join("\n");
+        let body = body_of(&d.rows);
         let id = new_id();
         let inserted = on_pool!(self, p => sqlx::query(
             "INSERT INTO documents (id, policyholder_id, kind, number, title, payment_id, created_at,
@@ -162,7 +223,7 @@ impl Store {
             title: &title,
             policy_id,
             request_id,
-            rows: all,
+            rows: facts(all),
         })
         .await
     }
@@ -185,6 +246,22 @@ impl Store {
         .await)?
         .flatten();
         code.ok_or(StoreError::NotFound)
+    }
+
+    /// The public check page's lookup from the address `ip`: at most [`CHECKS_PER_IP`] in
+    /// [`CHECK_WINDOW_MINUTES`] minutes, found or not (a code is 50 bits, but nobody gets to try
+    /// them quickly); then "too many" for as long.
+    pub async fn check_document_from(&self, code: &str, ip: &str) -> StoreResult<DocumentCheck> {
+        let key = format!("check:{ip}");
+        if let Some(minutes) = self.throttle_blocked(&key).await? {
+            return Err(StoreError::TooMany(format!(
+                "Слишком много проверок с вашего адреса. Попробуйте через {minutes} мин."
+            )));
+        }
+        let window = chrono::Duration::minutes(CHECK_WINDOW_MINUTES);
+        self.throttle_fail(&key, CHECKS_PER_IP, window, window)
+            .await?;
+        self.check_document(code).await
     }
 
     /// The public check: type, number and date of the document with this code, nothing else.
@@ -343,28 +420,23 @@ impl Store {
                 ),
                 format!("Страхователь: {}", head.holder_name),
             ],
-            &[
-                Column {
-                    title: "Сведения",
-                    share: 1.2,
-                    align: Align::Left,
-                },
-                Column {
-                    title: "Значение",
-                    share: 2.8,
-                    align: Align::Left,
-                },
-            ],
+            columns_of(&head.kind),
             format!("Кабинет страхователя · {}", head.number),
         )
         .with_check(&check_url(&code), &code);
+        let width = columns_of(&head.kind).len();
         for line in head.body.as_deref().unwrap_or("").lines() {
-            let (k, v) = line.split_once('\t').unwrap_or((line, ""));
-            doc.push(vec![k.to_string(), v.to_string()]);
+            let mut cells: Vec<String> = line.splitn(width, '\t').map(str::to_string).collect();
+            cells.resize(width, String::new());
+            doc.push(cells);
         }
         let prefix = match head.kind.as_str() {
             "certificate" => "spravka",
             "submission_receipt" => "kvitanciya",
+            "policy" => "polis",
+            "inspection_act" => "akt-osmotra",
+            "payout_application" => "zayavlenie-na-vyplatu",
+            "events_history" => "istoriya-strahovyh-sluchaev",
             _ => "document",
         };
         let tail: String = head

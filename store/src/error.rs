@@ -1,6 +1,6 @@
 use domain::FieldErrors;
 
-/// What can go wrong in the store. `Invalid` and `Refused` carry Russian text meant for the user;
+/// What can go wrong in the store. `Invalid`, `Refused` and `TooMany` carry Russian text meant for the user;
 /// the other variants are internal and must never reach a page.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -10,6 +10,9 @@ pub enum StoreError {
     Invalid(FieldErrors),
     #[error("refused: {0}")]
     Refused(String),
+    /// A rate limit was reached; the text (Russian) says when to try again.
+    #[error("too many: {0}")]
+    TooMany(String),
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
     #[error("migration error: {0}")]

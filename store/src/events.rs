@@ -1,7 +1,8 @@
 //! Live updates. Every change a browser should see at once is written to the `events` table (its
 //! id is the SSE event id) under a topic: `ph:<policyholder>` for a policyholder's data (balance,
-//! charges), `acc:<account>` for one account (notices). A pump task per process reads new rows in
-//! id order and fans them out on a broadcast channel; it is woken by this process's own
+//! charges), `acc:<account>` for one account (notices), `staff` for the staff consoles (every
+//! request's changes). A pump task per process reads new rows in id order and fans them out on a
+//! broadcast channel; it is woken by this process's own
 //! [`Store::publish`], by PostgreSQL's NOTIFY from any other process, and by a slow timer as a
 //! safety net. A client that reconnects catches up with [`Store::events_after`].
 
@@ -37,6 +38,11 @@ impl StoredEvent {
 /// The topic of a policyholder's data.
 pub fn policyholder_topic(policyholder_id: &str) -> String {
     format!("ph:{policyholder_id}")
+}
+
+/// The topic every staff member's console follows (requests of all policyholders).
+pub fn staff_topic() -> String {
+    "staff".to_string()
 }
 
 /// The topic of one account.

@@ -24,6 +24,7 @@ pub mod payments;
 pub mod pdf;
 pub mod personal_data;
 pub mod policies;
+pub mod policy_documents;
 pub mod policyholders;
 pub mod profile;
 pub mod recovery;

@@ -9,7 +9,7 @@
 //! exactly the sessions with authority see it at once.
 
 use crate::documents::{NewDocument, moscow_start};
-use crate::events::policyholder_topic;
+use crate::events::{policyholder_topic, staff_topic};
 use crate::journal::Entry;
 use crate::payments::{moscow_year, new_number};
 use crate::{Store, StoreError, StoreResult, new_id, on_pool, on_pool_db};
@@ -277,9 +277,11 @@ impl Store {
         }
     }
 
-    async fn publish_request(&self, policyholder_id: &str, id: &str) -> StoreResult<()> {
+    /// A request changed: the policyholder's open cabinets and every staff console see it.
+    pub(crate) async fn publish_request(&self, policyholder_id: &str, id: &str) -> StoreResult<()> {
         self.publish(&policyholder_topic(policyholder_id), "request", id)
-            .await
+            .await?;
+        self.publish(&staff_topic(), "request", id).await
     }
 
     /// «История запросов» of the policyholder: filters, newest first, one page.
@@ -365,7 +367,7 @@ impl Store {
     }
 
     /// The request's policyholder, or "not found".
-    async fn request_holder(&self, request_id: &str) -> StoreResult<String> {
+    pub(crate) async fn request_holder(&self, request_id: &str) -> StoreResult<String> {
         on_pool!(self, p => sqlx::query_scalar::<_, String>(
             "SELECT policyholder_id FROM requests WHERE id = $1",
         )
@@ -710,7 +712,7 @@ impl Store {
         Ok(id)
     }
 
-    async fn issue_certificate(
+    pub(crate) async fn issue_certificate(
         &self,
         staff_id: &str,
         policyholder_id: &str,
@@ -755,7 +757,7 @@ impl Store {
                 title: "Справка о действии договора страхования",
                 policy_id: Some(&f.policy_id),
                 request_id: Some(request_id),
-                rows: vec![
+                rows: crate::documents::facts(vec![
                     ("Страхователь".into(), f.holder),
                     ("Полис".into(), f.policy_number),
                     ("Программа".into(), f.programme),
@@ -770,7 +772,7 @@ impl Store {
                     ),
                     ("Выдана по запросу".into(), f.number),
                     ("Дата выдачи".into(), format_date(self.today())),
-                ],
+                ]),
             })
             .await?;
         self.journal(Entry {

@@ -1,5 +1,6 @@
 //! «Документы» (`/documents`): every document of the acting policyholder — receipts and invoices
-//! of payments, submission receipts, certificates — with filters by type, policy and date in the
+//! of payments, submission receipts, certificates, the policy, inspection acts, the payout
+//! application template, the history of insured events — with filters by type, policy and date in the
 //! URL, download, print and «Отправить на e-mail»; and the public check page `/check/{code}` that
 //! the QR code of every PDF opens (type, number and date only).
 
@@ -84,11 +85,13 @@ pub async fn mail_document(id: String) -> Result<String, AppError> {
     }
 }
 
-/// The public check of a document by its code: no session needed, nothing personal shown.
+/// The public check of a document by its code: no session needed, nothing personal shown; a
+/// limited number per IP address (then 429).
 #[server(endpoint = "documents/check")]
 pub async fn check_document(code: String) -> Result<DocumentCheck, AppError> {
     use crate::ssr::*;
-    match store()?.check_document(&code).await {
+    let req = request()?;
+    match store()?.check_document_from(&code, &req.ip).await {
         Ok(c) => Ok(c),
         Err(e) => fail(e.into()),
     }

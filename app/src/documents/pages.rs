@@ -2,7 +2,7 @@
 
 use super::{DocumentsPageData, MailDocument, check_document, list_documents};
 use crate::AuthEpoch;
-use crate::components::ErrorBox;
+use crate::components::{ErrorBox, Pager};
 use crate::error::AppError;
 use crate::live::Live;
 use domain::dates::format_datetime;
@@ -98,7 +98,6 @@ fn DocumentsList(
     filter: Filter,
     mail: ServerAction<MailDocument>,
 ) -> impl IntoView {
-    let pages = (d.total + d.per_page - 1) / d.per_page;
     let q = filter.query();
     let link = move |n: i64| {
         if q.is_empty() {
@@ -150,7 +149,7 @@ fn DocumentsList(
             let text = if filtered {
                 "Документов по выбранным условиям нет. Измените фильтр."
             } else {
-                "Документов пока нет. Чеки и счета-фактуры появляются здесь после оплаты, квитанции — после отправки запросов, справки — по готовности."
+                "Документов пока нет. Чеки и счета-фактуры появляются здесь после оплаты, квитанции — после отправки запросов, справки и акты — по готовности, полис и заявление на выплату — со страницы полиса."
             };
             view! { <p class="muted">{text}</p> }.into_any()
         } else {
@@ -190,13 +189,7 @@ fn DocumentsList(
                         </tbody>
                     </table>
                 </div>
-                {(pages > 1).then(|| view! {
-                    <nav class="pager" aria-label="Страницы">
-                        {(d.page > 1).then(|| view! { <a href=link(d.page - 1)>"← Назад"</a> })}
-                        <span>{format!("Страница {} из {pages}", d.page)}</span>
-                        {(d.page < pages).then(|| view! { <a href=link(d.page + 1)>"Вперёд →"</a> })}
-                    </nav>
-                })}
+                <Pager page=d.page per_page=d.per_page total=d.total href=link/>
             }.into_any()
         }}
     }
@@ -238,6 +231,13 @@ pub fn CheckPage() -> impl IntoView {
                         </div>
                     }.into_any()
                 }
+                Err(AppError::TooMany(m)) => view! {
+                    <div class="alert alert-error" role="alert" id="check-result">
+                        <strong>"Слишком много проверок"</strong>
+                        <p>{m}</p>
+                        <p>"Ограничение защищает коды документов от подбора. Если вы проверяете документ впервые, подождите и обновите страницу."</p>
+                    </div>
+                }.into_any(),
                 Err(e) => view! { <ErrorBox error=e/> }.into_any(),
             })}
         </Suspense>

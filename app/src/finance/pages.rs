@@ -3,7 +3,7 @@ use super::{
     list_programmes, list_reminders,
 };
 use crate::AuthEpoch;
-use crate::components::{ErrorBox, Field, FormAlert, FormErrors, date, money};
+use crate::components::{ErrorBox, Field, FormAlert, FormErrors, Pager, date, money};
 use crate::live::Live;
 use crate::policies::today;
 use domain::model::{ContributionRow, TablePage};
@@ -78,24 +78,12 @@ fn SortHeader(
     }
 }
 
-/// «Строки 1–50 из 173» with links to the pages before and after.
+/// The shared pager under a finance table: the page's links keep every other filter.
 fn pager<T>(page: &TablePage<T>, query: &TableQuery, base: &'static str) -> impl IntoView + use<T> {
-    let pages = page.pages();
-    let count = page.totals.count;
-    let first = (i64::from(page.page) - 1) * i64::from(page.per_page) + 1;
-    let last = (first + page.rows.len() as i64 - 1).max(0);
-    let prev = (page.page > 1).then(|| href(base, &query.with_page(page.page - 1)));
-    let next = (page.page < pages).then(|| href(base, &query.with_page(page.page + 1)));
-    let current = page.page;
+    let query = query.clone();
     view! {
-        <nav class="pager" aria-label="Страницы таблицы">
-            <span class="pager-info" role="status">
-                {if count == 0 { "Нет строк".to_string() } else { format!("Строки {first}–{last} из {count}") }}
-            </span>
-            {prev.map(|h| view! { <a class="btn" href=h rel="prev">"‹ Назад"</a> })}
-            <span class="pager-page">{format!("Страница {current} из {pages}")}</span>
-            {next.map(|h| view! { <a class="btn" href=h rel="next">"Вперёд ›"</a> })}
-        </nav>
+        <Pager page=i64::from(page.page) per_page=i64::from(page.per_page) total=page.totals.count
+            href=move |n| href(base, &query.with_page(u32::try_from(n).unwrap_or(1)))/>
     }
 }
 

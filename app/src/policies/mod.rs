@@ -1,5 +1,7 @@
 //! «Мои страховые полисы» and the overview page: the acting policyholder's policies, one policy
 //! with its insurer and contributions, and what is owed. Owns `/`, `/policies`, `/policies/{id}`.
+//! A policy's page also gets its documents («Полис», «Заявление на выплату», «История страховых
+//! случаев»): a form POST to the server's `/policies/{id}/documents/{kind}` (`store::policy_documents`).
 
 mod pages;
 

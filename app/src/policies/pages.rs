@@ -2,6 +2,7 @@ use super::{get_overview, get_policy, list_policies, today};
 use crate::AuthEpoch;
 use crate::components::{ErrorBox, date, money};
 use domain::model::{PolicyDetail, PolicySummary};
+use domain::payments::DocumentRow;
 use domain::status::PolicyStatus;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -147,6 +148,26 @@ pub fn PolicyPage() -> impl IntoView {
     }
 }
 
+/// «Получить документ»: the policy, the payout application template and the history of insured
+/// events as PDFs. A plain form POST (it works before the WASM loads): the server makes the
+/// document from the policy's current data — or finds the one already made from the same data —
+/// and sends the browser on to its PDF; it stays in «Документы».
+#[component]
+fn PolicyDocuments(id: String) -> impl IntoView {
+    let action = move |kind: &str| format!("/policies/{id}/documents/{kind}");
+    view! {
+        <section aria-labelledby="policy-documents-title">
+            <h2 id="policy-documents-title">"Получить документ"</h2>
+            <p class="hint">"PDF по текущим данным полиса с QR-кодом для проверки подлинности. Если данные не менялись, откроется уже выданный документ; все они хранятся в разделе «Документы»."</p>
+            <form method="post" class="actions" id="policy-documents">
+                {DocumentRow::FROM_POLICY.into_iter().map(|k| view! {
+                    <button type="submit" class="btn" formaction=action(k)>{format!("{} (PDF)", DocumentRow::label_of(k))}</button>
+                }).collect_view()}
+            </form>
+        </section>
+    }
+}
+
 #[component]
 fn PolicyView(d: PolicyDetail) -> impl IntoView {
     let p = d.policy.clone();
@@ -170,6 +191,7 @@ fn PolicyView(d: PolicyDetail) -> impl IntoView {
             <a class="btn" href=format!("/requests?policy={}", p.id)>"Запросы по полису"</a>
             <a class="btn" href=format!("/documents?policy={}", p.id)>"Документы по полису"</a>
         </div>
+        <PolicyDocuments id=p.id.clone()/>
         <h2>"Последние взносы"</h2>
         {if d.recent.is_empty() {
             view! { <p class="empty">"Взносов по полису пока не начислено."</p> }.into_any()

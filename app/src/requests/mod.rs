@@ -7,7 +7,7 @@
 mod pages;
 
 pub use pages::{NewRequestPage, RequestPage, RequestsPage};
-pub(crate) use pages::{TextArea, Thread};
+pub(crate) use pages::{RequestHead, TextArea, Thread};
 
 use crate::error::AppError;
 use domain::requests::{RequestForm, RequestPage as Page, RequestView};

@@ -5,7 +5,7 @@ use super::{
     new_request_data,
 };
 use crate::AuthEpoch;
-use crate::components::{ErrorBox, Field, FormAlert, FormErrors};
+use crate::components::{ErrorBox, Field, FormAlert, FormErrors, Pager};
 use crate::files::{Attachment, FileUpload};
 use crate::live::Live;
 use domain::dates::format_datetime;
@@ -281,7 +281,6 @@ pub fn RequestsPage() -> impl IntoView {
 #[component]
 fn RequestsList(d: RequestsData, filter: RequestFilter) -> impl IntoView {
     let RequestsData { page, policies } = d;
-    let pages = (page.total + page.per_page - 1) / page.per_page;
     let q = filter.query();
     let link = move |n: i64| {
         if q.is_empty() {
@@ -362,14 +361,7 @@ fn RequestsList(d: RequestsData, filter: RequestFilter) -> impl IntoView {
                         </tbody>
                     </table>
                 </div>
-                <p class="muted">{format!("Всего: {}", page.total)}</p>
-                {(pages > 1).then(|| view! {
-                    <nav class="pager" aria-label="Страницы">
-                        {(page.page > 1).then(|| view! { <a href=link(page.page - 1)>"← Назад"</a> })}
-                        <span>{format!("Страница {} из {pages}", page.page)}</span>
-                        {(page.page < pages).then(|| view! { <a href=link(page.page + 1)>"Вперёд →"</a> })}
-                    </nav>
-                })}
+                <Pager page=page.page per_page=page.per_page total=page.total href=link/>
             }.into_any()
         }}
     }
@@ -445,6 +437,30 @@ fn FileList(files: Vec<Attachment>, #[prop(optional)] id: Option<&'static str>) 
             </ul>
         }
     })
+}
+
+/// A request's heading and status line (shared with the staff page, which also names the
+/// assignee): the status, and the reason of a rejection. `children` go between the two.
+#[component]
+pub(crate) fn RequestHead(
+    v: RequestView,
+    #[prop(optional)] staff: bool,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    let reason = v
+        .reason
+        .clone()
+        .filter(|_| v.status == RequestStatus::Rejected);
+    let assignee = v.assignee.clone().unwrap_or_else(|| "не назначен".into());
+    view! {
+        <h1>"Запрос " {v.number.clone()}</h1>
+        {children.map(|c| c())}
+        <p class="lead" aria-live="polite" id="request-status">
+            "Статус: " <span class=v.status.badge()>{v.status.label()}</span>
+            {reason.map(|r| view! { " · причина: " {r} })}
+            {staff.then(|| view! { " · исполнитель: " {assignee} })}
+        </p>
+    }
 }
 
 /// The thread of a request (shared with the staff page).
@@ -525,18 +541,17 @@ fn RequestDetail(
     let title = format!("Запрос {} — Кабинет страхователя", v.number);
     let id = v.id.clone();
     let is_final = v.status.is_final();
+    let created_note = created.then(|| {
+        format!(
+            "Запрос отправлен. Номер запроса: {}. Квитанция о подаче — в разделе «Документы».",
+            v.number
+        )
+    });
     view! {
         <Title text=title/>
-        <h1>"Запрос " {v.number.clone()}</h1>
-        {created.then(|| view! {
-            <div class="alert alert-ok" role="status">
-                {format!("Запрос отправлен. Номер запроса: {}. Квитанция о подаче — в разделе «Документы».", v.number)}
-            </div>
-        })}
-        <p class="lead" aria-live="polite" id="request-status">
-            "Статус: " <span class=v.status.badge()>{v.status.label()}</span>
-            {v.reason.clone().filter(|_| v.status == RequestStatus::Rejected).map(|r| view! { " · причина: " {r} })}
-        </p>
+        <RequestHead v=v.clone()>
+            {created_note.map(|text| view! { <div class="alert alert-ok" role="status">{text}</div> })}
+        </RequestHead>
         <Thread v=v.clone()/>
         {if is_final {
             view! { <p class="muted">"Запрос закрыт: добавить комментарий нельзя. При необходимости создайте новый запрос."</p> }.into_any()

@@ -1,13 +1,18 @@
 //! The staff's side of requests: the queue (`/staff/requests`, filters and «Мои» / «Без
 //! исполнителя» in the URL) and one request (`/staff/requests/{id}`): «Взять себе», a reply with
-//! a new status («Отклонено» with its reason), «Выдать справку». Citizens get "not found".
+//! a new status («Отклонено» with its reason), «Подготовить документ» («Акт осмотра», «Справка»,
+//! the policy's documents) attached to the request. Both pages follow the live stream of every
+//! request, so a new request or a citizen's comment shows without a reload. Citizens get "not
+//! found".
 
 use crate::AuthEpoch;
-use crate::components::{ErrorBox, FormAlert, FormErrors};
+use crate::components::{ErrorBox, FormAlert, FormErrors, Pager};
 use crate::error::AppError;
 use crate::files::FileUpload;
-use crate::requests::{TextArea, Thread};
+use crate::live::Live;
+use crate::requests::{RequestHead, TextArea, Thread};
 use domain::dates::format_datetime;
+use domain::payments::DocumentRow;
 use domain::requests::{RequestKind, RequestPage, RequestStatus, RequestView};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -95,13 +100,15 @@ pub async fn staff_reply(
     }
 }
 
-#[server(endpoint = "staff/request-certificate")]
-pub async fn staff_certificate(id: String) -> Result<String, AppError> {
+/// «Подготовить документ»: «Акт осмотра» (`text` is what the inspection found), «Справка» or a
+/// document of the request's policy, attached to the request; answers the document's id.
+#[server(endpoint = "staff/request-document")]
+pub async fn staff_produce(id: String, kind: String, text: String) -> Result<String, AppError> {
     use crate::ssr::*;
     let s = session()?;
     let req = request()?;
     match store()?
-        .staff_issue_certificate(&s.account_id, &id, &req.ip)
+        .staff_produce_document(&s.account_id, &id, &kind, &text, &req.ip)
         .await
     {
         Ok(id) => Ok(id),
@@ -117,6 +124,8 @@ fn loading() -> impl IntoView {
 #[component]
 pub fn StaffRequestsPage() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
+    // Staff follow every request: a new one or a citizen's comment shows without a reload.
+    let live = expect_context::<Live>();
     let query = use_query_map();
     let q = Memo::new(move |_| {
         query.with(|m| {
@@ -129,8 +138,8 @@ pub fn StaffRequestsPage() -> impl IntoView {
         })
     });
     let data = Resource::new(
-        move || (epoch.get(), q.get()),
-        |(_, (status, kind, mine, page))| staff_requests(status, kind, mine, page),
+        move || (epoch.get(), live.requests.get(), q.get()),
+        |(_, _, (status, kind, mine, page))| staff_requests(status, kind, mine, page),
     );
     view! {
         <Title text="Запросы страхователей — Кабинет сотрудника"/>
@@ -157,7 +166,6 @@ type QueueQuery = (
 fn Queue(p: RequestPage, q: QueueQuery) -> impl IntoView {
     let (status, kind, mine, _) = q.clone();
     let sel = |a: &Option<String>, b: &str| a.as_deref() == Some(b);
-    let pages = (p.total + p.per_page - 1) / p.per_page;
     let base: String = [("status", &status), ("kind", &kind), ("mine", &mine)]
         .iter()
         .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}")))
@@ -228,13 +236,7 @@ fn Queue(p: RequestPage, q: QueueQuery) -> impl IntoView {
                         </tbody>
                     </table>
                 </div>
-                {(pages > 1).then(|| view! {
-                    <nav class="pager" aria-label="Страницы">
-                        {(p.page > 1).then(|| view! { <a href=link(p.page - 1)>"← Назад"</a> })}
-                        <span>{format!("Страница {} из {pages}", p.page)}</span>
-                        {(p.page < pages).then(|| view! { <a href=link(p.page + 1)>"Вперёд →"</a> })}
-                    </nav>
-                })}
+                <Pager page=p.page per_page=p.per_page total=p.total href=link/>
             }.into_any()
         }}
     }
@@ -244,16 +246,18 @@ fn Queue(p: RequestPage, q: QueueQuery) -> impl IntoView {
 #[component]
 pub fn StaffRequestPage() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
+    let live = expect_context::<Live>();
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
     let assign = ServerAction::<StaffAssign>::new();
     let reply = ServerAction::<StaffReply>::new();
-    let certificate = ServerAction::<StaffCertificate>::new();
-    // Refetched after something went through; a refused reply keeps the form as typed.
+    let produce = ServerAction::<StaffProduce>::new();
+    // Refetched after something went through, and when the citizen writes (live); a refused
+    // reply keeps the form as typed (its state lives beside the data, not in it).
     let changed = RwSignal::new(0u32);
     let data = Resource::new(
-        move || (epoch.get(), id.get(), changed.get()),
-        |(_, id, _)| staff_request(id),
+        move || (epoch.get(), id.get(), live.requests.get(), changed.get()),
+        |(_, id, ..)| staff_request(id),
     );
     let errors = FormErrors::new();
     let text = RwSignal::new(String::new());
@@ -288,12 +292,24 @@ pub fn StaffRequestPage() -> impl IntoView {
             changed.update(|n| *n += 1);
         }
     });
+    let doc = ProduceState {
+        errors: FormErrors::new(),
+        kind: RwSignal::new("inspection_act".to_string()),
+        text: RwSignal::new(String::new()),
+        done: RwSignal::new(None),
+    };
     Effect::new(move |_| {
-        if let Some(r) = certificate.value().get() {
-            errors.show(&r);
+        if let Some(r) = produce.value().get() {
+            doc.errors.show(&r);
             if r.is_ok() {
-                done.set(Some("Справка выдана и приложена к запросу."));
+                let label = DocumentRow::label_of(&doc.kind.get_untracked());
+                doc.done.set(Some(format!(
+                    "Документ «{label}» подготовлен и приложен к запросу."
+                )));
+                doc.text.set(String::new());
                 changed.update(|n| *n += 1);
+            } else {
+                doc.done.set(None);
             }
         }
     });
@@ -304,23 +320,17 @@ pub fn StaffRequestPage() -> impl IntoView {
                 Ok(v) => {
                     let title = format!("Запрос {} — Кабинет сотрудника", v.number);
                     let rid = v.id.clone();
-                    let rid2 = v.id.clone();
                     let is_final = v.status.is_final();
                     view! {
                         <Title text=title/>
-                        <h1>"Запрос " {v.number.clone()}</h1>
-                        <p class="lead" id="request-status">
-                            "Статус: " <span class=v.status.badge()>{v.status.label()}</span>
-                            " · исполнитель: " {v.assignee.clone().unwrap_or_else(|| "не назначен".into())}
-                        </p>
+                        <RequestHead v=v.clone() staff=true/>
                         <p class="form-done" aria-live="polite">{move || done.get()}</p>
                         <div class="actions">
                             <button type="button" class="btn" id="assign-me"
                                 on:click=move |_| { assign.dispatch(StaffAssign { id: rid.clone() }); }>"Взять себе"</button>
-                            <button type="button" class="btn" id="issue-certificate"
-                                on:click=move |_| { certificate.dispatch(StaffCertificate { id: rid2.clone() }); }>"Выдать справку"</button>
                         </div>
                         <Thread v=v.clone() staff_links=true/>
+                        <ProduceForm id=v.id.clone() produce form=doc/>
                         {(!is_final).then(|| view! { <ReplyForm id=v.id.clone() reply form=reply_state/> })}
                     }.into_any()
                 }
@@ -329,6 +339,63 @@ pub fn StaffRequestPage() -> impl IntoView {
             })}
         </Transition>
     }
+}
+
+#[derive(Clone, Copy)]
+struct ProduceState {
+    errors: FormErrors,
+    kind: RwSignal<String>,
+    text: RwSignal<String>,
+    done: RwSignal<Option<String>>,
+}
+
+/// «Подготовить документ»: the kind, and for «Акт осмотра» what the inspection found. The
+/// document joins the request's documents and the citizen's «Документы» at once.
+#[component]
+fn ProduceForm(id: String, produce: ServerAction<StaffProduce>, form: ProduceState) -> AnyView {
+    let ProduceState {
+        errors,
+        kind,
+        text,
+        done,
+    } = form;
+    let act = move || kind.get() == "inspection_act";
+    view! {
+        <section aria-labelledby="produce-title">
+            <h2 id="produce-title">"Подготовить документ"</h2>
+            <form class="form" novalidate on:submit=move |ev: leptos::ev::SubmitEvent| {
+                ev.prevent_default();
+                if produce.pending().get_untracked() {
+                    return;
+                }
+                produce.dispatch(StaffProduce {
+                    id: id.clone(),
+                    kind: kind.get_untracked(),
+                    text: if act() { text.get_untracked() } else { String::new() },
+                });
+            }>
+                <FormAlert errors/>
+                <div class="field" class:field-invalid=move || errors.field("kind").is_some()>
+                    <label for="f-doc-kind">"Документ"</label>
+                    <select id="f-doc-kind" name="kind" aria-describedby="f-doc-kind-error"
+                        prop:value=move || kind.get()
+                        on:change=move |ev| { kind.set(event_target_value(&ev)); errors.set_field("kind", None); }>
+                        {DocumentRow::FOR_REQUEST.into_iter().map(|k| view! {
+                            <option value=k>{DocumentRow::label_of(k)}</option>
+                        }).collect_view()}
+                    </select>
+                    <p class="field-error" id="f-doc-kind-error">{move || errors.field("kind")}</p>
+                </div>
+                <Show when=act>
+                    <TextArea label="Результаты осмотра" name="text" errors value=text
+                        hint="Что осмотрено и какие повреждения выявлены: войдёт в акт"/>
+                </Show>
+                <p class="form-done" aria-live="polite" id="produce-done">{move || done.get()}</p>
+                <button type="submit" class="btn" disabled=move || produce.pending().get()>"Подготовить и приложить"</button>
+            </form>
+        </section>
+    }
+    .into_any()
 }
 
 #[derive(Clone, Copy)]
