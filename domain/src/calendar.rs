@@ -286,11 +286,20 @@ pub struct DeadlineRow {
     /// The due moment has passed.
     pub missed: bool,
     pub extension: Option<ExtensionRow>,
+    /// Where in the cabinet it is done (a draft to send), if somewhere particular.
+    #[serde(default)]
+    pub link: Option<String>,
 }
 
 impl DeadlineRow {
     pub fn kind_label(&self) -> &'static str {
         DeadlineKind::from_code(&self.kind).map_or("Срок", DeadlineKind::label)
+    }
+
+    /// Whether reminders 3 days and 1 day before make sense: not for the 24-hour notice of an
+    /// insured event (its whole window is shorter than the first reminder's lead).
+    pub fn reminded(&self) -> bool {
+        self.kind != DeadlineKind::EventNotice.code()
     }
 
     /// The deadline in force: an approved extension's new date, else the rule's.
@@ -318,6 +327,10 @@ pub struct ExtensionRow {
     pub decision_due_at: DateTime<Utc>,
     pub staff_comment: String,
     pub created_at: DateTime<Utc>,
+    /// The documents sent with the reasons.
+    #[serde(default)]
+    #[cfg_attr(feature = "sqlx", sqlx(skip))]
+    pub files: Vec<crate::files::Attachment>,
 }
 
 impl ExtensionRow {
@@ -344,6 +357,24 @@ pub fn extension_reasons(input: &str) -> Result<String, String> {
         return Err("Причины: не больше 2000 символов".into());
     }
     Ok(s.to_string())
+}
+
+/// The documents sent with an extension request: none is fine (a reason may have no paper),
+/// at most [`crate::files::MAX_FILES`]; each id once, in the order added.
+pub fn extension_files(ids: &[String]) -> Result<Vec<String>, String> {
+    let mut out: Vec<String> = Vec::new();
+    for id in ids.iter().map(|i| i.trim()).filter(|i| !i.is_empty()) {
+        if !out.iter().any(|o| o == id) {
+            out.push(id.to_string());
+        }
+    }
+    if out.len() > crate::files::MAX_FILES {
+        return Err(format!(
+            "Документы: не больше {} файлов",
+            crate::files::MAX_FILES
+        ));
+    }
+    Ok(out)
 }
 
 /// An iCalendar (RFC 5545) text escaped for a TEXT value.
@@ -529,6 +560,7 @@ mod tests {
             due_at: due,
             missed: false,
             extension: None,
+            link: None,
         };
         let ics = ical(
             "Сроки",

@@ -4,6 +4,7 @@
 //! [`policy_checks`] against the policy's facts, whose failures make the report's check log.
 
 use crate::dates::{format_date, parse_date, parse_local_datetime};
+use crate::files::{Attachment, MAX_FILES};
 use crate::ids;
 use crate::{FieldErrors, Money};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -65,7 +66,7 @@ impl ReportKind {
                 },
                 Step {
                     title: "Описание и ущерб",
-                    fields: &["description", "cause", "damage"],
+                    fields: &["description", "cause", "damage", "damage_files"],
                 },
                 Step {
                     title: "Проверка",
@@ -79,7 +80,7 @@ impl ReportKind {
                 },
                 Step {
                     title: "Работы",
-                    fields: &["works"],
+                    fields: &["works", "invoices"],
                 },
                 Step {
                     title: "Проверка",
@@ -121,13 +122,25 @@ impl ReportKind {
                 },
                 Step {
                     title: "Основания",
-                    fields: &["grounds"],
+                    fields: &["grounds", "documents"],
                 },
                 Step {
                     title: "Проверка",
                     fields: &[],
                 },
             ],
+        }
+    }
+
+    /// The form's field of attached files, if the kind has one: the damage documents of an
+    /// event, the invoices of works, the supporting documents of a recalculation. The files
+    /// themselves are kept in [`ReportForm::files`] whatever the field's name.
+    pub fn files_field(self) -> Option<&'static str> {
+        match self {
+            Self::Event => Some("damage_files"),
+            Self::Works => Some("invoices"),
+            Self::Recalc => Some("documents"),
+            Self::Payout => None,
         }
     }
 
@@ -221,6 +234,44 @@ pub struct ReportForm {
     pub effective_from: String,
     pub effective_to: String,
     pub grounds: String,
+    /// Ids of the attached files (see [`ReportKind::files_field`]), in the order added. The
+    /// draft keeps them, so the files survive a reload; each submitted version keeps its own list.
+    pub files: Vec<String>,
+}
+
+/// Whether `field` is a field of attached files.
+pub fn is_files_field(field: &str) -> bool {
+    matches!(field, "damage_files" | "invoices" | "documents")
+}
+
+/// The rule of a field of attached files: at least one file (each kind's files are evidence the
+/// report cannot be checked without: a photo or document of the damage, the invoices the works'
+/// sums come from, the documents the new rate rests on), at most [`MAX_FILES`] (a file named
+/// twice counts once: it is kept once).
+pub fn files_rule(field: &str, ids: &[String]) -> Result<(), String> {
+    let mut given: Vec<&str> = Vec::new();
+    for id in ids.iter().map(|i| i.trim()).filter(|i| !i.is_empty()) {
+        if !given.contains(&id) {
+            given.push(id);
+        }
+    }
+    if given.is_empty() {
+        return Err(match field {
+            "damage_files" => {
+                "Прикрепите документы об ущербе: хотя бы фото повреждений, акт или справку"
+            }
+            "invoices" => "Прикрепите счета-фактуры на выполненные работы",
+            _ => "Прикрепите документы, подтверждающие основания пересчёта",
+        }
+        .into());
+    }
+    if given.len() > MAX_FILES {
+        return Err(format!(
+            "{}: не больше {MAX_FILES} файлов",
+            field_label(field)
+        ));
+    }
+    Ok(())
 }
 
 /// The Russian name of a field, for messages and the check log.
@@ -249,6 +300,9 @@ pub fn field_label(field: &str) -> &'static str {
         ("effective_from", _) => "Действует с",
         ("effective_to", _) => "Действует по",
         ("grounds", _) => "Основания",
+        ("damage_files", _) => "Документы об ущербе",
+        ("invoices", _) => "Счета-фактуры",
+        ("documents", _) => "Подтверждающие документы",
         _ => "Поле",
     }
 }
@@ -522,6 +576,22 @@ impl ReportForm {
         ReportKind::from_code(&self.kind)
     }
 
+    /// The attached files' ids, trimmed, each once, in the order added.
+    pub fn file_ids(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for id in self
+            .files
+            .iter()
+            .map(|i| i.trim())
+            .filter(|i| !i.is_empty())
+        {
+            if !out.iter().any(|o| o == id) {
+                out.push(id.to_string());
+            }
+        }
+        out
+    }
+
     /// The text a field holds (the check log quotes it).
     pub fn value(&self, field: &str) -> String {
         match field {
@@ -543,6 +613,7 @@ impl ReportForm {
             "effective_from" => self.effective_from.clone(),
             "effective_to" => self.effective_to.clone(),
             "grounds" => self.grounds.clone(),
+            f if is_files_field(f) => format!("файлов: {}", self.files.len()),
             "works" => format!(
                 "{} строк, итого {}",
                 self.works.len(),
@@ -669,6 +740,7 @@ impl ReportForm {
                 "Основания",
             )
             .map(drop),
+            f if is_files_field(f) => files_rule(f, &self.files),
             f => {
                 let mut parts = f.split('.');
                 let (Some("works"), Some(i), Some(col)) = (
@@ -1036,6 +1108,9 @@ pub struct VersionRow {
     pub version: i32,
     pub submitted_at: DateTime<Utc>,
     pub form: ReportForm,
+    /// The files this version was sent with.
+    #[serde(default)]
+    pub files: Vec<Attachment>,
 }
 
 /// A report with its check log and versions.
@@ -1048,6 +1123,9 @@ pub struct ReportView {
     pub policyholder: String,
     pub policy_number: Option<String>,
     pub form: ReportForm,
+    /// The files of `form` (the version in work), in the form's order.
+    #[serde(default)]
+    pub files: Vec<Attachment>,
     pub version: i32,
     /// The log of the latest version (empty when every check passed).
     pub checks: Vec<CheckRow>,
@@ -1143,6 +1221,7 @@ mod tests {
             description: "Затопление квартиры соседями сверху".into(),
             cause: "Прорыв трубы".into(),
             damage: "150 000".into(),
+            files: vec!["f1".into()],
             ..Default::default()
         }
     }
@@ -1164,6 +1243,7 @@ mod tests {
                     unit_price: "4 200,50".into(),
                 },
             ],
+            files: vec!["f1".into(), "f2".into()],
             ..Default::default()
         }
     }
@@ -1201,6 +1281,7 @@ mod tests {
             effective_from: "2027-01-01".into(),
             effective_to: "2027-06-30".into(),
             grounds: "Изменение класса профессионального риска".into(),
+            files: vec!["f1".into()],
             ..Default::default()
         }
     }
@@ -1391,6 +1472,57 @@ mod tests {
         assert!(err(&f, "effective_from").starts_with("Действует с"));
         f.grounds = "мало".into();
         assert!(err(&f, "grounds").contains("не меньше 10"));
+    }
+
+    #[test]
+    fn attached_files_are_required_where_the_kind_has_them() {
+        assert_eq!(ReportKind::Event.files_field(), Some("damage_files"));
+        assert_eq!(ReportKind::Works.files_field(), Some("invoices"));
+        assert_eq!(ReportKind::Recalc.files_field(), Some("documents"));
+        assert_eq!(ReportKind::Payout.files_field(), None);
+        // Each form's files are on a step before the review, so «Далее» checks them.
+        for k in ReportKind::ALL {
+            if let Some(f) = k.files_field() {
+                assert!(k.fields().contains(&f), "{k:?}");
+            }
+        }
+        let mut f = event();
+        f.files.clear();
+        assert!(err(&f, "damage_files").starts_with("Прикрепите документы об ущербе"));
+        let e = f.step_errors(ReportKind::Event, 2, now());
+        assert!(e.get("damage_files").is_some());
+        assert!(f.validate(now()).unwrap_err().get("damage_files").is_some());
+        let mut f = works();
+        f.files = vec!["  ".into()];
+        assert_eq!(
+            err(&f, "invoices"),
+            "Прикрепите счета-фактуры на выполненные работы"
+        );
+        f.files = vec!["a".into(), "a".into()];
+        assert!(f.check_field("invoices", now()).is_ok());
+        f.files = (0..11).map(|i| format!("f{i}")).collect();
+        assert_eq!(err(&f, "invoices"), "Счета-фактуры: не больше 10 файлов");
+        f.files = (0..10).chain([3]).map(|i| format!("f{i}")).collect();
+        assert!(
+            f.check_field("invoices", now()).is_ok(),
+            "one named twice counts once"
+        );
+        f.files = (0..11).map(|i| format!("f{i}")).collect();
+        assert_eq!(err(&f, "invoices"), "Счета-фактуры: не больше 10 файлов");
+        assert_eq!(f.value("invoices"), "файлов: 11");
+        let mut f = recalc();
+        f.files.clear();
+        assert!(err(&f, "documents").contains("основания пересчёта"));
+        assert_eq!(field_label("documents"), "Подтверждающие документы");
+        // The payout report has no files and does not need any.
+        let mut f = payout();
+        f.files.clear();
+        assert!(f.validate(now()).is_ok());
+        let f = ReportForm {
+            files: vec![" b ".into(), "a".into(), "b".into(), "".into()],
+            ..Default::default()
+        };
+        assert_eq!(f.file_ids(), vec!["b".to_string(), "a".to_string()]);
     }
 
     #[test]

@@ -181,3 +181,55 @@ test('pay a debt with the keyboard alone', async ({ browser }) => {
   await page.keyboard.press('Enter');
   await expect(page.getByText('Оплачено', { exact: false }).first()).toBeVisible({ timeout: 15_000 });
 });
+
+test('send a works report with the keyboard alone', async ({ page }) => {
+  test.setTimeout(90_000);
+  await login(page, 'demo@example.ru');
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto('/reports');
+  await hydrated(page);
+  await tabTo(page, 'a[href="/reports/new/works"]', 80);
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/\/reports\/new\/works$/);
+  await hydrated(page);
+  // Step 1: the arrow keys move through the policies until one with insured events is chosen.
+  await tabTo(page, 'select#f-policy_id', 80);
+  const policies = await page.locator('#f-policy_id option').count();
+  for (let i = 1; i < policies; i++) {
+    await page.keyboard.press('ArrowDown');
+    await page.waitForTimeout(200); // the events of the policy are offered after its change
+    if (await page.locator('#f-event_id option').count() > 1) break;
+  }
+  await tabTo(page, 'select#f-event_id');
+  await page.keyboard.press('ArrowDown');
+  await expect(page.locator('#f-event_id')).not.toHaveValue('');
+  await tabTo(page, 'button[type="submit"]');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: /Шаг 2 из 3: Работы/ })).toBeFocused();
+  // Step 2: one row typed in, an invoice chosen from the picker the keyboard opens.
+  await tabTo(page, '#f-works-0-name');
+  await page.keyboard.type('Замена радиатора');
+  await tabTo(page, '#f-works-0-quantity');
+  await page.keyboard.type('2');
+  await tabTo(page, '#f-works-0-unit_price');
+  await page.keyboard.type('1 500');
+  await expect(page.locator('#works-total')).toHaveText(/^3\s000,00/);
+  await tabTo(page, 'input#f-invoices');
+  const chooser = page.waitForEvent('filechooser');
+  await page.keyboard.press('Space');
+  await (await chooser).setFiles({
+    name: 'счёт-фактура.pdf', mimeType: 'application/pdf',
+    buffer: Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n'),
+  });
+  await expect(page.locator('.file-line', { hasText: 'счёт-фактура.pdf' }).locator('.file-ok')).toBeVisible();
+  await tabTo(page, 'button[type="submit"]');
+  await page.keyboard.press('Enter');
+  // Step 3: the review, then «Отправить».
+  await expect(page.getByRole('heading', { name: /Шаг 3 из 3: Проверка/ })).toBeFocused();
+  await expect(page.locator('#summary-files')).toContainText('счёт-фактура.pdf');
+  await tabTo(page, 'button[type="submit"]');
+  await expect(page.locator(':focus')).toHaveText('Отправить');
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/\/reports\/[0-9a-f]{32}$/);
+  await expect(page.locator('.report-status [data-status="review"]')).toHaveText('На проверке');
+});

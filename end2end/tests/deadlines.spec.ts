@@ -19,6 +19,12 @@ test('«Сроки»: coming deadlines, a missed one extended by staff, and the 
   await expect(reasons).toHaveAttribute('aria-invalid', 'true');
   await expect(missed.getByText('Причины: не меньше 10 символов')).toBeVisible();
   await reasons.fill('Был в больнице, справка прилагается');
+  // The documents go with the reasons.
+  const note = `больничный ${Date.now()}.pdf`;
+  await missed.getByLabel('Подтверждающие документы', { exact: true }).setInputFiles({
+    name: note, mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n'),
+  });
+  await expect(missed.locator('.file-line', { hasText: note }).locator('.file-ok')).toBeVisible();
   await missed.getByRole('button', { name: 'Отправить запрос' }).click();
   await expect(missed).toContainText('Запрос на рассмотрении');
   const number = (await missed.textContent())!.match(/ПРД-\d{4}-[0-9A-F]{8}/)![0];
@@ -28,6 +34,10 @@ test('«Сроки»: coming deadlines, a missed one extended by staff, and the 
   await staff.goto('/staff/reports');
   await hydrated(staff);
   const item = staff.locator('li', { hasText: number });
+  // Staff see the documents when they decide, and can open them.
+  const doc = item.getByRole('link', { name: note });
+  await expect(doc).toBeVisible();
+  expect((await staff.request.get((await doc.getAttribute('href'))!)).status()).toBe(200);
   const due = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
   await item.getByLabel('Новый срок').fill(due);
   await item.getByRole('button', { name: 'Продлить' }).click();

@@ -1,5 +1,5 @@
-//! Background work of a server process: due reminders (contributions and «Сроки») and payments to reconcile every few
-//! seconds, old live events hourly.
+//! Background work of a server process: due reminders of contributions and payments to reconcile every few
+//! seconds, reminders of «Сроки» hourly (remembered in the database), old live events hourly.
 //! Safe with several processes: each reminder is claimed in a transaction before it is sent.
 
 use std::time::Duration;
@@ -27,8 +27,8 @@ pub async fn run(
             Err(e) => tracing::error!(error = %e, "reminders"),
         }
         match store.run_deadline_reminders().await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(sent = n, "deadline reminders sent"),
+            Ok(None | Some(0)) => {}
+            Ok(Some(n)) => tracing::info!(sent = n, "deadline reminders sent"),
             Err(e) => tracing::error!(error = %e, "deadline reminders"),
         }
         crate::payments::reconcile(&store, &*acquirer).await;

@@ -44,7 +44,7 @@ impl Store {
     }
 
     /// Links files `account_id` uploaded to `owner` (e.g. `report:<id>`) about `policyholder_id`.
-    /// Linking again to the same owner is a no-op, so a retried submission is safe; a file that
+    /// Linking again to the same owner is a no-op (whoever uploaded the file), so a retried submission is safe; a file that
     /// is not the caller's own upload, or already belongs elsewhere, is "not found". The caller
     /// has checked its authority over the owner.
     pub async fn link_attachments(
@@ -56,9 +56,11 @@ impl Store {
     ) -> StoreResult<Vec<Attachment>> {
         let mut linked = Vec::with_capacity(ids.len());
         for id in ids {
+            // A file already linked to this owner stays linked whoever uploaded it (a draft
+            // another representative of the policyholder began, then continued by this one).
             let done = on_pool!(self, p => sqlx::query(
                 "UPDATE attachments SET owner = $1, policyholder_id = $2
-                 WHERE id = $3 AND account_id = $4 AND (owner IS NULL OR (owner = $1 AND policyholder_id = $2))",
+                 WHERE id = $3 AND ((owner IS NULL AND account_id = $4) OR (owner = $1 AND policyholder_id = $2))",
             )
             .bind(owner).bind(policyholder_id).bind(id).bind(account_id)
             .execute(p)
@@ -70,6 +72,71 @@ impl Store {
             linked.push(self.attachment_row(id).await?.0);
         }
         Ok(linked)
+    }
+
+    /// Whether every file of `ids` can be linked to `owner` by `account_id`: its own upload not
+    /// linked yet, or a file already linked to `owner` about `policyholder_id`. Nothing is
+    /// written; the error names `field`, so a form can mark it before anything is sent.
+    pub async fn check_attachable(
+        &self,
+        account_id: &str,
+        ids: &[String],
+        policyholder_id: &str,
+        owner: &str,
+        field: &str,
+    ) -> StoreResult<()> {
+        for id in ids {
+            let n: i64 = on_pool!(self, p => sqlx::query_scalar(
+                "SELECT COUNT(*) FROM attachments
+                 WHERE id = $1 AND ((owner IS NULL AND account_id = $2) OR (owner = $3 AND policyholder_id = $4))",
+            )
+            .bind(id).bind(account_id).bind(owner).bind(policyholder_id)
+            .fetch_one(p)
+            .await)?;
+            if n == 0 {
+                return Err(StoreError::field(
+                    field,
+                    "Файл не найден или уже приложен к другому документу: добавьте его ещё раз",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The files of `ids` in that order, each either linked to `owner` or (for a draft whose
+    /// last save did not link it yet) `account_id`'s own unlinked upload; others are left out.
+    pub async fn attachments_in_order(
+        &self,
+        owner: &str,
+        account_id: Option<&str>,
+        ids: &[String],
+    ) -> StoreResult<Vec<Attachment>> {
+        let linked = self.attachments_of(owner).await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(f) = linked.iter().find(|f| f.id == *id) {
+                out.push(f.clone());
+                continue;
+            }
+            let Some(account) = account_id else { continue };
+            match self.attachment_row(id).await {
+                Ok((file, uploader, None)) if uploader == account => out.push(file),
+                Ok(_) | Err(StoreError::NotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Removes the files linked to `owner` (a draft deleted before it was ever sent).
+    pub async fn delete_attachments_of(&self, owner: &str) -> StoreResult<u64> {
+        Ok(
+            on_pool!(self, p => sqlx::query("DELETE FROM attachments WHERE owner = $1")
+            .bind(owner)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?,
+        )
     }
 
     /// The files linked to `owner`, in upload order.

@@ -1,24 +1,32 @@
 //! «Сроки»: the policyholder's deadlines, worked out by the pure engine of
 //! `domain::calendar` from what the store knows (running policies → quarterly reports; insured
-//! events → the claim within 5 working days), «Запросить продление» of a missed one with the
-//! staff's decision, reminders 3 days and 1 day before (each claimed once per deadline, account
-//! and day in the transaction that writes its notice, so restarts and parallel processes never
-//! send one twice), and the private iCal feed.
+//! events → the claim within 5 working days; a draft «Отчёт о страховом случае» with the event's
+//! time → its 24-hour notice; a policy's latest «Справка» → the compensation request within 10
+//! working days, until a «Выплата» request on the policy), «Запросить продление» of a missed one
+//! with reasons and documents and the staff's decision, reminders 3 days and 1 day before (each
+//! claimed once per deadline, account and day in the transaction that writes its notice, so
+//! restarts and parallel processes never send one twice; the job looks at most hourly), and the
+//! private iCal feed.
 
-use crate::events::account_topic;
 use crate::journal::Entry;
-use crate::{Message, Store, StoreError, StoreResult, new_id, on_pool};
+use crate::reminders::{Claim, OnceNotice};
+use crate::{Store, StoreError, StoreResult, new_id, on_pool};
 use chrono::{DateTime, Datelike, Duration, Utc};
 use domain::calendar::{
-    DeadlineKind, DeadlineRow, ExtensionRow, claim_due, end_of_day, extension_decision_due,
-    extension_reasons, next_quarterly_reports, quarterly_report_due,
+    DeadlineKind, DeadlineRow, ExtensionRow, claim_due, compensation_due, end_of_day,
+    event_notice_due, extension_decision_due, extension_files, extension_reasons,
+    next_quarterly_reports, quarterly_report_due,
 };
 use domain::dates::{format_datetime, moscow};
-use domain::status::Channel;
 use sha2::{Digest, Sha256};
 
 /// Missed deadlines stay on the page (and may be extended) this long.
 pub const MISSED_SHOWN_DAYS: i64 = 30;
+
+/// How often the job looks for deadline reminders to send. Deadlines fall at the end of a day
+/// and their reminders are days ahead, so an hour late is nothing, and the job no longer works
+/// out every policyholder's deadlines on every tick.
+pub const DEADLINE_REMINDERS_EVERY: Duration = Duration::hours(1);
 
 const EXTENSION_COLUMNS: &str = "e.id, e.number, e.deadline_key, e.title, h.name AS policyholder, e.reasons, e.status, \
      e.new_due_at, e.decision_due_at, e.staff_comment, e.created_at";
@@ -56,6 +64,7 @@ impl Store {
                     due_at,
                     missed: due_at < now,
                     extension: None,
+                    link: None,
                 });
             }
         }
@@ -79,6 +88,78 @@ impl Store {
                 due_at,
                 missed: due_at < now,
                 extension: None,
+                link: None,
+            });
+        }
+        // The 24-hour notice of an insured event. The cabinet learns of an event when somebody
+        // starts «Отчёт о страховом случае» and types when it happened: until that draft is
+        // sent, its notice deadline is on the page (with a link to the draft). Events in
+        // `insured_events` are already known to the insurer, so they owe no notice.
+        let drafts: Vec<(String, String)> = on_pool!(self, p => sqlx::query_as(
+            "SELECT id, form FROM reports
+             WHERE policyholder_id = $1 AND kind = 'event' AND status = 'draft' AND updated_at >= $2
+             ORDER BY updated_at DESC LIMIT 50",
+        )
+        .bind(policyholder_id)
+        .bind(now - Duration::days(MISSED_SHOWN_DAYS + 1))
+        .fetch_all(p)
+        .await)?;
+        for (id, form) in drafts {
+            let form: domain::reports::ReportForm = serde_json::from_str(&form).unwrap_or_default();
+            let Ok(occurred_at) = domain::dates::parse_local_datetime(&form.occurred_at) else {
+                continue;
+            };
+            let due_at = event_notice_due(occurred_at);
+            if occurred_at > now || due_at + Duration::days(MISSED_SHOWN_DAYS) < now {
+                continue;
+            }
+            rows.push(DeadlineRow {
+                key: format!("event_notice:{id}"),
+                kind: DeadlineKind::EventNotice.code().into(),
+                title: format!(
+                    "Отправить отчёт о страховом случае от {} (черновик)",
+                    format_datetime(occurred_at)
+                ),
+                due_at,
+                missed: due_at < now,
+                extension: None,
+                link: Some(format!("/reports/new/event?draft={id}")),
+            });
+        }
+        // The compensation/premium request: 10 working days after all certificates are
+        // received. A policy's latest «Справка» (document of kind `certificate`) is when the
+        // last of them came; the deadline stands until a «Выплата» request is made on that
+        // policy after it.
+        let certificates: Vec<(String, String, String, String, DateTime<Utc>)> = on_pool!(self, p => sqlx::query_as(
+            "SELECT d.id, d.number, p.id, p.number, d.created_at FROM documents d
+             JOIN policies p ON p.id = d.policy_id AND p.policyholder_id = d.policyholder_id
+             WHERE d.policyholder_id = $1 AND d.kind = 'certificate' AND d.created_at >= $2
+               AND NOT EXISTS (SELECT 1 FROM documents later WHERE later.policyholder_id = d.policyholder_id
+                   AND later.policy_id = d.policy_id AND later.kind = 'certificate'
+                   AND (later.created_at > d.created_at OR (later.created_at = d.created_at AND later.id > d.id)))
+               AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.policyholder_id = d.policyholder_id
+                   AND r.policy_id = d.policy_id AND r.kind = 'payout' AND r.created_at >= d.created_at)
+             ORDER BY d.created_at",
+        )
+        .bind(policyholder_id)
+        .bind(now - Duration::days(MISSED_SHOWN_DAYS + 20))
+        .fetch_all(p)
+        .await)?;
+        for (id, number, policy_id, policy, received) in certificates {
+            let due_at = compensation_due(received.with_timezone(&moscow()).date_naive());
+            if due_at + Duration::days(MISSED_SHOWN_DAYS) < now {
+                continue;
+            }
+            rows.push(DeadlineRow {
+                key: format!("compensation:{id}"),
+                kind: DeadlineKind::Compensation.code().into(),
+                title: format!(
+                    "Заявление о возмещении (выплате) по полису № {policy} — справка {number} получена"
+                ),
+                due_at,
+                missed: due_at < now,
+                extension: None,
+                link: Some(format!("/policies/{policy_id}/request")),
             });
         }
         let sql = format!(
@@ -122,6 +203,7 @@ impl Store {
         policyholder_id: &str,
         deadline_key: &str,
         reasons: &str,
+        files: &[String],
     ) -> StoreResult<ExtensionRow> {
         self.authorized_policyholder(account_id, policyholder_id)
             .await?;
@@ -140,8 +222,12 @@ impl Store {
             ));
         }
         let reasons = extension_reasons(reasons).map_err(|m| StoreError::field("reasons", m))?;
+        let files = extension_files(files).map_err(|m| StoreError::field("files", m))?;
         let now = self.now();
         let id = new_id();
+        let owner = format!("extension:{id}");
+        self.check_attachable(account_id, &files, policyholder_id, &owner, "files")
+            .await?;
         let number = format!(
             "ПРД-{}-{}",
             now.with_timezone(&moscow()).year(),
@@ -171,6 +257,8 @@ impl Store {
                 "Продление этого срока уже запрошено".into(),
             ));
         }
+        self.link_attachments(account_id, &files, policyholder_id, &owner)
+            .await?;
         self.journal(Entry {
             account_id: Some(account_id),
             policyholder_id: Some(policyholder_id),
@@ -189,11 +277,13 @@ impl Store {
             "SELECT {EXTENSION_COLUMNS} FROM extension_requests e JOIN policyholders h ON h.id = e.policyholder_id
              WHERE e.id = $1"
         );
-        on_pool!(self, p => sqlx::query_as::<_, ExtensionRow>(sqlx::AssertSqlSafe(sql.as_str()))
+        let mut row = on_pool!(self, p => sqlx::query_as::<_, ExtensionRow>(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(id)
             .fetch_optional(p)
             .await)?
-        .ok_or(StoreError::NotFound)
+        .ok_or(StoreError::NotFound)?;
+        row.files = self.attachments_of(&format!("extension:{id}")).await?;
+        Ok(row)
     }
 
     /// Staff: extension requests waiting for a decision, the most urgent first.
@@ -203,11 +293,13 @@ impl Store {
             "SELECT {EXTENSION_COLUMNS} FROM extension_requests e JOIN policyholders h ON h.id = e.policyholder_id
              WHERE e.status = 'pending' ORDER BY e.decision_due_at, e.id LIMIT 200"
         );
-        Ok(
-            on_pool!(self, p => sqlx::query_as::<_, ExtensionRow>(sqlx::AssertSqlSafe(sql.as_str()))
+        let mut rows = on_pool!(self, p => sqlx::query_as::<_, ExtensionRow>(sqlx::AssertSqlSafe(sql.as_str()))
             .fetch_all(p)
-            .await)?,
-        )
+            .await)?;
+        for r in &mut rows {
+            r.files = self.attachments_of(&format!("extension:{}", r.id)).await?;
+        }
+        Ok(rows)
     }
 
     /// Staff's decision: approve with a new date (in the future), or refuse with a comment.
@@ -292,9 +384,30 @@ impl Store {
         Ok(row)
     }
 
+    /// The job's entry: sends the deadline reminders due (see [`Store::send_deadline_reminders`])
+    /// at most once per [`DEADLINE_REMINDERS_EVERY`], whatever the job's tick. The last run is
+    /// remembered in the database and claimed by one conditional write, so a restarted process
+    /// or a second one waits its turn too. `None` when it was not time yet.
+    pub async fn run_deadline_reminders(&self) -> StoreResult<Option<usize>> {
+        let now = self.now();
+        let due = on_pool!(self, p => sqlx::query(
+            "INSERT INTO job_runs (name, ran_at) VALUES ('deadline_reminders', $1)
+             ON CONFLICT (name) DO UPDATE SET ran_at = excluded.ran_at WHERE job_runs.ran_at <= $2",
+        )
+        .bind(now)
+        .bind(now - DEADLINE_REMINDERS_EVERY)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if due == 0 {
+            return Ok(None);
+        }
+        self.send_deadline_reminders().await.map(Some)
+    }
+
     /// Sends the reminders due now: 3 days and 1 day before each deadline still ahead, to every
     /// account with authority over the policyholder, each exactly once. Returns how many went out.
-    pub async fn run_deadline_reminders(&self) -> StoreResult<usize> {
+    pub async fn send_deadline_reminders(&self) -> StoreResult<usize> {
         let now = self.now();
         let today = self.today();
         let pairs: Vec<(String, String, String, String)> = on_pool!(self, p => sqlx::query_as(
@@ -317,7 +430,7 @@ impl Store {
                 ));
             }
             let rows = cached.as_ref().map(|(_, r)| r.clone()).unwrap_or_default();
-            for r in rows {
+            for r in rows.iter().filter(|r| r.reminded()) {
                 let due = r.effective_due();
                 if due <= now {
                     continue;
@@ -337,50 +450,20 @@ impl Store {
                     if days == 1 { "1 день" } else { "3 дня" }
                 );
                 let body = format!("Страхователь: {holder}. Срок: {}.", format_datetime(due));
-                let claimed = on_pool!(self, p => {
-                    let mut tx = p.begin().await?;
-                    let claimed = sqlx::query(
-                        "INSERT INTO deadline_reminders (policyholder_id, deadline_key, account_id, days_before, sent_at)
-                         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-                    )
-                    .bind(&policyholder_id)
-                    .bind(&r.key)
-                    .bind(&account_id)
-                    .bind(days)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                    if claimed == 1 {
-                        sqlx::query(
-                            "INSERT INTO notices (id, account_id, title, body, link, created_at)
-                             VALUES ($1, $2, $3, $4, '/deadlines', $5)",
-                        )
-                        .bind(new_id())
-                        .bind(&account_id)
-                        .bind(&title)
-                        .bind(&body)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
-                    }
-                    tx.commit().await?;
-                    Ok::<bool, sqlx::Error>(claimed == 1)
-                })?;
-                if !claimed {
-                    continue;
-                }
-                sent += 1;
-                self.publish(&account_topic(&account_id), "notice", "")
-                    .await?;
-                let mail = Message {
-                    channel: Channel::Email,
-                    to: email.clone(),
-                    subject: format!("Кабинет страхователя: {title}"),
-                    body: format!("{body}\n\nПодробнее в кабинете: /deadlines\n"),
+                let notice = OnceNotice {
+                    account_id: &account_id,
+                    email: &email,
+                    title: &title,
+                    body: &body,
+                    link: r.link.as_deref().unwrap_or("/deadlines"),
                 };
-                if let Err(e) = self.notify(&mail).await {
-                    tracing::warn!(error = %e, deadline = %r.key, "deadline reminder e-mail not sent");
+                let claim = Claim::Deadline {
+                    policyholder_id: &policyholder_id,
+                    key: &r.key,
+                    days_before: days,
+                };
+                if self.send_once(claim, &notice).await? {
+                    sent += 1;
                 }
             }
         }

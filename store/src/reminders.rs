@@ -29,6 +29,29 @@ struct Due {
     paid: domain::Money,
 }
 
+/// What marks a reminder's notice sent (see [`Store::send_once`]).
+pub(crate) enum Claim<'a> {
+    /// «Установить напоминание» on a contribution: the reminder row itself.
+    Reminder { id: &'a str },
+    /// A reminder of a deadline of «Сроки»: one row per policyholder, deadline, account and
+    /// days before.
+    Deadline {
+        policyholder_id: &'a str,
+        key: &'a str,
+        days_before: i32,
+    },
+}
+
+/// A reminder's notice, which also goes out by e-mail.
+pub(crate) struct OnceNotice<'a> {
+    pub account_id: &'a str,
+    pub email: &'a str,
+    pub title: &'a str,
+    pub body: &'a str,
+    /// The cabinet's page it is about.
+    pub link: &'a str,
+}
+
 impl Store {
     /// Sets a reminder on the policyholder's contribution for `at` (UTC), at least a minute ahead
     /// and at most a year.
@@ -185,51 +208,89 @@ impl Store {
                 format!("{}: взнос уже оплачен полностью.", r.programme)
             };
             let link = format!("/contributions/{}", r.contribution_id);
-            let claimed = on_pool!(self, p => {
-                let mut tx = p.begin().await?;
-                let claimed = sqlx::query(
-                    "UPDATE reminders SET sent_at = $1 WHERE id = $2 AND sent_at IS NULL",
-                )
-                .bind(now)
-                .bind(&r.id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if claimed == 1 {
-                    sqlx::query(
-                        "INSERT INTO notices (id, account_id, title, body, link, created_at)
-                         VALUES ($1, $2, $3, $4, $5, $6)",
-                    )
-                    .bind(new_id())
-                    .bind(&r.account_id)
-                    .bind(&title)
-                    .bind(&body)
-                    .bind(&link)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                tx.commit().await?;
-                Ok::<bool, sqlx::Error>(claimed == 1)
-            })?;
-            if !claimed {
-                continue;
-            }
-            sent += 1;
-            self.publish(&account_topic(&r.account_id), "notice", "")
-                .await?;
-            let mail = Message {
-                channel: Channel::Email,
-                to: r.email.clone(),
-                subject: format!("Кабинет страхователя: {title}"),
-                body: format!("{body}\n\nПодробнее в кабинете: {link}\n"),
+            let notice = OnceNotice {
+                account_id: &r.account_id,
+                email: &r.email,
+                title: &title,
+                body: &body,
+                link: &link,
             };
-            // The notice is in the cabinet either way; a mail server that is down is logged.
-            if let Err(e) = self.notify(&mail).await {
-                tracing::warn!(error = %e, reminder = %r.id, "reminder e-mail not sent");
+            if self
+                .send_once(Claim::Reminder { id: &r.id }, &notice)
+                .await?
+            {
+                sent += 1;
             }
         }
         Ok(sent)
+    }
+
+    /// The step every reminder job shares: claims the notice (`claim` marks it sent, in the
+    /// transaction that writes the notice, so two processes or a restart never send it twice),
+    /// then tells the account's open browsers and e-mails it. Answers whether this call sent it.
+    /// The notice is in the cabinet either way; a mail server that is down is only logged.
+    pub(crate) async fn send_once(
+        &self,
+        claim: Claim<'_>,
+        notice: &OnceNotice<'_>,
+    ) -> StoreResult<bool> {
+        let now = self.now();
+        let claimed = on_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            let claimed = match claim {
+                Claim::Reminder { id } => sqlx::query(
+                    "UPDATE reminders SET sent_at = $1 WHERE id = $2 AND sent_at IS NULL",
+                )
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected(),
+                Claim::Deadline { policyholder_id, key, days_before } => sqlx::query(
+                    "INSERT INTO deadline_reminders (policyholder_id, deadline_key, account_id, days_before, sent_at)
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                )
+                .bind(policyholder_id)
+                .bind(key)
+                .bind(notice.account_id)
+                .bind(days_before)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected(),
+            };
+            if claimed == 1 {
+                sqlx::query(
+                    "INSERT INTO notices (id, account_id, title, body, link, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(new_id())
+                .bind(notice.account_id)
+                .bind(notice.title)
+                .bind(notice.body)
+                .bind(notice.link)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok::<bool, sqlx::Error>(claimed == 1)
+        })?;
+        if !claimed {
+            return Ok(false);
+        }
+        self.publish(&account_topic(notice.account_id), "notice", "")
+            .await?;
+        let mail = Message {
+            channel: Channel::Email,
+            to: notice.email.to_string(),
+            subject: format!("Кабинет страхователя: {}", notice.title),
+            body: format!("{}\n\nПодробнее в кабинете: {}\n", notice.body, notice.link),
+        };
+        if let Err(e) = self.notify(&mail).await {
+            tracing::warn!(error = %e, to = %notice.account_id, "reminder e-mail not sent");
+        }
+        Ok(true)
     }
 
     /// Puts a notice in the account's «Уведомления» and tells its open browsers.

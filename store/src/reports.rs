@@ -10,6 +10,7 @@
 use crate::journal::Entry;
 use crate::{Store, StoreError, StoreResult, new_id, on_pool};
 use chrono::{DateTime, Datelike, Utc};
+use domain::files::Attachment;
 use domain::reports::{
     CheckRow, EventOption, PolicyFacts, PolicyOption, ReportChoices, ReportForm, ReportKind,
     ReportRow, ReportStatus, ReportView, ValidReport, VersionRow, policy_checks,
@@ -58,12 +59,22 @@ fn valid_key(key: &str) -> bool {
     (16..=64).contains(&key.len()) && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
+/// The owner a report's files are linked to.
+fn files_owner(report_id: &str) -> String {
+    format!("report:{report_id}")
+}
+
 fn parse_form(json: &str) -> ReportForm {
     serde_json::from_str(json).unwrap_or_default()
 }
 
 fn to_json(form: &ReportForm) -> StoreResult<String> {
     serde_json::to_string(form).map_err(|e| StoreError::Internal(e.to_string()))
+}
+
+/// The files field of the form's kind (none for a payout report, whose files are ignored).
+fn valid_kind_files_field(form: &ReportForm) -> Option<&'static str> {
+    form.kind().and_then(ReportKind::files_field)
 }
 
 /// An error id: short, readable, unguessable enough.
@@ -153,6 +164,28 @@ impl Store {
                 _ => Err(StoreError::NotFound),
             };
         }
+        // The draft's files belong to it from now on, so they outlive the day an unlinked
+        // upload is kept. A file that cannot be linked is left for «Отправить» to name.
+        let owner = files_owner(report_id);
+        let ids = if kind.files_field().is_some() {
+            form.file_ids()
+        } else {
+            Vec::new()
+        };
+        for id in ids {
+            match self
+                .link_attachments(
+                    account_id,
+                    std::slice::from_ref(&id),
+                    policyholder_id,
+                    &owner,
+                )
+                .await
+            {
+                Ok(_) | Err(StoreError::NotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
         let status = self
             .report_record(policyholder_id, report_id)
             .await?
@@ -181,6 +214,8 @@ impl Store {
         if gone == 0 {
             return Err(StoreError::NotFound);
         }
+        // Never sent, so no version refers to its files.
+        self.delete_attachments_of(&files_owner(report_id)).await?;
         self.journal(Entry {
             account_id: Some(account_id),
             policyholder_id: Some(policyholder_id),
@@ -279,7 +314,17 @@ impl Store {
         .bind(&r.id)
         .fetch_all(p)
         .await)?;
+        // Every file the report ever had stays linked to it; each version lists its own.
+        let linked = self.attachments_of(&files_owner(&r.id)).await?;
+        let pick = |f: &ReportForm| -> Vec<Attachment> {
+            f.file_ids()
+                .iter()
+                .filter_map(|id| linked.iter().find(|a| a.id == *id).cloned())
+                .collect()
+        };
+        let files = pick(&form);
         Ok(ReportView {
+            files,
             id: r.id,
             kind: r.kind,
             status: r.status,
@@ -291,10 +336,14 @@ impl Store {
             checks,
             versions: versions
                 .into_iter()
-                .map(|(version, submitted_at, form)| VersionRow {
-                    version,
-                    submitted_at,
-                    form: parse_form(&form),
+                .map(|(version, submitted_at, form)| {
+                    let form = parse_form(&form);
+                    VersionRow {
+                        version,
+                        submitted_at,
+                        files: pick(&form),
+                        form,
+                    }
                 })
                 .collect(),
             staff_comment: r.staff_comment,
@@ -375,6 +424,13 @@ impl Store {
         {
             return Err(StoreError::field("event_id", "Выберите страховой случай"));
         }
+        // The files must be the caller's own uploads or already this report's.
+        let owner = files_owner(report_id);
+        let file_ids = form.file_ids();
+        if let Some(field) = valid_kind_files_field(form) {
+            self.check_attachable(account_id, &file_ids, policyholder_id, &owner, field)
+                .await?;
+        }
         // Save what was typed first, so the draft exists (and is ours) whatever happens next.
         self.save_report_draft(account_id, policyholder_id, report_id, form)
             .await
@@ -383,7 +439,26 @@ impl Store {
                 StoreError::Refused(_) => Ok(ReportStatus::Review),
                 e => Err(e),
             })?;
+        if valid_kind_files_field(form).is_some() && !file_ids.is_empty() {
+            self.link_attachments(account_id, &file_ids, policyholder_id, &owner)
+                .await
+                .map_err(|e| match (e, valid_kind_files_field(form)) {
+                    (StoreError::NotFound, Some(field)) => StoreError::field(
+                        field,
+                        "Файл не найден или уже приложен к другому документу: добавьте его ещё раз",
+                    ),
+                    (e, _) => e,
+                })?;
+        }
         let failures = policy_checks(&valid, &facts);
+        // What is kept is exactly what was checked: the files as ids, each once.
+        let mut form = form.clone();
+        if form.kind().and_then(ReportKind::files_field).is_some() {
+            form.files = file_ids;
+        } else {
+            form.files.clear();
+        }
+        let form = &form;
         let json = to_json(form)?;
         let status = if failures.is_empty() {
             ReportStatus::Review

@@ -38,8 +38,20 @@ fn key() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-fn event_form(s: &Store, policy: &PolicyOption, damage: &str) -> ReportForm {
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+
+/// A file `account` uploads (a scan of a document).
+async fn upload(s: &Store, account: &str, name: &str) -> String {
+    s.upload_attachment(account, "files", name, PDF)
+        .await
+        .unwrap()
+        .id
+}
+
+/// A whole event report of the demo citizen, with a fresh photo of the damage attached.
+async fn event_form(s: &Store, policy: &PolicyOption, damage: &str) -> ReportForm {
     ReportForm {
+        files: vec![upload(s, "acc-demo", "фото повреждений.pdf").await],
         kind: "event".into(),
         policy_id: policy.id.clone(),
         occurred_at: to_local_input(s.now() - Duration::days(2)),
@@ -113,7 +125,7 @@ both!(drafts_are_saved_listed_and_private, |db| {
             &rep_ph,
             &id,
             &key(),
-            &event_form(s, &policy, "1000")
+            &event_form(s, &policy, "1000").await
         )
         .await,
         Err(StoreError::NotFound) | Err(StoreError::Invalid(_))
@@ -149,7 +161,7 @@ both!(one_key_one_report_with_a_number, |db| {
     let ph = demo_ph(s).await;
     let policy = running_policy(s, &ph).await;
     let id = new_id();
-    let form = event_form(s, &policy, "150 000");
+    let form = event_form(s, &policy, "150 000").await;
     s.save_report_draft("acc-demo", &ph, &id, &form)
         .await
         .unwrap();
@@ -191,8 +203,14 @@ both!(one_key_one_report_with_a_number, |db| {
         s.save_report_draft("acc-demo", &ph, &id, &form).await,
         Err(StoreError::Refused(_))
     ));
-    // The next report gets the next number.
+    // The next report gets the next number (with files of its own: the first report's are
+    // its alone).
     let id2 = new_id();
+    match s.submit_report("acc-demo", &ph, &id2, &key(), &form).await {
+        Err(StoreError::Invalid(e)) => assert!(e.get("damage_files").is_some()),
+        other => panic!("{other:?}"),
+    }
+    let form = event_form(s, &policy, "150 000").await;
     let v2 = s
         .submit_report("acc-demo", &ph, &id2, &key(), &form)
         .await
@@ -226,7 +244,7 @@ both!(a_wrong_field_is_named_and_nothing_is_sent, |db| {
     let ph = demo_ph(s).await;
     let policy = running_policy(s, &ph).await;
     let id = new_id();
-    let mut form = event_form(s, &policy, "150 000");
+    let mut form = event_form(s, &policy, "150 000").await;
     form.place = "".into();
     form.damage = "сто рублей".into();
     match s.submit_report("acc-demo", &ph, &id, &key(), &form).await {
@@ -245,7 +263,7 @@ both!(a_wrong_field_is_named_and_nothing_is_sent, |db| {
     let theirs = s.report_choices("acc-rep", &rep_ph).await.unwrap().policies[0]
         .id
         .clone();
-    let mut form = event_form(s, &policy, "1000");
+    let mut form = event_form(s, &policy, "1000").await;
     form.policy_id = theirs;
     match s.submit_report("acc-demo", &ph, &id, &key(), &form).await {
         Err(StoreError::Invalid(e)) => assert!(e.get("policy_id").is_some()),
@@ -263,7 +281,7 @@ both!(
         let id = new_id();
         // Damage above the insured sum: the server's check fails.
         let too_much = domain::Money(policy.insured_sum.0 + 100).to_string();
-        let form = event_form(s, &policy, &too_much);
+        let form = event_form(s, &policy, &too_much).await;
         let v = s
             .submit_report("acc-demo", &ph, &id, &key(), &form)
             .await
@@ -290,7 +308,7 @@ both!(
         );
 
         // Corrected (autosaved while in «Ошибка»), resubmitted with a new key: on review, version 2.
-        let fixed = event_form(s, &policy, "1 000");
+        let fixed = event_form(s, &policy, "1 000").await;
         assert_eq!(
             s.save_report_draft("acc-demo", &ph, &id, &fixed)
                 .await
@@ -307,6 +325,11 @@ both!(
         assert_eq!(v.versions.len(), 2, "every version is kept");
         assert_eq!(v.versions[1].form.damage, too_much);
         assert_eq!(v.versions[0].form.damage, "1 000");
+        // Each version keeps the files it was sent with (the correction replaced the photo).
+        assert_eq!(v.versions[1].files.len(), 1);
+        assert_eq!(v.versions[0].files.len(), 1);
+        assert_ne!(v.versions[0].files[0].id, v.versions[1].files[0].id);
+        assert_eq!(v.files, v.versions[0].files);
         assert_eq!(
             v.number.as_deref().map(|n| n.ends_with("000001")),
             Some(true),
@@ -355,10 +378,11 @@ both!(
         assert!(notices[0].title.contains("принят"));
 
         // Works on that event pass the check; works on an unknown event do not.
-        let works = |event_id: &str| ReportForm {
+        let works = |event_id: &str, invoice: String| ReportForm {
             kind: "works".into(),
             policy_id: policy.id.clone(),
             event_id: event_id.into(),
+            files: vec![invoice],
             works: vec![WorkRow {
                 name: "Покраска стен".into(),
                 quantity: "12,5".into(),
@@ -367,12 +391,24 @@ both!(
             ..Default::default()
         };
         let w = s
-            .submit_report("acc-demo", &ph, &new_id(), &key(), &works(&event.id))
+            .submit_report(
+                "acc-demo",
+                &ph,
+                &new_id(),
+                &key(),
+                &works(&event.id, upload(s, "acc-demo", "счёт-фактура 1.pdf").await),
+            )
             .await
             .unwrap();
         assert_eq!(w.status(), ReportStatus::Review);
         let w = s
-            .submit_report("acc-demo", &ph, &new_id(), &key(), &works("nope"))
+            .submit_report(
+                "acc-demo",
+                &ph,
+                &new_id(),
+                &key(),
+                &works("nope", upload(s, "acc-demo", "счёт-фактура 2.pdf").await),
+            )
             .await
             .unwrap();
         assert_eq!(w.status(), ReportStatus::Error);
@@ -400,7 +436,7 @@ both!(staff_return_with_errors_and_other_kinds_checks, |db| {
     let ph = demo_ph(s).await;
     let policy = running_policy(s, &ph).await;
     let id = new_id();
-    let form = event_form(s, &policy, "5 000");
+    let form = event_form(s, &policy, "5 000").await;
     s.submit_report("acc-demo", &ph, &id, &key(), &form)
         .await
         .unwrap();
@@ -434,6 +470,7 @@ both!(staff_return_with_errors_and_other_kinds_checks, |db| {
         effective_from: format_date(policy.starts_on - Duration::days(1)),
         effective_to: format_date(policy.ends_on),
         grounds: "Изменение класса профессионального риска".into(),
+        files: vec![upload(s, "acc-demo", "уведомление о классе риска.pdf").await],
         ..Default::default()
     };
     let r = s
@@ -453,3 +490,141 @@ both!(staff_return_with_errors_and_other_kinds_checks, |db| {
         ]
     );
 });
+
+both!(
+    files_on_reports_are_kept_per_version_and_seen_with_authority,
+    |db| {
+        let s = &db.store;
+        s.load_demo(0).await.unwrap();
+        let ph = demo_ph(s).await;
+        let policy = running_policy(s, &ph).await;
+        let id = new_id();
+        let owner = format!("report:{id}");
+        let photo = upload(s, "acc-demo", "фото.pdf").await;
+        let mut form = ReportForm {
+            kind: "event".into(),
+            policy_id: policy.id.clone(),
+            files: vec![photo.clone()],
+            ..Default::default()
+        };
+        // The draft keeps the file: linked to the report at once, so it outlives the day an
+        // unlinked upload is kept, and comes back on another device.
+        s.save_report_draft("acc-demo", &ph, &id, &form)
+            .await
+            .unwrap();
+        db.clock.advance(Duration::days(2));
+        s.purge_unlinked_attachments().await.unwrap();
+        let linked = s.attachments_of(&owner).await.unwrap();
+        assert_eq!(
+            linked.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(),
+            vec![photo.as_str()]
+        );
+        assert_eq!(
+            s.report("acc-demo", &ph, &id).await.unwrap().files[0].name,
+            "фото.pdf"
+        );
+
+        // No file: the field is named, in the words the browser uses.
+        let mut whole = event_form(s, &policy, "5 000").await;
+        whole.files.clear();
+        match s.submit_report("acc-demo", &ph, &id, &key(), &whole).await {
+            Err(StoreError::Invalid(e)) => assert_eq!(
+                e.get("damage_files"),
+                domain::reports::files_rule("damage_files", &[])
+                    .err()
+                    .as_deref()
+            ),
+            other => panic!("{other:?}"),
+        }
+        // Somebody else's upload, or a made-up id: refused by field, nothing sent.
+        let theirs = upload(s, "acc-rep", "чужой.pdf").await;
+        for bad in [theirs.clone(), "0".repeat(32)] {
+            whole.files = vec![photo.clone(), bad];
+            match s.submit_report("acc-demo", &ph, &id, &key(), &whole).await {
+                Err(StoreError::Invalid(e)) => assert!(
+                    e.get("damage_files").unwrap().contains("Файл не найден"),
+                    "{e:?}"
+                ),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert!(s.reports("acc-demo", &ph, false).await.unwrap().is_empty());
+        assert!(
+            s.attachment_content("acc-rep", &theirs).await.is_ok(),
+            "still theirs alone, not linked to our report"
+        );
+
+        // Sent with the photo and an act: both listed for the author and for staff.
+        let act = upload(s, "acc-demo", "акт осмотра.pdf").await;
+        whole.files = vec![photo.clone(), act.clone(), photo.clone()];
+        let v = s
+            .submit_report("acc-demo", &ph, &id, &key(), &whole)
+            .await
+            .unwrap();
+        assert_eq!(v.status(), ReportStatus::Review);
+        assert_eq!(v.form.files, vec![photo.clone(), act.clone()], "each once");
+        let names = |files: &[domain::files::Attachment]| {
+            files.iter().map(|f| f.name.clone()).collect::<Vec<_>>()
+        };
+        assert_eq!(names(&v.files), vec!["фото.pdf", "акт осмотра.pdf"]);
+        let staff = s.staff_report("acc-staff", &id).await.unwrap();
+        assert_eq!(staff.files, v.files);
+        assert_eq!(
+            s.attachment_content("acc-staff", &act).await.unwrap().1,
+            PDF
+        );
+        assert!(matches!(
+            s.attachment_content("acc-rep", &act).await,
+            Err(StoreError::NotFound)
+        ));
+
+        // Returned by staff; the correction drops the photo and adds a new one.
+        s.decide_report(
+            "acc-staff",
+            &id,
+            false,
+            "Фото нечитаемое",
+            &[("damage_files".into(), "Приложите фото получше".into())],
+        )
+        .await
+        .unwrap();
+        let returned = s.report("acc-demo", &ph, &id).await.unwrap();
+        assert_eq!(returned.checks[0].field_label(), "Документы об ущербе");
+        assert_eq!(returned.checks[0].value, "файлов: 2");
+        let better = upload(s, "acc-demo", "фото 2.pdf").await;
+        whole.files = vec![act.clone(), better.clone()];
+        let v = s
+            .submit_report("acc-demo", &ph, &id, &key(), &whole)
+            .await
+            .unwrap();
+        assert_eq!(v.version, 2);
+        assert_eq!(names(&v.files), vec!["акт осмотра.pdf", "фото 2.pdf"]);
+        assert_eq!(
+            names(&v.versions[0].files),
+            vec!["акт осмотра.pdf", "фото 2.pdf"]
+        );
+        assert_eq!(
+            names(&v.versions[1].files),
+            vec!["фото.pdf", "акт осмотра.pdf"]
+        );
+        // The dropped photo stays with version 1, downloadable as before.
+        assert!(s.attachment_content("acc-demo", &photo).await.is_ok());
+
+        // A draft deleted before it was sent takes its files with it.
+        let draft = new_id();
+        let scrap = upload(s, "acc-demo", "черновик.pdf").await;
+        form.files = vec![scrap.clone()];
+        s.save_report_draft("acc-demo", &ph, &draft, &form)
+            .await
+            .unwrap();
+        s.delete_report_draft("acc-demo", &ph, &draft)
+            .await
+            .unwrap();
+        assert!(matches!(
+            s.attachment_content("acc-demo", &scrap).await,
+            Err(StoreError::NotFound)
+        ));
+        // A payout report has no files and needs none.
+        assert_eq!(domain::reports::ReportKind::Payout.files_field(), None);
+    }
+);

@@ -5,9 +5,11 @@
 use crate::AuthEpoch;
 use crate::components::{ErrorBox, FormErrors};
 use crate::error::AppError;
+use crate::files::{Attachment, FileUpload};
 use domain::calendar::{DeadlineRow, ExtensionRow};
 use domain::dates::format_datetime;
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
@@ -33,15 +35,20 @@ pub async fn get_deadlines() -> Result<DeadlinesPageData, AppError> {
     })
 }
 
-#[server(endpoint = "deadlines/extend")]
-pub async fn ask_extension(key: String, reasons: String) -> Result<ExtensionRow, AppError> {
+/// «Запросить продление»: the reasons and the ids of the documents uploaded for it.
+#[server(input = Json, endpoint = "deadlines/extend")]
+pub async fn ask_extension(
+    key: String,
+    reasons: String,
+    files: Vec<String>,
+) -> Result<ExtensionRow, AppError> {
     use crate::ssr::*;
     let (s, ph) = match acting().await {
         Ok(x) => x,
         Err(e) => return fail(e),
     };
     match store()?
-        .request_extension(&s.account_id, &ph, &key, &reasons)
+        .request_extension(&s.account_id, &ph, &key, &reasons, &files)
         .await
     {
         Ok(r) => Ok(r),
@@ -145,6 +152,7 @@ fn Deadlines(data: DeadlinesPageData) -> impl IntoView {
     let now = data.now;
     let link = RwSignal::new(None::<String>);
     let link_error = RwSignal::new(None::<String>);
+    let open_key = RwSignal::new(None::<String>);
     view! {
         <p class="lead">{format!("Страхователь: {}", data.policyholder)}</p>
         {if data.rows.is_empty() {
@@ -158,7 +166,7 @@ fn Deadlines(data: DeadlinesPageData) -> impl IntoView {
                             <th scope="col">"Срок"</th><th scope="col">"Что сделать"</th><th scope="col">"Состояние"</th>
                         </tr></thead>
                         <tbody>
-                            {data.rows.into_iter().map(|r| view! { <DeadlineLine r now/> }.into_any()).collect_view()}
+                            {data.rows.into_iter().map(|r| view! { <DeadlineLine r now open_key/> }.into_any()).collect_view()}
                         </tbody>
                     </table>
                 </div>
@@ -189,14 +197,22 @@ fn Deadlines(data: DeadlinesPageData) -> impl IntoView {
     }
 }
 
+/// One deadline. `open` is the key of the one whose «Запросить продление» form is open: one at
+/// a time, so the form's fields keep unique ids.
 #[component]
-fn DeadlineLine(r: DeadlineRow, now: chrono::DateTime<chrono::Utc>) -> impl IntoView {
+fn DeadlineLine(
+    r: DeadlineRow,
+    now: chrono::DateTime<chrono::Utc>,
+    open_key: RwSignal<Option<String>>,
+) -> impl IntoView {
     let left = left_text(&r, now);
     let extension = RwSignal::new(r.extension.clone());
-    let open = RwSignal::new(false);
-    let reasons = RwSignal::new(String::new());
-    let errors = FormErrors::new();
     let key = StoredValue::new(r.key.clone());
+    let open = Signal::derive(move || key.with_value(|k| open_key.with(|o| o.as_ref() == Some(k))));
+    let reasons = RwSignal::new(String::new());
+    let files = RwSignal::new(Vec::<Attachment>::new());
+    let busy = RwSignal::new(false);
+    let errors = FormErrors::new();
     let can_ask = r.missed && r.extension.is_none();
     let id = format!("reasons-{}", r.key.replace(':', "-"));
     let send = move |ev: leptos::ev::SubmitEvent| {
@@ -205,13 +221,18 @@ fn DeadlineLine(r: DeadlineRow, now: chrono::DateTime<chrono::Utc>) -> impl Into
             errors.set_field("reasons", Some(m));
             return;
         }
+        if busy.get_untracked() {
+            errors.set_field("files", Some("Дождитесь, пока загрузятся файлы".into()));
+            return;
+        }
         let (k, text) = (key.get_value(), reasons.get_untracked());
+        let ids = files.with_untracked(|fs| fs.iter().map(|f| f.id.clone()).collect());
         leptos::task::spawn_local(async move {
-            let result = ask_extension(k, text).await;
+            let result = ask_extension(k, text, ids).await;
             errors.show(&result);
             if let Ok(e) = result {
                 extension.set(Some(e));
-                open.set(false);
+                open_key.set(None);
             }
         });
     };
@@ -219,7 +240,13 @@ fn DeadlineLine(r: DeadlineRow, now: chrono::DateTime<chrono::Utc>) -> impl Into
     view! {
         <tr class:row-missed=r.missed>
             <td data-label="Срок">{format_datetime(r.effective_due())}</td>
-            <td data-label="Что сделать">{r.title.clone()}<br/><span class="muted">{r.kind_label()}</span></td>
+            <td data-label="Что сделать">
+                {match r.link.clone() {
+                    Some(href) => view! { <a href=href>{r.title.clone()}</a> }.into_any(),
+                    None => view! { <span>{r.title.clone()}</span> }.into_any(),
+                }}
+                <br/><span class="muted">{r.kind_label()}</span>
+            </td>
             <td data-label="Состояние">
                 <span class=if r.missed { "badge badge-bad" } else { "badge" }>{left}</span>
                 <div aria-live="polite">
@@ -233,7 +260,10 @@ fn DeadlineLine(r: DeadlineRow, now: chrono::DateTime<chrono::Utc>) -> impl Into
                 {can_ask.then(|| view! {
                     <Show when=move || extension.with(Option::is_none)>
                         <button type="button" class="btn btn-small" aria-expanded=move || open.get().to_string()
-                            on:click=move |_| open.update(|o| *o = !*o)>"Запросить продление"</button>
+                            on:click=move |_| {
+                                let k = key.get_value();
+                                open_key.update(|o| *o = if o.as_ref() == Some(&k) { None } else { Some(k) });
+                            }>"Запросить продление"</button>
                     </Show>
                     <Show when=move || open.get() && extension.with(Option::is_none)>
                         <form class="form extension-form" on:submit=send novalidate>
@@ -245,6 +275,8 @@ fn DeadlineLine(r: DeadlineRow, now: chrono::DateTime<chrono::Utc>) -> impl Into
                                     aria-describedby=err_id.clone()></textarea>
                                 <p class="field-error" id=err_id.clone()>{move || errors.field("reasons")}</p>
                             </div>
+                            <FileUpload label="Подтверждающие документы" name="files" files errors busy
+                                hint="Необязательно: справка, больничный лист и т. п. PDF, JPEG или PNG, каждый не больше 5 МБ"/>
                             <p class="alert-slot" aria-live="assertive">{move || errors.form()}</p>
                             <button type="submit" class="btn btn-primary">"Отправить запрос"</button>
                         </form>
@@ -299,6 +331,14 @@ fn StaffExtension(e: ExtensionRow) -> impl IntoView {
         <li class="card">
             <p><strong>{e.number.clone()}</strong>" · "{e.policyholder.clone()}" · "{e.title.clone()}</p>
             <p>"Причины: "{e.reasons.clone()}</p>
+            {if e.files.is_empty() {
+                view! { <p class="muted">"Документы не приложены."</p> }.into_any()
+            } else {
+                view! {
+                    <p>"Документы:"</p>
+                    <super::pages::FileLinks files=e.files.clone()/>
+                }.into_any()
+            }}
             <p class="muted">{format!("Решить до {}", format_datetime(e.decision_due_at))}</p>
             <div class="field">
                 <label for=due_id.clone()>"Новый срок"</label>

@@ -13,6 +13,7 @@ pub use pages::{ReportFormPage, ReportPage, ReportsPage};
 pub use staff::{StaffReportPage, StaffReportsPage};
 
 use crate::error::AppError;
+use domain::files::Attachment;
 use domain::reports::{CheckRow, ReportChoices, ReportForm, ReportRow, ReportView};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -50,6 +51,8 @@ pub struct ReportStart {
     pub checks: Vec<CheckRow>,
     pub choices: ReportChoices,
     pub key: String,
+    /// The files the form holds (its `files` ids resolved), for the upload widget.
+    pub files: Vec<Attachment>,
 }
 
 #[server(endpoint = "reports/start")]
@@ -75,6 +78,7 @@ pub async fn get_report_start(kind: String, draft: String) -> Result<ReportStart
             checks: Vec::new(),
             choices,
             key,
+            files: Vec::new(),
         });
     }
     let view = match store.report(&s.account_id, &ph, &draft).await {
@@ -87,7 +91,16 @@ pub async fn get_report_start(kind: String, draft: String) -> Result<ReportStart
             "Этот отчёт уже отправлен: изменить его можно, только если проверка вернёт его с ошибками".into(),
         ));
     }
+    // Files the last autosave did not link yet are still the caller's own uploads.
+    let files = store
+        .attachments_in_order(
+            &format!("report:{}", view.id),
+            Some(&s.account_id),
+            &view.form.file_ids(),
+        )
+        .await?;
     Ok(ReportStart {
+        files,
         id: view.id,
         form: view.form,
         status: view.status,

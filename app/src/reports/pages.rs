@@ -7,10 +7,11 @@ use super::{
 use crate::AuthEpoch;
 use crate::components::{ErrorBox, FormAlert, FormErrors, date, money};
 use crate::error::AppError;
+use crate::files::{Attachment, FileUpload};
 use domain::dates::format_datetime;
 use domain::reports::{
     CheckRow, ReportChoices, ReportForm, ReportKind, ReportRow, ReportStatus, ReportView, WorkRow,
-    field_label, row_sum, works_total,
+    field_label, is_files_field, row_sum, works_total,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -207,6 +208,10 @@ struct Wizard {
     errors: FormErrors,
     /// Called after every change: schedules the autosave.
     changed: Callback<()>,
+    /// The attached files (their ids are the form's `files`).
+    files: RwSignal<Vec<Attachment>>,
+    /// A file is still uploading.
+    busy: RwSignal<bool>,
 }
 
 impl Wizard {
@@ -375,7 +380,14 @@ fn ReportWizard(start: ReportStart, submit: ServerAction<SendReport>) -> impl In
     let id = StoredValue::new(start.id.clone());
     let key = StoredValue::new(start.key.clone());
     let choices = StoredValue::new(start.choices.clone());
-    let form = RwSignal::new(start.form.clone());
+    let files = RwSignal::new(start.files.clone());
+    let busy = RwSignal::new(false);
+    // The form holds the files that are really there (a file gone since is dropped).
+    let mut initial = start.form.clone();
+    if kind.files_field().is_some() {
+        initial.files = start.files.iter().map(|f| f.id.clone()).collect();
+    }
+    let form = RwSignal::new(initial);
     let errors = FormErrors::new();
     for c in &start.checks {
         if !c.field.is_empty() {
@@ -435,6 +447,23 @@ fn ReportWizard(start: ReportStart, submit: ServerAction<SendReport>) -> impl In
         form,
         errors,
         changed,
+        files,
+        busy,
+    };
+    // A file added or removed changes the form (and is autosaved like typing).
+    Effect::new(move |prev: Option<()>| {
+        let ids: Vec<String> = files.with(|fs| fs.iter().map(|f| f.id.clone()).collect());
+        if prev.is_some() && form.with_untracked(|f| f.files != ids) {
+            form.update(|f| f.files = ids);
+            changed.run(());
+        }
+    });
+    let wait_for_files = move || {
+        let uploading = busy.get_untracked();
+        if uploading && let Some(field) = kind.files_field() {
+            errors.set_field(field, Some("Дождитесь, пока загрузятся файлы".into()));
+        }
+        uploading
     };
 
     let show_errors = move |e: domain::FieldErrors| {
@@ -444,6 +473,9 @@ fn ReportWizard(start: ReportStart, submit: ServerAction<SendReport>) -> impl In
         errors.show::<()>(&Err(AppError::Fields(e)));
     };
     let go_next = move || {
+        if wait_for_files() {
+            return;
+        }
         let now = chrono::Utc::now();
         let e = form.with_untracked(|f| f.step_errors(kind, step.get_untracked(), now));
         if e.is_empty() {
@@ -474,7 +506,7 @@ fn ReportWizard(start: ReportStart, submit: ServerAction<SendReport>) -> impl In
             go_next();
             return;
         }
-        if submit.pending().get_untracked() {
+        if submit.pending().get_untracked() || wait_for_files() {
             return;
         }
         if let Some(h) = timer.get_value() {
@@ -622,6 +654,8 @@ fn step_view(
             <RField w name="description" label="Что произошло" textarea=true/>
             <RField w name="cause" label="Причина ущерба"/>
             <RField w name="damage" label="Оценка ущерба, ₽" inputmode="decimal" hint="Например, 150 000 или 1 234,56"/>
+            <FileUpload label="Документы об ущербе" name="damage_files" files=w.files errors=w.errors busy=w.busy
+                hint="Фото повреждений, акт осмотра, справки: хотя бы один файл. PDF, JPEG или PNG, каждый не больше 5 МБ, до 10 файлов"/>
         }.into_any(),
         (ReportKind::Works, 0) => {
             let policy = Memo::new(move |_| w.form.with(|f| f.policy_id.clone()));
@@ -640,7 +674,11 @@ fn step_view(
                 <RSelect w name="event_id" label="Страховой случай" options=events empty="— выберите страховой случай —"/>
             }.into_any()
         }
-        (ReportKind::Works, _) => view! { <WorksTable w/> }.into_any(),
+        (ReportKind::Works, _) => view! {
+            <WorksTable w/>
+            <FileUpload label="Счета-фактуры" name="invoices" files=w.files errors=w.errors busy=w.busy
+                hint="Счета-фактуры на перечисленные работы: хотя бы один файл. PDF, JPEG или PNG, каждый не больше 5 МБ, до 10 файлов"/>
+        }.into_any(),
         (ReportKind::Payout, 1) => view! {
             <RField w name="recipient_name" label="Получатель: ФИО или название организации"/>
             <RField w name="recipient_inn" label="ИНН получателя" inputmode="numeric" hint="10 цифр для организации, 12 — для человека"/>
@@ -659,6 +697,8 @@ fn step_view(
         }.into_any(),
         (ReportKind::Recalc, _) => view! {
             <RField w name="grounds" label="Основания пересчёта" textarea=true/>
+            <FileUpload label="Подтверждающие документы" name="documents" files=w.files errors=w.errors busy=w.busy
+                hint="Документы, на которых основан пересчёт: хотя бы один файл. PDF, JPEG или PNG, каждый не больше 5 МБ, до 10 файлов"/>
         }.into_any(),
     }
 }
@@ -688,7 +728,7 @@ fn WorksTable(w: Wizard) -> impl IntoView {
                                     <td data-label="Цена"><RCell w i col="unit_price" label=format!("Цена за единицу, строка {}", i + 1)/></td>
                                     <td data-label="Сумма" class="num">{sum}</td>
                                     <td>
-                                        <button type="button" class="btn btn-small" disabled=move || rows.get() <= 1
+                                        <button type="button" class="btn btn-small" prop:disabled=move || rows.get() <= 1
                                             on:click=move |_| {
                                                 w.form.update(|f| { if i < f.works.len() { f.works.remove(i); } });
                                                 w.errors.set_field("works", None);
@@ -703,7 +743,7 @@ fn WorksTable(w: Wizard) -> impl IntoView {
             </div>
             <p class="field-error" id="f-works-error">{error}</p>
         </div>
-        <button type="button" class="btn" disabled=move || rows.get() >= domain::reports::MAX_WORKS
+        <button type="button" class="btn" prop:disabled=move || rows.get() >= domain::reports::MAX_WORKS
             on:click=move |_| {
                 w.form.update(|f| f.works.push(WorkRow::default()));
                 w.errors.set_field("works", None);
@@ -748,7 +788,7 @@ fn Review(kind: ReportKind, w: Wizard, choices: StoredValue<ReportChoices>) -> i
     let f = w.form.get_untracked();
     view! {
         <p>"Проверьте данные. Чтобы исправить, вернитесь на нужный шаг — введённое сохранится."</p>
-        <ReportSummary kind form=f choices=choices.get_value()/>
+        <ReportSummary kind form=f choices=choices.get_value() files=w.files.get_untracked()/>
     }
 }
 
@@ -758,6 +798,8 @@ pub(super) fn ReportSummary(
     kind: ReportKind,
     form: ReportForm,
     choices: ReportChoices,
+    /// The attached files, shown under the kind's files field.
+    files: Vec<Attachment>,
 ) -> impl IntoView {
     let works = form.works.clone();
     let shown = move |field: &str| -> String {
@@ -790,10 +832,20 @@ pub(super) fn ReportSummary(
     };
     view! {
         <dl class="summary">
-            {kind.fields().into_iter().filter(|f| *f != "works").map(|f| view! {
+            {kind.fields().into_iter().filter(|f| *f != "works" && !is_files_field(f)).map(|f| view! {
                 <dt>{field_label(f)}</dt>
                 <dd>{shown(f)}</dd>
             }).collect_view()}
+            {kind.files_field().map(|f| view! {
+                <dt>{field_label(f)}</dt>
+                <dd id="summary-files">
+                    {if files.is_empty() {
+                        view! { <span class="muted">"не приложены"</span> }.into_any()
+                    } else {
+                        view! { <FileLinks files=files.clone()/> }.into_any()
+                    }}
+                </dd>
+            })}
         </dl>
         {(kind == ReportKind::Works).then(|| view! {
             <table class="table">
@@ -811,6 +863,19 @@ pub(super) fn ReportSummary(
             </table>
             <p class="pay-sum">"Итого: " <strong>{money(works_total(&works))}</strong></p>
         })}
+    }
+}
+
+/// Files to download: name and size, each a link.
+#[component]
+pub(super) fn FileLinks(files: Vec<Attachment>) -> impl IntoView {
+    view! {
+        <ul class="files-list">
+            {files.into_iter().map(|f| view! {
+                <li><a href=f.href() download>{f.name.clone()}</a>
+                    {format!(" ({})", domain::files::format_size(f.size.max(0) as u64))}</li>
+            }).collect_view()}
+        </ul>
     }
 }
 
@@ -905,12 +970,17 @@ fn ReportDetail(v: ReportView) -> impl IntoView {
             }.into_any(),
         }}
         <h2>"Данные отчёта"</h2>
-        <ReportSummary kind form choices/>
+        <ReportSummary kind form choices files=v.files.clone()/>
         {(!v.versions.is_empty()).then(|| view! {
             <h2>"Версии"</h2>
             <ul class="versions">
                 {v.versions.iter().map(|x| view! {
-                    <li>{format!("Версия {} — отправлена {}", x.version, format_datetime(x.submitted_at))}</li>
+                    <li>{format!("Версия {} — отправлена {}", x.version, format_datetime(x.submitted_at))}
+                        {(kind.files_field().is_some() && !x.files.is_empty()).then(|| view! {
+                            <span class="muted">" · файлы: "</span>
+                            {x.files.iter().map(|f| f.name.clone()).collect::<Vec<_>>().join(", ")}
+                        })}
+                    </li>
                 }).collect_view()}
             </ul>
         })}

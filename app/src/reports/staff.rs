@@ -135,7 +135,7 @@ fn StaffReport(v: ReportView, decide: ServerAction<StaffDecideReport>) -> impl I
             <dt>"Версия"</dt><dd>{v.version}</dd>
             {v.submitted_at.map(|t| view! { <dt>"Отправлен"</dt><dd>{format_datetime(t)}</dd> })}
         </dl>
-        <ReportSummary kind form choices=ReportChoices::default()/>
+        <ReportSummary kind form choices=ReportChoices::default() files=v.files.clone()/>
         {(!v.checks.is_empty()).then(|| view! { <CheckLog checks=v.checks.clone()/> })}
         {on_review.then(|| view! {
             <form class="form staff-decision" on:submit=|ev| ev.prevent_default() novalidate>
