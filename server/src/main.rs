@@ -452,7 +452,7 @@ async fn attachment(
 ) -> Response {
     let account = match account_of(&req) {
         Ok(a) => a,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     private_file(
         state
@@ -472,7 +472,7 @@ async fn review_scan(
 ) -> Response {
     let account = match account_of(&req) {
         Ok(a) => a,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     private_file(
         state
@@ -491,7 +491,7 @@ async fn staff_document(
 ) -> Response {
     let account = match account_of(&req) {
         Ok(a) => a,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     let Some(id) = file.strip_suffix(".pdf") else {
         return (StatusCode::NOT_FOUND, "Не найдено").into_response();
@@ -512,10 +512,10 @@ async fn staff_document(
 }
 
 /// The account of a confirmed session, or the refusal to send.
-fn account_of(req: &Request) -> Result<String, Response> {
+fn account_of(req: &Request) -> Result<String, Box<Response>> {
     crate::http::require_session(req, "Войдите в кабинет")
         .map(|s| s.account_id)
-        .map_err(IntoResponse::into_response)
+        .map_err(|e| Box::new(e.into_response()))
 }
 
 /// A file only its authorised readers get: its type, its `Content-Disposition` and its bytes,
