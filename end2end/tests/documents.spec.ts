@@ -67,6 +67,13 @@ test('the policy, the payout application and the history of insured events come 
   for (const [path, label] of [[policy.path, 'Полис'], [payout.path, 'Заявление на выплату'], [history.path, 'История страховых случаев']]) {
     await expect(table.locator(`a[href="${path}"]`)).toHaveText(`${label} (PDF)`);
   }
+  // «Печать» opens the same PDF in the browser's viewer (inline), to print from there.
+  const print = table.getByRole('link', { name: new RegExp(`^Печать: .* ПОЛ-`) });
+  await expect(print).toHaveAttribute('href', `${policy.path}?print=1`);
+  const printed = await page.request.get(`${policy.path}?print=1`);
+  expect(printed.headers()['content-type']).toBe('application/pdf');
+  expect(printed.headers()['content-disposition']).toMatch(/^inline;/);
+  expect((await page.request.get(policy.path)).headers()['content-disposition']).toMatch(/^attachment;/);
   await page.getByLabel('Тип').selectOption('events_history');
   await page.getByRole('button', { name: 'Применить' }).click();
   await expect(page).toHaveURL(/kind=events_history/);

@@ -176,6 +176,12 @@ fn DocumentsList(
                                             <a rel="external" download href=format!("/documents/{}.pdf", r.id)>{format!("{} (PDF)", r.kind_label())}</a>
                                         </td>
                                         <td data-label="Действия">
+                                            <a class="btn btn-small" rel="external" target="_blank"
+                                                href=format!("/documents/{}.pdf?print=1", r.id)
+                                                aria-label=format!("Печать: {} {} (откроется в новой вкладке)", r.title, r.number)>
+                                                "Печать"
+                                            </a>
+                                            " "
                                             <button type="button" class="btn btn-small"
                                                 aria-label=format!("Отправить на e-mail: {} {}", r.title, r.number)
                                                 disabled=move || mail.pending().get()
