@@ -323,7 +323,7 @@ fn IdleWatch(me: MeResource) -> impl IntoView {
         }
     }
     view! {
-        <Show when=move || timeout.get().is_some() && remaining.get() <= 60>
+        <Show when={move || timeout.get().is_some() && remaining.get() <= 60}>
             <div class="idle-warning" role="alertdialog" aria-modal="false" aria-labelledby="idle-title" aria-describedby="idle-text">
                 <h2 id="idle-title">"Сеанс скоро завершится"</h2>
                 <p id="idle-text">{move || format!("Из-за бездействия сеанс завершится через {} с.", remaining.get().max(0))}</p>

@@ -628,13 +628,36 @@ pub(crate) fn file_response(
     mime: &'static str,
     filename: String,
 ) -> Response {
+    file_response_as(result, mime, filename, Disposition::Attachment)
+}
+
+/// How the browser is to take a file.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Disposition {
+    /// Saved as a download.
+    Attachment,
+    /// Shown in the browser (its PDF viewer), to read or print from there.
+    Inline,
+}
+
+/// [`file_response`] with the disposition chosen.
+pub(crate) fn file_response_as(
+    result: store::StoreResult<Vec<u8>>,
+    mime: &'static str,
+    filename: String,
+    disposition: Disposition,
+) -> Response {
+    let disposition = match disposition {
+        Disposition::Attachment => "attachment",
+        Disposition::Inline => "inline",
+    };
     match result {
         Ok(bytes) => (
             [
                 (header::CONTENT_TYPE, mime.to_string()),
                 (
                     header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{filename}\""),
+                    format!("{disposition}; filename=\"{filename}\""),
                 ),
                 (header::CACHE_CONTROL, "no-store".to_string()),
             ],

@@ -4,7 +4,7 @@
 
 use crate::AppState;
 use axum::extract::{Path, Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -113,24 +113,17 @@ pub async fn document(
         .uri()
         .query()
         .is_some_and(|q| q.split('&').any(|p| p == "print=1"));
-    let mut response = match result {
-        Ok((name, bytes)) => crate::file_response(Ok(bytes), "application/pdf", name),
-        Err(e) => crate::file_response(Err(e), "", String::new()),
+    let disposition = if print {
+        crate::Disposition::Inline
+    } else {
+        crate::Disposition::Attachment
     };
-    if print && response.status().is_success() {
-        let inline = response
-            .headers()
-            .get(header::CONTENT_DISPOSITION)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.replacen("attachment", "inline", 1))
-            .and_then(|v| header::HeaderValue::from_str(&v).ok());
-        if let Some(v) = inline {
-            response
-                .headers_mut()
-                .insert(header::CONTENT_DISPOSITION, v);
+    match result {
+        Ok((name, bytes)) => {
+            crate::file_response_as(Ok(bytes), "application/pdf", name, disposition)
         }
+        Err(e) => crate::file_response(Err(e), "", String::new()),
     }
-    response
 }
 
 /// Settles payments the acquirer decided but whose webhook never arrived (and the like).

@@ -9,16 +9,12 @@
 #[macro_use]
 mod common;
 
+use common::own;
+
 use domain::requests::{RequestForm, RequestKind};
 use store::documents::{CHECK_WINDOW_MINUTES, CHECKS_PER_IP, DocumentFilter};
 use store::events::staff_topic;
 use store::{Pool, Store, StoreError};
-
-async fn own(s: &Store, account: &str) -> String {
-    s.accessible_policyholders(account).await.unwrap()[0]
-        .id
-        .clone()
-}
 
 /// One text column of the row with this id.
 async fn text(s: &Store, sql: &str, id: &str) -> String {

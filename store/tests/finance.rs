@@ -5,15 +5,11 @@
 #[macro_use]
 mod common;
 
+use common::own;
+
 use domain::query::{PER_PAGE, SortKey, TableQuery};
 use domain::status::{ChargeKind, PaymentStatus};
 use store::StoreError;
-
-async fn own(s: &store::Store, account: &str) -> String {
-    s.accessible_policyholders(account).await.unwrap()[0]
-        .id
-        .clone()
-}
 
 both!(totals_equal_the_rows_across_pages, |db| {
     let s = &db.store;

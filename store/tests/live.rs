@@ -5,17 +5,13 @@
 #[macro_use]
 mod common;
 
+use common::own;
+
 use chrono::Duration;
 use domain::forms::ChargeForm;
 use domain::query::TableQuery;
 use store::StoreError;
 use store::events::{account_topic, policyholder_topic};
-
-async fn own(s: &store::Store, account: &str) -> String {
-    s.accessible_policyholders(account).await.unwrap()[0]
-        .id
-        .clone()
-}
 
 async fn first_contribution(s: &store::Store, account: &str, ph: &str) -> String {
     s.contributions(account, ph, &TableQuery::default())

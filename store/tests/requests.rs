@@ -8,16 +8,12 @@
 #[macro_use]
 mod common;
 
+use common::own;
+
 use domain::requests::{RequestFilter, RequestForm, RequestKind, RequestStatus};
 use store::events::{policyholder_topic, staff_topic};
 use store::requests::StaffQueue;
 use store::{Store, StoreError};
-
-async fn own(s: &Store, account: &str) -> String {
-    s.accessible_policyholders(account).await.unwrap()[0]
-        .id
-        .clone()
-}
 
 async fn first_policy(s: &Store, account: &str, ph: &str) -> String {
     s.list_policies(account, ph).await.unwrap()[0].id.clone()

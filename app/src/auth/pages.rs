@@ -155,7 +155,7 @@ pub fn SecondFactorPage() -> impl IntoView {
                         {sms.then(|| view! {
                             <ActionForm action=resend attr:class="form form-secondary">
                                 <FormAlert errors=resend_errors/>
-                                <button type="submit" class="btn" disabled=move || remaining.get() > 0 || resend.pending().get()>
+                                <button type="submit" class="btn" disabled={move || remaining.get() > 0 || resend.pending().get()}>
                                     {move || match remaining.get() {
                                         0 => "Отправить код ещё раз".to_string(),
                                         n => format!("Отправить код ещё раз через {n} с"),
@@ -319,7 +319,7 @@ pub fn ConfirmPage() -> impl IntoView {
                         {move || format!(" В SMS на {}", status.get().and_then(Result::ok).map(|s| s.phone).unwrap_or_default())}
                     </label>
                 </fieldset>
-                <button type="submit" class="btn" disabled=move || remaining.get() > 0 || resend.pending().get()>
+                <button type="submit" class="btn" disabled={move || remaining.get() > 0 || resend.pending().get()}>
                     {move || match remaining.get() {
                         0 => "Отправить код ещё раз".to_string(),
                         n => format!("Отправить код ещё раз через {n} с"),

@@ -708,6 +708,8 @@ fn WorksTable(w: Wizard) -> impl IntoView {
     let rows = Memo::new(move |_| w.form.with(|f| f.works.len()));
     let error = move || w.errors.field("works");
     let total = move || w.form.with(|f| works_total(&f.works));
+    // Outside `view!`: there a `>=` in an attribute would close the tag.
+    let full = move || rows.get() >= domain::reports::MAX_WORKS;
     view! {
         <div class="field" class:field-invalid=move || error().is_some()>
             <div class="table-wrap">
@@ -728,7 +730,7 @@ fn WorksTable(w: Wizard) -> impl IntoView {
                                     <td data-label="Цена"><RCell w i col="unit_price" label=format!("Цена за единицу, строка {}", i + 1)/></td>
                                     <td data-label="Сумма" class="num">{sum}</td>
                                     <td>
-                                        <button type="button" class="btn btn-small" prop:disabled=move || rows.get() <= 1
+                                        <button type="button" class="btn btn-small" prop:disabled={move || rows.get() <= 1}
                                             on:click=move |_| {
                                                 w.form.update(|f| { if i < f.works.len() { f.works.remove(i); } });
                                                 w.errors.set_field("works", None);
@@ -743,7 +745,7 @@ fn WorksTable(w: Wizard) -> impl IntoView {
             </div>
             <p class="field-error" id="f-works-error">{error}</p>
         </div>
-        <button type="button" class="btn" prop:disabled=move || rows.get() >= domain::reports::MAX_WORKS
+        <button type="button" class="btn" prop:disabled=full
             on:click=move |_| {
                 w.form.update(|f| f.works.push(WorkRow::default()));
                 w.errors.set_field("works", None);

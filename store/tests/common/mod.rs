@@ -121,6 +121,13 @@ macro_rules! both {
     };
 }
 
+/// The id of the first policyholder `account` may act for (their own, for a demo citizen).
+pub async fn own(s: &Store, account: &str) -> String {
+    s.accessible_policyholders(account).await.unwrap()[0]
+        .id
+        .clone()
+}
+
 /// The code last sent to `to`, read from the outbox as a person would read the message.
 pub async fn last_code(store: &Store, to: &str) -> String {
     let items = store.outbox(50).await.expect("outbox");
