@@ -8,7 +8,8 @@ import { join } from 'node:path';
 export const DEMO_PASSWORD = 'Kabinet-2026';
 
 /** Waits until the WASM has hydrated the page, so clicks go through the app. A page that never
- * does fails with what it got that far: whether the WASM started, a panic, the /pkg fetches. */
+ * does fails with what it got that far: whether the WASM started, a panic, a start-up error
+ * (public/pwa.js keeps it), the /pkg fetches. */
 export async function hydrated(page: Page) {
   try {
     await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached', timeout: 30_000 });
@@ -19,6 +20,7 @@ export async function hydrated(page: Page) {
         readyState: document.readyState,
         wasm: document.body?.getAttribute('data-wasm'),
         panic: document.body?.getAttribute('data-panic'),
+        bootError: document.body?.getAttribute('data-boot-error'),
         worker: !!navigator.serviceWorker?.controller,
         pkg: performance
           .getEntriesByType('resource')

@@ -247,7 +247,7 @@ pub fn router(state: AppState) -> Router {
         }
     };
     let pkg_dir = format!("{}/{}", leptos.site_root, leptos.site_pkg_dir);
-    let worker = Arc::new(pwa::service_worker_source(&pkg_dir));
+    let worker = Arc::new(pwa::service_worker_source(&leptos.site_root, &pkg_dir));
     let pkg = Router::new()
         .fallback_service(
             ServeDir::new(pkg_dir)

@@ -16,8 +16,10 @@ const SHELL_FILES: &[&str] = &[
     "/icons/icon-maskable-512.png",
 ];
 
-/// The worker's source for the files in `pkg_dir` (the JS, WASM and CSS of this build).
-pub fn service_worker_source(pkg_dir: &str) -> String {
+/// The worker's source for the files in `pkg_dir` (the JS, WASM and CSS of this build) and the
+/// shell files under `site_root`. Its version changes with any of them: a new name in `pkg_dir`, or
+/// new content in a shell file (they keep their names), so an update always replaces the cache.
+pub fn service_worker_source(site_root: &str, pkg_dir: &str) -> String {
     let mut assets: Vec<String> = std::fs::read_dir(pkg_dir)
         .map(|dir| {
             dir.filter_map(Result::ok)
@@ -35,6 +37,11 @@ pub fn service_worker_source(pkg_dir: &str) -> String {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
         assets.hash(&mut h);
+        for file in SHELL_FILES {
+            std::fs::read(format!("{site_root}{file}"))
+                .unwrap_or_default()
+                .hash(&mut h);
+        }
         format!("{:016x}", h.finish())
     };
     assets.extend(SHELL_FILES.iter().map(|s| s.to_string()));
@@ -69,11 +76,15 @@ mod tests {
         let dir =
             std::env::temp_dir().join(format!("kabinet-sw-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).unwrap();
+        let root = dir.to_str().unwrap().to_string();
+        let dir = dir.join("pkg");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(format!("{root}/pwa.js"), "// one").unwrap();
         std::fs::write(dir.join("kabinet.AAA.js"), "").unwrap();
         std::fs::write(dir.join("kabinet.AAA.js.br"), "").unwrap();
         std::fs::write(dir.join("kabinet.d.AAA.ts"), "").unwrap();
         std::fs::write(dir.join("chunk_1_AAA.wasm"), "").unwrap();
-        let a = service_worker_source(dir.to_str().unwrap());
+        let a = service_worker_source(&root, dir.to_str().unwrap());
         assert!(a.contains("\"/pkg/kabinet.AAA.js\""));
         assert!(
             !a.contains("chunk_1_AAA"),
@@ -86,7 +97,7 @@ mod tests {
         assert!(a.contains("\"/offline.html\""));
         std::fs::remove_file(dir.join("kabinet.AAA.js")).unwrap();
         std::fs::write(dir.join("kabinet.BBB.js"), "").unwrap();
-        let b = service_worker_source(dir.to_str().unwrap());
+        let b = service_worker_source(&root, dir.to_str().unwrap());
         let version = |s: &str| {
             s.lines()
                 .find(|l| l.starts_with("const VERSION"))
@@ -94,6 +105,18 @@ mod tests {
                 .to_string()
         };
         assert_ne!(version(&a), version(&b), "a new build is a new worker");
-        let _ = std::fs::remove_dir_all(dir);
+        assert_eq!(
+            version(&b),
+            version(&service_worker_source(&root, dir.to_str().unwrap())),
+            "the same build, the same worker"
+        );
+        std::fs::write(format!("{root}/pwa.js"), "// two").unwrap();
+        let c = service_worker_source(&root, dir.to_str().unwrap());
+        assert_ne!(
+            version(&b),
+            version(&c),
+            "a changed shell file is a new worker"
+        );
+        let _ = std::fs::remove_dir_all(root);
     }
 }
