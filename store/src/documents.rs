@@ -97,18 +97,6 @@ pub const CHECK_WINDOW_MINUTES: i64 = 10;
 /// The table of a kept document: «Сведения — Значение», or, for the history of insured events,
 /// one row per event.
 fn columns_of(kind: &str) -> &'static [Column] {
-    const FACTS: &[Column] = &[
-        Column {
-            title: "Сведения",
-            share: 1.2,
-            align: Align::Left,
-        },
-        Column {
-            title: "Значение",
-            share: 2.8,
-            align: Align::Left,
-        },
-    ];
     const EVENTS: &[Column] = &[
         Column {
             title: "Номер случая",
@@ -129,7 +117,7 @@ fn columns_of(kind: &str) -> &'static [Column] {
     if kind == "events_history" {
         EVENTS
     } else {
-        FACTS
+        crate::pdf::FACT_COLUMNS
     }
 }
 

@@ -131,6 +131,20 @@ pub struct Column {
     pub align: Align,
 }
 
+/// The two columns of a statement of facts: «Сведения — Значение» (kept documents, personal data).
+pub const FACT_COLUMNS: &[Column] = &[
+    Column {
+        title: "Сведения",
+        share: 1.2,
+        align: Align::Left,
+    },
+    Column {
+        title: "Значение",
+        share: 2.8,
+        align: Align::Left,
+    },
+];
+
 struct Row {
     cells: Vec<String>,
     bold: bool,

@@ -2,7 +2,7 @@
 //! person, as a JSON file for machines and a PDF for people. Secrets are not in it (password
 //! and TOTP secret, code and session hashes).
 
-use crate::pdf::{Align, Column, Statement};
+use crate::pdf::Statement;
 use crate::{Store, StoreError, StoreResult};
 use domain::dates::{format_date, format_datetime};
 use serde_json::{Value, json};
@@ -69,18 +69,7 @@ impl Store {
             vec![format!(
                 "Выгрузка на {today} по запросу владельца учётной записи (152-ФЗ, ст. 14)"
             )],
-            &[
-                Column {
-                    title: "Сведения",
-                    share: 1.2,
-                    align: Align::Left,
-                },
-                Column {
-                    title: "Значение",
-                    share: 2.8,
-                    align: Align::Left,
-                },
-            ],
+            crate::pdf::FACT_COLUMNS,
             format!("Кабинет страхователя · выгрузка персональных данных от {today}"),
         );
         let text = |v: &Value| match v {
