@@ -95,9 +95,15 @@ suite() {
     local name=$1
     CEILING=""
     COOKIE=$(session_cookie)
-    local filter="$BASE/contributions?from=2025-01-01&to=2025-12-31&sort=amount&dir=desc&page=2"
+    # A full page: the demo citizen's contributions of the last three calendar years, 50 rows of them.
+    local year
+    year=$(date +%Y)
+    local filter="$BASE/contributions?from=$((year - 2))-01-01&to=$year-12-31&sort=amount&dir=desc"
     expect_ok "$BASE/policies"
     expect_ok "$filter"
+    local rows
+    rows=$(curl -s -H "Cookie: $COOKIE" "$filter" | grep -o '<td data-label="Дата начисления">' | wc -l)
+    [ "$rows" = 50 ] || { echo "[bench] «Взносы» showed $rows rows, not a full page of 50"; exit 1; }
     expect_ok -X POST -H "Origin: $BASE" -H 'Accept: application/json' "$BASE/api/policies/list"
     cat >"$WORK/fn.lua" <<EOF
 wrk.method = "POST"
@@ -117,7 +123,7 @@ EOF
     run "axum hello world (ceiling)" "$BASE/bench/hello"
     run "/login (page)" "$BASE/login"
     run "/policies «Мои страховые полисы»" "$BASE/policies" -H "Cookie: $COOKIE"
-    run "/contributions «Взносы», 2025, by sum, page 2" "$filter" -H "Cookie: $COOKIE"
+    run "/contributions «Взносы», 3 years, by sum, 50 rows" "$filter" -H "Cookie: $COOKIE"
     run "server function policies/list" "$BASE/api/policies/list" -s "$WORK/fn.lua"
     echo "  with logins (argon2) running alongside on 4 more connections:"
     wrk -t1 -c4 -d"$((SECONDS_PER_RUN * 2 + 2))s" --latency -s "$WORK/login.lua" "$BASE/api/auth/login" >"$WORK/logins.txt" &

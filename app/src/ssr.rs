@@ -36,6 +36,26 @@ pub struct RequestCtx {
     pub ip: String,
     pub user_agent: String,
     pub token: Option<String>,
+    /// The acting policyholder, once [`acting`] has checked it in this request: a page's several
+    /// resources (and the server functions they call while it renders) share the one check.
+    pub acting: std::sync::Arc<std::sync::OnceLock<String>>,
+}
+
+impl RequestCtx {
+    pub fn new(
+        session: Option<SessionInfo>,
+        ip: String,
+        user_agent: String,
+        token: Option<String>,
+    ) -> Self {
+        Self {
+            session,
+            ip,
+            user_agent,
+            token,
+            acting: Default::default(),
+        }
+    }
 }
 
 pub fn store() -> AppResult<Store> {
@@ -79,8 +99,17 @@ pub fn session() -> AppResult<SessionInfo> {
 /// The policyholder the caller acts for, re-checked against the authorities in force today. If
 /// the chosen one's authority has ended, the first one still in force; "not found" if none is.
 pub async fn acting() -> AppResult<(SessionInfo, String)> {
-    let s = session()?;
+    let req = request()?;
+    let s = req
+        .session
+        .clone()
+        .filter(SessionInfo::confirmed)
+        .ok_or(AppError::Unauthorized)?;
+    if let Some(id) = req.acting.get() {
+        return Ok((s, id.clone()));
+    }
     let id = store()?.acting_policyholder(&s).await?.id;
+    let _ = req.acting.set(id.clone());
     Ok((s, id))
 }
 

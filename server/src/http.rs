@@ -117,17 +117,16 @@ pub async fn session_layer(
             return res;
         }
     }
-    let ctx = RequestCtx {
+    let ctx = RequestCtx::new(
         session,
-        ip: client_ip(&req, state.config.trust_proxy),
-        user_agent: req
-            .headers()
+        client_ip(&req, state.config.trust_proxy),
+        req.headers()
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_string(),
         token,
-    };
+    );
     req.extensions_mut().insert(ctx);
     let mut res = next.run(req).await;
     if stale_cookie && !res.headers().contains_key(header::SET_COOKIE) {

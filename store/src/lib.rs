@@ -143,6 +143,11 @@ struct Inner {
 #[derive(Clone)]
 pub struct Store {
     inner: Arc<Inner>,
+    /// Set on the handle of one request ([`Store::for_request`]): the authorities the request has
+    /// already checked, so the several reads of one page check an account's authority over a
+    /// policyholder once. Only authorities found are kept; none is ever withdrawn within a
+    /// request (authority ends by date, and a new one is only ever added).
+    checked: Option<Arc<std::sync::Mutex<Vec<policyholders::Checked>>>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -220,7 +225,17 @@ impl Store {
                 notifier,
                 live,
             }),
+            checked: None,
         })
+    }
+
+    /// A handle for one request: it remembers the authorities checked while serving it. Give each
+    /// request its own, and never keep one beyond the request.
+    pub fn for_request(&self) -> Store {
+        Store {
+            inner: self.inner.clone(),
+            checked: Some(Default::default()),
+        }
     }
 
     pub fn pool(&self) -> &Pool {

@@ -9,6 +9,13 @@ use domain::status::Channel;
 /// The condition that an authority row `a` is in force on `$today` (bound by the caller).
 pub(crate) const AUTHORITY_IN_FORCE: &str = "a.revoked_at IS NULL AND a.valid_from <= $today AND (a.valid_to IS NULL OR a.valid_to >= $today)";
 
+/// An authority found in force on a day, kept by a request's [`Store`] handle.
+pub(crate) struct Checked {
+    account_id: String,
+    on: chrono::NaiveDate,
+    policyholder: PolicyholderBrief,
+}
+
 fn with_today(sql: &str, n: usize) -> String {
     sql.replace("$today", &format!("${n}"))
 }
@@ -43,6 +50,17 @@ impl Store {
         account_id: &str,
         policyholder_id: &str,
     ) -> StoreResult<PolicyholderBrief> {
+        let today = self.today();
+        if let Some(found) = self.checked.as_ref().and_then(|c| {
+            c.lock().ok()?.iter().find_map(|k| {
+                (k.account_id == account_id
+                    && k.policyholder.id == policyholder_id
+                    && k.on == today)
+                    .then(|| k.policyholder.clone())
+            })
+        }) {
+            return Ok(found);
+        }
         let sql = with_today(
             &format!(
                 "SELECT p.id, p.name, p.kind, a.role, a.valid_to FROM authorities a
@@ -52,13 +70,21 @@ impl Store {
             ),
             3,
         );
-        on_pool!(self, p => sqlx::query_as::<_, PolicyholderBrief>(sqlx::AssertSqlSafe(sql.as_str()))
+        let found = on_pool!(self, p => sqlx::query_as::<_, PolicyholderBrief>(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(policyholder_id)
             .bind(account_id)
-            .bind(self.today())
+            .bind(today)
             .fetch_optional(p)
             .await)?
-        .ok_or(StoreError::NotFound)
+        .ok_or(StoreError::NotFound)?;
+        if let Some(mut c) = self.checked.as_ref().and_then(|c| c.lock().ok()) {
+            c.push(Checked {
+                account_id: account_id.to_string(),
+                on: today,
+                policyholder: found.clone(),
+            });
+        }
+        Ok(found)
     }
 
     /// After confirmation: links the account to the insurer's record of the same person when the

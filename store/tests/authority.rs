@@ -125,3 +125,57 @@ both!(demo_loads_once_and_scales, |db| {
         "second load does nothing"
     );
 });
+
+both!(
+    a_request_handle_never_lends_one_account_authority_to_another,
+    |db| {
+        let s = &db.store;
+        s.load_demo(0).await.unwrap();
+        let demo = s.accessible_policyholders("acc-demo").await.unwrap();
+        let (own, relative) = (&demo[0].id, &demo[1]);
+        let request = s.for_request();
+        assert_eq!(
+            request
+                .authorized_policyholder("acc-demo", own)
+                .await
+                .unwrap()
+                .id,
+            *own
+        );
+        // Checked once for the citizen, still "not found" for the representative in the same request.
+        assert!(matches!(
+            request.authorized_policyholder("acc-rep", own).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            request
+                .contributions("acc-rep", own, &Default::default())
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        // A power of attorney found in force today is not kept past its end.
+        let ends = relative.valid_to.expect("the power of attorney has an end");
+        assert!(
+            request
+                .authorized_policyholder("acc-demo", &relative.id)
+                .await
+                .is_ok()
+        );
+        let days = (ends - request.today()).num_days() + 1;
+        db.clock.advance(chrono::Duration::days(days));
+        assert!(matches!(
+            request
+                .authorized_policyholder("acc-demo", &relative.id)
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        assert_eq!(
+            request
+                .authorized_policyholder("acc-demo", own)
+                .await
+                .unwrap()
+                .id,
+            *own
+        );
+    }
+);

@@ -14,12 +14,6 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ContributionsView {
-    pub page: TablePage<ContributionRow>,
-    pub programmes: Vec<ProgrammeOption>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChargesView {
     pub page: TablePage<ChargeRow>,
     pub balance: Balance,
@@ -32,15 +26,12 @@ fn parse(query: &str) -> domain::query::TableQuery {
 
 /// `query` is the table's canonical query string (`TableQuery::to_query`).
 #[server(endpoint = "finance/contributions")]
-pub async fn list_contributions(query: String) -> Result<ContributionsView, AppError> {
+pub async fn list_contributions(query: String) -> Result<TablePage<ContributionRow>, AppError> {
     use crate::ssr::*;
     let (s, ph) = acting().await?;
-    let store = store()?;
-    let page = store
+    Ok(store()?
         .contributions(&s.account_id, &ph, &parse(&query))
-        .await?;
-    let programmes = store.programmes_of(&s.account_id, &ph).await?;
-    Ok(ContributionsView { page, programmes })
+        .await?)
 }
 
 #[server(endpoint = "finance/contribution")]

@@ -237,7 +237,7 @@ pub fn ContributionsPage() -> impl IntoView {
         <div class="table-zone" aria-busy=move || pending.get().to_string() class:loading=pending>
             <Transition fallback=|| view! { <p class="muted" role="status">"Загрузка…"</p> } set_pending>
                 {move || data.get().map(|r| match r {
-                    Ok(v) => contributions_table(v.page, query.get_untracked()).into_any(),
+                    Ok(page) => contributions_table(page, query.get_untracked()).into_any(),
                     Err(e) => view! { <ErrorBox error=e/> }.into_any(),
                 })}
             </Transition>
