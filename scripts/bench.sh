@@ -123,7 +123,7 @@ EOF
     run "axum hello world (ceiling)" "$BASE/bench/hello"
     run "/login (page)" "$BASE/login"
     run "/policies «Мои страховые полисы»" "$BASE/policies" -H "Cookie: $COOKIE"
-    run "/contributions «Взносы», 3 years, by sum, 50 rows" "$filter" -H "Cookie: $COOKIE"
+    run "/contributions «Взносы», 50 rows filtered" "$filter" -H "Cookie: $COOKIE"
     run "server function policies/list" "$BASE/api/policies/list" -s "$WORK/fn.lua"
     echo "  with logins (argon2) running alongside on 4 more connections:"
     wrk -t1 -c4 -d"$((SECONDS_PER_RUN * 2 + 2))s" --latency -s "$WORK/login.lua" "$BASE/api/auth/login" >"$WORK/logins.txt" &
