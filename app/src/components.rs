@@ -229,6 +229,7 @@ pub fn date(d: chrono::NaiveDate) -> String {
 
 /// The pager under every paged table: «Строки 21–40 из 173», «Страница 2 из 9» and links to the
 /// pages before and after. `href` makes the address of page `n` with the table's other filters.
+/// A page past the last (an old link, fewer rows since) says so and links to the last page.
 #[component]
 pub fn Pager(
     /// The page shown (from 1).
@@ -242,19 +243,26 @@ pub fn Pager(
     let pages = ((total + per_page - 1) / per_page).max(1);
     let first = (page - 1) * per_page + 1;
     let last = (page * per_page).min(total);
-    let prev = (page > 1).then(|| href(page - 1));
+    let beyond = total > 0 && first > total;
+    let prev = if beyond {
+        Some((href(pages), "‹ К последней странице"))
+    } else {
+        (page > 1).then(|| (href(page - 1), "‹ Назад"))
+    };
     let next = (page < pages).then(|| href(page + 1));
     view! {
         <nav class="pager" aria-label="Страницы таблицы">
             <span class="pager-info" role="status">
-                {if total == 0 || first > total {
+                {if total == 0 {
                     "Нет строк".to_string()
+                } else if beyond {
+                    format!("Страницы {page} нет: строк {total}, страниц {pages}")
                 } else {
                     format!("Строки {first}–{last} из {total}")
                 }}
             </span>
-            {prev.map(|h| view! { <a class="btn" href=h rel="prev">"‹ Назад"</a> })}
-            <span class="pager-page">{format!("Страница {page} из {pages}")}</span>
+            {prev.map(|(h, label)| view! { <a class="btn" href=h rel="prev">{label}</a> })}
+            {(!beyond).then(|| view! { <span class="pager-page">{format!("Страница {page} из {pages}")}</span> })}
             {next.map(|h| view! { <a class="btn" href=h rel="next">"Вперёд ›"</a> })}
         </nav>
     }

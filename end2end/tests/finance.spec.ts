@@ -44,6 +44,16 @@ test('contributions: filter by period and programme in the URL, reload keeps it,
   await page.getByRole('link', { name: '← Взносы' }).click();
   await expect(page).toHaveURL(/\/contributions\?.*programme=IMU/);
 
+  // A page past the last (an old link) says so and leads to the last page.
+  await page.goto('/contributions?programme=IMU&page=99');
+  await hydrated(page);
+  await expect(page.locator('.pager-info')).toHaveText(/^Страницы 99 нет: строк \d+, страниц \d+$/);
+  const pages = (await page.locator('.pager-info').innerText()).match(/страниц (\d+)/)![1];
+  await page.getByRole('link', { name: '‹ К последней странице' }).click();
+  await expect(page).toHaveURL(pages === '1' ? /\/contributions\?programme=IMU$/ : new RegExp(`page=${pages}`));
+  await expect(page.locator('.pager-page')).toHaveText(`Страница ${pages} из ${pages}`);
+  await expect(page.locator('tbody tr').first()).toBeVisible();
+
   // Another user cannot open this contribution by its address.
   const other = await page.context().browser()!.newPage();
   await login(other, 'rep@example.ru');
