@@ -13,7 +13,7 @@ use leptos::server_fn::codec::{MultipartData, MultipartFormData};
 
 /// Takes one file (multipart fields `file`, and `field`: the form field to name in an error).
 /// The file is read up to one byte over the limit, so a bigger one is refused without being held.
-#[server(input = MultipartFormData, endpoint = "files/upload")]
+#[server(input = MultipartFormData, endpoint = "files/upload", output = crate::codec::Postcard)]
 pub async fn upload_file(data: MultipartData) -> Result<Attachment, AppError> {
     use crate::ssr::*;
     let s = session()?;
@@ -226,6 +226,8 @@ fn send(
     lines: RwSignal<Vec<Line>>,
     files: RwSignal<Vec<Attachment>>,
 ) {
+    use leptos::server::codee::Decoder;
+    use leptos::server::codee::binary::PostcardCodec;
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
     let set = move |f: &dyn Fn(&mut Line)| {
@@ -251,7 +253,8 @@ fn send(
         fail("Браузер не может отправить файл".into());
         return;
     }
-    let _ = xhr.set_request_header("Accept", "application/json");
+    let _ = xhr.set_request_header("Accept", "application/x-postcard");
+    xhr.set_response_type(web_sys::XmlHttpRequestResponseType::Arraybuffer);
     if let Ok(upload) = xhr.upload() {
         let progress =
             Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
@@ -266,9 +269,13 @@ fn send(
     let done_xhr = xhr.clone();
     let done = Closure::<dyn FnMut()>::new(move || {
         let status = done_xhr.status().unwrap_or(0);
-        let body = done_xhr.response_text().ok().flatten().unwrap_or_default();
+        // The answer and the error are postcard, as every server function's (`crate::codec`).
+        let body = done_xhr
+            .response()
+            .map(|b| web_sys::js_sys::Uint8Array::new(&b).to_vec())
+            .unwrap_or_default();
         if status == 200 {
-            match serde_json::from_str::<Attachment>(&body) {
+            match <PostcardCodec as Decoder<Attachment>>::decode(&body) {
                 Ok(f) => {
                     set(&|l: &mut Line| {
                         l.progress = None;
@@ -279,7 +286,7 @@ fn send(
                 Err(_) => fail("Сервер ответил непонятно, попробуйте ещё раз".into()),
             }
         } else {
-            let message = match serde_json::from_str::<AppError>(&body) {
+            let message = match <PostcardCodec as Decoder<AppError>>::decode(&body) {
                 Ok(AppError::Fields(f)) => {
                     f.0.first()
                         .map(|e| e.message.clone())

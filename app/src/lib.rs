@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod codec;
 pub mod components;
 pub mod documents;
 pub mod error;
@@ -45,7 +46,7 @@ impl AuthEpoch {
     }
 }
 
-type MeResource = Resource<Result<Option<Me>, AppError>>;
+type MeResource = crate::codec::Res<Result<Option<Me>, AppError>>;
 
 /// Who may open a page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,7 +134,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let epoch = AuthEpoch(RwSignal::new(0));
     provide_context(epoch);
-    let me: MeResource = Resource::new(move || epoch.get(), |_| auth::get_me());
+    let me: MeResource = crate::codec::resource(move || epoch.get(), |_| auth::get_me());
     provide_context(me);
     let live = live::Live::new();
     provide_context(live);

@@ -6,7 +6,7 @@ import { hydrated } from './helpers';
 // when the first visit downloads more than BUNDLE_BUDGET_KB, which is set just above today's figure
 // and is to be lowered as the bundle shrinks, down to the 300 KB target.
 const TARGET_KB = 300;
-const BUDGET_KB = Number(process.env.BUNDLE_BUDGET_KB ?? 700);
+const BUDGET_KB = Number(process.env.BUNDLE_BUDGET_KB ?? 600);
 
 test(`bundle: the WASM + JS of a first visit to /login, as sent, stays within ${BUDGET_KB} KB`, async ({ browser }) => {
   const ctx = await browser.newContext({ serviceWorkers: 'block' });

@@ -14,6 +14,12 @@ test('the create form names bad fields and keeps the values', async ({ browser }
   await expect(page.getByLabel('Контактный телефон')).toHaveAttribute('aria-invalid', 'true');
   await expect(page.getByText('Описание: не меньше 10 символов')).toBeVisible();
   await expect(page.getByLabel('Описание')).toHaveValue('коротко');
+  // A file named .pdf that is not one is refused by the server, and the refusal names it.
+  await page.getByLabel('Добавить файл', { exact: true }).setInputFiles({
+    name: 'скан.pdf', mimeType: 'application/pdf', buffer: Buffer.from('просто текст'),
+  });
+  await expect(page.locator('.file-line', { hasText: 'скан.pdf' }).getByRole('alert'))
+    .toHaveText('Файл «скан.pdf» не похож на PDF, JPEG или PNG, или он повреждён');
   await page.context().close();
 });
 

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 /// «Подать заявку»: answers the same for any data that passes the form's checks, and goes to
 /// the application's status page.
-#[server(endpoint = "access/apply")]
+#[server(endpoint = "access/apply", output = crate::codec::Postcard)]
 pub async fn access_apply(
     full_name: String,
     id_number: String,
@@ -43,7 +43,7 @@ pub async fn access_apply(
 }
 
 /// «Статус заявки» by its number and the contact given in it.
-#[server(endpoint = "access/status")]
+#[server(endpoint = "access/status", output = crate::codec::Postcard)]
 pub async fn access_status(number: String, contact: String) -> Result<AccessStatusView, AppError> {
     use crate::ssr::*;
     // Read by the status page as it renders: the answer is the page, whatever it says (no error
@@ -62,7 +62,7 @@ pub struct LinkInfo {
     pub login: String,
 }
 
-#[server(endpoint = "access/link")]
+#[server(endpoint = "access/link", output = crate::codec::Postcard)]
 pub async fn access_link_info(token: String) -> Result<LinkInfo, AppError> {
     use crate::ssr::*;
     let l = store()?.access_link(&token).await?;
@@ -73,7 +73,7 @@ pub async fn access_link_info(token: String) -> Result<LinkInfo, AppError> {
 }
 
 /// The new password, twice, by the one-time link; then to the login page.
-#[server(endpoint = "access/set-password")]
+#[server(endpoint = "access/set-password", output = crate::codec::Postcard)]
 pub async fn access_set_password(
     token: String,
     password: String,

@@ -88,7 +88,7 @@ pub fn AccessStatusPage() -> impl IntoView {
             )
         })
     });
-    let status = Resource::new(
+    let status = crate::codec::resource(
         move || {
             let (n, c, _) = asked.get();
             (n, c)
@@ -179,7 +179,7 @@ fn StatusCard(v: domain::model::AccessStatusView) -> impl IntoView {
 pub fn AccessLinkPage() -> impl IntoView {
     let query = use_query_map();
     let token = Memo::new(move |_| query.with(|q| q.get("token").unwrap_or_default()));
-    let info = Resource::new(move || token.get(), access_link_info);
+    let info = crate::codec::resource(move || token.get(), access_link_info);
     let action = ServerAction::<AccessSetPassword>::new();
     let errors = FormErrors::new();
     show_answers(action, errors);

@@ -31,7 +31,7 @@ pub struct CodeStatus {
     pub resend_in: i64,
 }
 
-#[server(endpoint = "auth/me")]
+#[server(endpoint = "auth/me", output = crate::codec::Postcard)]
 pub async fn get_me() -> Result<Option<Me>, AppError> {
     use crate::ssr::*;
     let Some(s) = request()?.session else {
@@ -58,7 +58,7 @@ pub async fn get_me() -> Result<Option<Me>, AppError> {
     }))
 }
 
-#[server(endpoint = "auth/login")]
+#[server(endpoint = "auth/login", output = crate::codec::Postcard)]
 pub async fn login(login: String, password: String, next: String) -> Result<(), AppError> {
     use crate::ssr::*;
     let store = store()?;
@@ -98,7 +98,7 @@ pub async fn login(login: String, password: String, next: String) -> Result<(), 
 }
 
 /// The second step of a login with 2FA: a code from the app, or a recovery code.
-#[server(endpoint = "auth/second-factor")]
+#[server(endpoint = "auth/second-factor", output = crate::codec::Postcard)]
 pub async fn second_factor(code: String, next: String) -> Result<(), AppError> {
     use crate::ssr::*;
     let store = store()?;
@@ -152,7 +152,7 @@ async fn login_factor() -> Result<LoginFactor, AppError> {
     })
 }
 
-#[server(endpoint = "auth/login-factor")]
+#[server(endpoint = "auth/login-factor", output = crate::codec::Postcard)]
 pub async fn get_login_factor() -> Result<LoginFactor, AppError> {
     match login_factor().await {
         Ok(f) => Ok(f),
@@ -161,7 +161,7 @@ pub async fn get_login_factor() -> Result<LoginFactor, AppError> {
 }
 
 /// «Отправить код ещё раз» on the second step of a login by SMS.
-#[server(endpoint = "auth/login-code-resend")]
+#[server(endpoint = "auth/login-code-resend", output = crate::codec::Postcard)]
 pub async fn resend_login_code() -> Result<LoginFactor, AppError> {
     use crate::ssr::*;
     let s = any_session()?;
@@ -173,7 +173,7 @@ pub async fn resend_login_code() -> Result<LoginFactor, AppError> {
 }
 
 #[allow(clippy::too_many_arguments)]
-#[server(endpoint = "auth/register")]
+#[server(endpoint = "auth/register", output = crate::codec::Postcard)]
 pub async fn register(
     full_name: String,
     email: String,
@@ -218,7 +218,7 @@ pub async fn register(
     Ok(())
 }
 
-#[server(endpoint = "auth/code-status")]
+#[server(endpoint = "auth/code-status", output = crate::codec::Postcard)]
 pub async fn get_code_status() -> Result<CodeStatus, AppError> {
     use crate::ssr::*;
     let s = any_session()?;
@@ -240,7 +240,7 @@ pub async fn get_code_status() -> Result<CodeStatus, AppError> {
     })
 }
 
-#[server(endpoint = "auth/resend")]
+#[server(endpoint = "auth/resend", output = crate::codec::Postcard)]
 pub async fn resend_code(channel: String) -> Result<CodeStatus, AppError> {
     use crate::ssr::*;
     let s = any_session()?;
@@ -258,7 +258,7 @@ pub async fn resend_code(channel: String) -> Result<CodeStatus, AppError> {
     get_code_status().await
 }
 
-#[server(endpoint = "auth/confirm")]
+#[server(endpoint = "auth/confirm", output = crate::codec::Postcard)]
 pub async fn confirm(code: String) -> Result<(), AppError> {
     use crate::ssr::*;
     let s = any_session()?;
@@ -280,7 +280,7 @@ pub async fn confirm(code: String) -> Result<(), AppError> {
 }
 
 /// «Забыли пароль», step 1: a code to the contact, if it is an account's (the answer is the same).
-#[server(endpoint = "auth/recover-start")]
+#[server(endpoint = "auth/recover-start", output = crate::codec::Postcard)]
 pub async fn recover_start(contact: String) -> Result<(), AppError> {
     use crate::ssr::*;
     let ip = request()?.ip;
@@ -297,7 +297,7 @@ pub async fn recover_start(contact: String) -> Result<(), AppError> {
 }
 
 /// «Забыли пароль», step 2: the code and the new password twice.
-#[server(endpoint = "auth/recover-finish")]
+#[server(endpoint = "auth/recover-finish", output = crate::codec::Postcard)]
 pub async fn recover_finish(
     contact: String,
     code: String,
@@ -318,7 +318,7 @@ pub async fn recover_finish(
     }
 }
 
-#[server(endpoint = "auth/switch")]
+#[server(endpoint = "auth/switch", output = crate::codec::Postcard)]
 pub async fn switch_policyholder(policyholder_id: String) -> Result<(), AppError> {
     use crate::ssr::*;
     let s = session()?;
@@ -330,7 +330,7 @@ pub async fn switch_policyholder(policyholder_id: String) -> Result<(), AppError
 }
 
 /// The page's idle countdown ran out: end the session now.
-#[server(endpoint = "auth/idle-logout")]
+#[server(endpoint = "auth/idle-logout", output = crate::codec::Postcard)]
 pub async fn idle_logout() -> Result<(), AppError> {
     use crate::ssr::*;
     if let Some(s) = request()?.session {
@@ -340,7 +340,7 @@ pub async fn idle_logout() -> Result<(), AppError> {
     clear_session_cookie()
 }
 
-#[server(endpoint = "auth/keep-alive")]
+#[server(endpoint = "auth/keep-alive", output = crate::codec::Postcard)]
 pub async fn keep_alive() -> Result<(), AppError> {
     use crate::ssr::*;
     let s = any_session()?;

@@ -104,7 +104,7 @@ pub fn SecondFactorPage() -> impl IntoView {
             resend_errors.show(&r);
         }
     });
-    let factor = Resource::new(move || resend.version().get(), |_| get_login_factor());
+    let factor = crate::codec::resource(move || resend.version().get(), |_| get_login_factor());
     let remaining = RwSignal::new(0i64);
     Effect::new(move |_| {
         if let Some(Ok(f)) = factor.get() {
@@ -259,7 +259,7 @@ pub fn ConfirmPage() -> impl IntoView {
             resend_errors.show(&r);
         }
     });
-    let status = Resource::new(move || resend.version().get(), |_| get_code_status());
+    let status = crate::codec::resource(move || resend.version().get(), |_| get_code_status());
     let code = RwSignal::new(String::new());
     let remaining = RwSignal::new(0i64);
     Effect::new(move |_| {

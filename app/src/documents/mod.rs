@@ -23,7 +23,7 @@ pub struct DocumentsPageData {
     pub policies: Vec<PolicyOption>,
 }
 
-#[server(endpoint = "documents/list")]
+#[server(endpoint = "documents/list", output = crate::codec::Postcard)]
 pub async fn list_documents(
     kind: Option<String>,
     policy: Option<String>,
@@ -68,7 +68,7 @@ pub async fn list_documents(
 }
 
 /// «Отправить на e-mail»: answers the address it went to.
-#[server(endpoint = "documents/mail")]
+#[server(endpoint = "documents/mail", output = crate::codec::Postcard)]
 pub async fn mail_document(id: String) -> Result<String, AppError> {
     use crate::ssr::*;
     let (s, ph) = match acting().await {
@@ -87,7 +87,7 @@ pub async fn mail_document(id: String) -> Result<String, AppError> {
 
 /// The public check of a document by its code: no session needed, nothing personal shown; a
 /// limited number per IP address (then 429).
-#[server(endpoint = "documents/check")]
+#[server(endpoint = "documents/check", output = crate::codec::Postcard)]
 pub async fn check_document(code: String) -> Result<DocumentCheck, AppError> {
     use crate::ssr::*;
     let req = request()?;

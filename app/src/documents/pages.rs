@@ -61,7 +61,7 @@ pub fn DocumentsPage() -> impl IntoView {
             }
         })
     });
-    let data = Resource::new(
+    let data = crate::codec::resource(
         move || {
             (
                 epoch.get(),
@@ -205,7 +205,7 @@ fn DocumentsList(
 #[component]
 pub fn CheckPage() -> impl IntoView {
     let params = use_params_map();
-    let data = Resource::new(
+    let data = crate::codec::resource(
         move || params.with(|p| p.get("code").unwrap_or_default()),
         check_document,
     );

@@ -25,7 +25,7 @@ fn parse(query: &str) -> domain::query::TableQuery {
 }
 
 /// `query` is the table's canonical query string (`TableQuery::to_query`).
-#[server(endpoint = "finance/contributions")]
+#[server(endpoint = "finance/contributions", output = crate::codec::Postcard)]
 pub async fn list_contributions(query: String) -> Result<TablePage<ContributionRow>, AppError> {
     use crate::ssr::*;
     let (s, ph) = acting().await?;
@@ -34,7 +34,7 @@ pub async fn list_contributions(query: String) -> Result<TablePage<ContributionR
         .await?)
 }
 
-#[server(endpoint = "finance/contribution")]
+#[server(endpoint = "finance/contribution", output = crate::codec::Postcard)]
 pub async fn get_contribution(id: String) -> Result<ContributionDetail, AppError> {
     use crate::ssr::*;
     let (s, ph) = match acting().await {
@@ -47,7 +47,7 @@ pub async fn get_contribution(id: String) -> Result<ContributionDetail, AppError
     }
 }
 
-#[server(endpoint = "finance/charges")]
+#[server(endpoint = "finance/charges", output = crate::codec::Postcard)]
 pub async fn list_charges(query: String) -> Result<ChargesView, AppError> {
     use crate::ssr::*;
     let (s, ph) = acting().await?;
@@ -57,7 +57,7 @@ pub async fn list_charges(query: String) -> Result<ChargesView, AppError> {
     Ok(ChargesView { page, balance })
 }
 
-#[server(endpoint = "finance/programmes")]
+#[server(endpoint = "finance/programmes", output = crate::codec::Postcard)]
 pub async fn list_programmes() -> Result<Vec<ProgrammeOption>, AppError> {
     use crate::ssr::*;
     let (s, ph) = acting().await?;
@@ -65,7 +65,7 @@ pub async fn list_programmes() -> Result<Vec<ProgrammeOption>, AppError> {
 }
 
 /// The account's reminders on one contribution of the acting policyholder.
-#[server(endpoint = "finance/reminders")]
+#[server(endpoint = "finance/reminders", output = crate::codec::Postcard)]
 pub async fn list_reminders(
     contribution_id: String,
 ) -> Result<Vec<domain::model::ReminderRow>, AppError> {
@@ -77,7 +77,7 @@ pub async fn list_reminders(
 }
 
 /// «Установить напоминание»: `remind_at` as a `datetime-local` input sends it, Moscow time.
-#[server(endpoint = "finance/add-reminder")]
+#[server(endpoint = "finance/add-reminder", output = crate::codec::Postcard)]
 pub async fn add_reminder(contribution_id: String, remind_at: String) -> Result<(), AppError> {
     use crate::ssr::*;
     let (s, ph) = match acting().await {
@@ -101,7 +101,7 @@ pub async fn add_reminder(contribution_id: String, remind_at: String) -> Result<
     }
 }
 
-#[server(endpoint = "finance/delete-reminder")]
+#[server(endpoint = "finance/delete-reminder", output = crate::codec::Postcard)]
 pub async fn delete_reminder(id: String) -> Result<(), AppError> {
     use crate::ssr::*;
     let s = session()?;

@@ -192,11 +192,11 @@ pub fn ContributionsPage() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
     let query = url_query();
     let live = expect_context::<Live>();
-    let data = Resource::new(
+    let data = crate::codec::resource(
         move || (epoch.get(), live.finance.get(), query.get().to_query()),
         |(_, _, q)| list_contributions(q),
     );
-    let programmes = Resource::new(move || epoch.get(), |_| list_programmes());
+    let programmes = crate::codec::resource(move || epoch.get(), |_| list_programmes());
     let (pending, set_pending) = signal(false);
     const BASE: &str = "/contributions";
     view! {
@@ -308,7 +308,7 @@ pub fn ContributionPage() -> impl IntoView {
     // The detail's own query string is the filter of the table it came from.
     let filter = url_query();
     let back = move || href("/contributions", &filter.get());
-    let data = Resource::new(
+    let data = crate::codec::resource(
         move || {
             (
                 epoch.get(),
@@ -322,7 +322,7 @@ pub fn ContributionPage() -> impl IntoView {
     let add = ServerAction::<AddReminder>::new();
     let delete = ServerAction::<DeleteReminder>::new();
     let live = expect_context::<Live>();
-    let reminders = Resource::new(
+    let reminders = crate::codec::resource(
         move || {
             (
                 params.with(|p| p.get("id").unwrap_or_default()),
@@ -389,7 +389,7 @@ pub fn ChargesPage() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
     let query = url_query();
     let live = expect_context::<Live>();
-    let data = Resource::new(
+    let data = crate::codec::resource(
         move || (epoch.get(), live.finance.get(), query.get().to_query()),
         |(_, _, q)| list_charges(q),
     );
@@ -500,7 +500,7 @@ fn Reminders(
     contribution_id: String,
     add: ServerAction<AddReminder>,
     delete: ServerAction<DeleteReminder>,
-    list: Resource<Result<Vec<domain::model::ReminderRow>, crate::error::AppError>>,
+    list: crate::codec::Res<Result<Vec<domain::model::ReminderRow>, crate::error::AppError>>,
 ) -> impl IntoView {
     let errors = FormErrors::new();
     if let Some(Err(e)) = add.value().get_untracked() {

@@ -18,7 +18,7 @@ pub struct NoticesView {
     pub has_next: bool,
 }
 
-#[server(endpoint = "notices/list")]
+#[server(endpoint = "notices/list", output = crate::codec::Postcard)]
 pub async fn list_notices(page: i64) -> Result<NoticesView, AppError> {
     use crate::ssr::*;
     let s = session()?;
@@ -33,14 +33,14 @@ pub async fn list_notices(page: i64) -> Result<NoticesView, AppError> {
     })
 }
 
-#[server(endpoint = "notices/unread")]
+#[server(endpoint = "notices/unread", output = crate::codec::Postcard)]
 pub async fn unread_notices() -> Result<i64, AppError> {
     use crate::ssr::*;
     let s = session()?;
     Ok(store()?.unread_notices(&s.account_id).await?)
 }
 
-#[server(endpoint = "notices/read")]
+#[server(endpoint = "notices/read", output = crate::codec::Postcard)]
 pub async fn read_notices() -> Result<(), AppError> {
     use crate::ssr::*;
     let s = session()?;

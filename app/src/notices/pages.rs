@@ -51,7 +51,7 @@ pub fn NoticesPage() -> impl IntoView {
         })
     });
     let read = ServerAction::<ReadNotices>::new();
-    let data = Resource::new(
+    let data = crate::codec::resource(
         move || {
             (
                 epoch.get(),

@@ -20,7 +20,7 @@ pub struct DebtsPageData {
     pub payments: Vec<PaymentRow>,
 }
 
-#[server(endpoint = "payments/debts")]
+#[server(endpoint = "payments/debts", output = crate::codec::Postcard)]
 pub async fn get_debts() -> Result<DebtsPageData, AppError> {
     use crate::ssr::*;
     let (s, ph) = acting().await?;
@@ -39,7 +39,7 @@ pub struct PayStart {
 }
 
 // JSON in: an empty list of items must arrive as an empty list, which a URL-encoded form cannot say.
-#[server(input = Json, endpoint = "payments/pay-form")]
+#[server(input = Json, endpoint = "payments/pay-form", output = crate::codec::Postcard)]
 pub async fn get_pay_form(items: Vec<String>) -> Result<PayStart, AppError> {
     use crate::ssr::*;
     let (s, ph) = acting().await?;
@@ -54,7 +54,7 @@ pub async fn get_pay_form(items: Vec<String>) -> Result<PayStart, AppError> {
     })
 }
 
-#[server(input = Json, endpoint = "payments/start")]
+#[server(input = Json, endpoint = "payments/start", output = crate::codec::Postcard)]
 pub async fn start_pay(form: PayForm) -> Result<String, AppError> {
     use crate::ssr::*;
     let (s, ph) = match acting().await {
@@ -71,7 +71,7 @@ pub async fn start_pay(form: PayForm) -> Result<String, AppError> {
     }
 }
 
-#[server(endpoint = "payments/get")]
+#[server(endpoint = "payments/get", output = crate::codec::Postcard)]
 pub async fn get_payment(id: String) -> Result<PaymentView, AppError> {
     use crate::ssr::*;
     let (s, ph) = match acting().await {
@@ -84,7 +84,7 @@ pub async fn get_payment(id: String) -> Result<PaymentView, AppError> {
     }
 }
 
-#[server(endpoint = "payments/confirm")]
+#[server(endpoint = "payments/confirm", output = crate::codec::Postcard)]
 pub async fn confirm_pay(id: String, code: String) -> Result<PaymentView, AppError> {
     use crate::ssr::*;
     let s = session()?;
@@ -98,7 +98,7 @@ pub async fn confirm_pay(id: String, code: String) -> Result<PaymentView, AppErr
     }
 }
 
-#[server(endpoint = "payments/resend")]
+#[server(endpoint = "payments/resend", output = crate::codec::Postcard)]
 pub async fn resend_pay_code(id: String) -> Result<(), AppError> {
     use crate::ssr::*;
     let s = session()?;

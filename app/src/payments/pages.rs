@@ -31,7 +31,7 @@ fn status_class(s: PaymentStatus) -> &'static str {
 pub fn DebtsPage() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
     let live = expect_context::<Live>();
-    let data = Resource::new(move || (epoch.get(), live.finance.get()), |_| get_debts());
+    let data = crate::codec::resource(move || (epoch.get(), live.finance.get()), |_| get_debts());
     let selected = RwSignal::new(Vec::<String>::new());
     view! {
         <Title text="Задолженности — Кабинет страхователя"/>
@@ -207,7 +207,7 @@ pub fn PayPage() -> impl IntoView {
     let query = use_query_map();
     let items = Memo::new(move |_| query.with(query_items));
     let all = Memo::new(move |_| query.with(|q| q.get("all").is_some()));
-    let data = Resource::new(
+    let data = crate::codec::resource(
         move || (epoch.get(), items.get(), all.get()),
         |(_, items, all)| async move {
             if items.is_empty() && !all {
@@ -383,7 +383,7 @@ pub fn PaymentPage() -> impl IntoView {
     let resend = ServerAction::<ResendPayCode>::new();
     // A fallback to the live stream while the bank decides: ask again every few seconds.
     let tick = RwSignal::new(0u32);
-    let data = Resource::new(
+    let data = crate::codec::resource(
         move || {
             (
                 epoch.get(),

@@ -11,14 +11,14 @@ use crate::error::AppError;
 use domain::model::{Overview, PolicyDetail, PolicySummary};
 use leptos::prelude::*;
 
-#[server(endpoint = "policies/list")]
+#[server(endpoint = "policies/list", output = crate::codec::Postcard)]
 pub async fn list_policies() -> Result<Vec<PolicySummary>, AppError> {
     use crate::ssr::*;
     let (s, policyholder) = acting().await?;
     Ok(store()?.list_policies(&s.account_id, &policyholder).await?)
 }
 
-#[server(endpoint = "policies/get")]
+#[server(endpoint = "policies/get", output = crate::codec::Postcard)]
 pub async fn get_policy(id: String) -> Result<PolicyDetail, AppError> {
     use crate::ssr::*;
     let (s, policyholder) = match acting().await {
@@ -31,7 +31,7 @@ pub async fn get_policy(id: String) -> Result<PolicyDetail, AppError> {
     }
 }
 
-#[server(endpoint = "policies/overview")]
+#[server(endpoint = "policies/overview", output = crate::codec::Postcard)]
 pub async fn get_overview() -> Result<Option<Overview>, AppError> {
     use crate::ssr::*;
     let (s, policyholder) = match acting().await {

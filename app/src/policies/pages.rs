@@ -22,7 +22,7 @@ fn status_badge(p: &PolicySummary) -> impl IntoView + use<> {
 pub fn OverviewPage() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
     let live = expect_context::<crate::live::Live>();
-    let data = Resource::new(
+    let data = crate::codec::resource(
         move || (epoch.get(), live.finance.get()),
         |_| get_overview(),
     );
@@ -72,7 +72,7 @@ pub fn OverviewPage() -> impl IntoView {
 #[component]
 pub fn PoliciesPage() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
-    let data = Resource::new(move || epoch.get(), |_| list_policies());
+    let data = crate::codec::resource(move || epoch.get(), |_| list_policies());
     view! {
         <Title text="Мои страховые полисы — Кабинет страхователя"/>
         <h1>"Мои страховые полисы"</h1>
@@ -128,7 +128,7 @@ fn PolicyTable(list: Vec<PolicySummary>) -> impl IntoView {
 pub fn PolicyPage() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
     let params = use_params_map();
-    let data = Resource::new(
+    let data = crate::codec::resource(
         move || {
             (
                 epoch.get(),

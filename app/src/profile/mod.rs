@@ -19,7 +19,7 @@ pub struct ProfileView {
     pub history: Vec<ProfileChange>,
 }
 
-#[server(endpoint = "profile/get")]
+#[server(endpoint = "profile/get", output = crate::codec::Postcard)]
 pub async fn get_profile() -> Result<ProfileView, AppError> {
     use crate::ssr::*;
     let s = session()?;
@@ -31,7 +31,7 @@ pub async fn get_profile() -> Result<ProfileView, AppError> {
 }
 
 /// Sends the identity code to the account's e-mail; answers where it went (masked).
-#[server(endpoint = "profile/send-code")]
+#[server(endpoint = "profile/send-code", output = crate::codec::Postcard)]
 pub async fn send_identity_code() -> Result<String, AppError> {
     use crate::ssr::*;
     let s = session()?;
@@ -41,7 +41,7 @@ pub async fn send_identity_code() -> Result<String, AppError> {
     }
 }
 
-#[server(endpoint = "profile/confirm-identity")]
+#[server(endpoint = "profile/confirm-identity", output = crate::codec::Postcard)]
 pub async fn confirm_identity(code: String) -> Result<(), AppError> {
     use crate::ssr::*;
     let s = session()?;
@@ -54,7 +54,7 @@ pub async fn confirm_identity(code: String) -> Result<(), AppError> {
 
 /// Changes the e-mail or the phone. Without a fresh second factor it answers a field error on
 /// `second_factor`: the page then asks for it and sends the same values again.
-#[server(endpoint = "profile/change-contact")]
+#[server(endpoint = "profile/change-contact", output = crate::codec::Postcard)]
 pub async fn change_contact(
     field: String,
     value: String,
@@ -91,7 +91,7 @@ fn factor_or<T>(e: store::StoreError) -> Result<T, AppError> {
 
 /// «Редактировать» of ФИО, birth date, ИНН or СНИЛС; answers `applied` or `review`
 /// («На проверке»).
-#[server(endpoint = "profile/identity")]
+#[server(endpoint = "profile/identity", output = crate::codec::Postcard)]
 pub async fn submit_identity(field: String, value: String) -> Result<String, AppError> {
     use crate::ssr::*;
     let s = session()?;
@@ -107,7 +107,7 @@ pub async fn submit_identity(field: String, value: String) -> Result<String, App
 
 /// «Изменить паспорт»: the form's `passport` and `scan` fields as multipart. The scan is read
 /// up to one byte over the limit, so a bigger file is refused without being held whole.
-#[server(input = MultipartFormData, endpoint = "profile/passport")]
+#[server(input = MultipartFormData, endpoint = "profile/passport", output = crate::codec::Postcard)]
 pub async fn upload_passport(data: MultipartData) -> Result<String, AppError> {
     use crate::ssr::*;
     let s = session()?;

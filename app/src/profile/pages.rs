@@ -105,7 +105,7 @@ pub fn ProfilePage() -> impl IntoView {
     // Bumped only when a change went through: a refused attempt (a bad value, the factor to pass)
     // must not reload the page's data, or the form would be redrawn under the user's typing.
     let saved_changes = RwSignal::new(0u32);
-    let data = Resource::new(
+    let data = crate::codec::resource(
         move || (epoch.get(), saved_changes.get(), uploads.get()),
         |_| get_profile(),
     );

@@ -21,7 +21,7 @@ pub struct DeadlinesPageData {
     pub now: chrono::DateTime<chrono::Utc>,
 }
 
-#[server(endpoint = "deadlines/list")]
+#[server(endpoint = "deadlines/list", output = crate::codec::Postcard)]
 pub async fn get_deadlines() -> Result<DeadlinesPageData, AppError> {
     use crate::ssr::*;
     let (s, ph) = acting().await?;
@@ -36,7 +36,7 @@ pub async fn get_deadlines() -> Result<DeadlinesPageData, AppError> {
 }
 
 /// «Запросить продление»: the reasons and the ids of the documents uploaded for it.
-#[server(input = Json, endpoint = "deadlines/extend")]
+#[server(input = Json, endpoint = "deadlines/extend", output = crate::codec::Postcard)]
 pub async fn ask_extension(
     key: String,
     reasons: String,
@@ -57,7 +57,7 @@ pub async fn ask_extension(
 }
 
 /// A new private address of the iCal feed (the previous one stops working).
-#[server(endpoint = "deadlines/calendar-link")]
+#[server(endpoint = "deadlines/calendar-link", output = crate::codec::Postcard)]
 pub async fn new_calendar_link() -> Result<String, AppError> {
     use crate::ssr::*;
     let (s, ph) = match acting().await {
@@ -71,7 +71,7 @@ pub async fn new_calendar_link() -> Result<String, AppError> {
     Ok(format!("{}/calendar/{token}.ics", public_origin()?))
 }
 
-#[server(endpoint = "staff/extensions")]
+#[server(endpoint = "staff/extensions", output = crate::codec::Postcard)]
 pub async fn staff_list_extensions() -> Result<Vec<ExtensionRow>, AppError> {
     use crate::ssr::*;
     let s = session()?;
@@ -81,7 +81,7 @@ pub async fn staff_list_extensions() -> Result<Vec<ExtensionRow>, AppError> {
     }
 }
 
-#[server(endpoint = "staff/extension-decide")]
+#[server(endpoint = "staff/extension-decide", output = crate::codec::Postcard)]
 pub async fn staff_decide_extension(
     id: String,
     decision: String,
@@ -132,7 +132,7 @@ fn left_text(row: &DeadlineRow, now: chrono::DateTime<chrono::Utc>) -> String {
 #[component]
 pub fn DeadlinesPage() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
-    let data = Resource::new(move || epoch.get(), |_| get_deadlines());
+    let data = crate::codec::resource(move || epoch.get(), |_| get_deadlines());
     view! {
         <Title text="Сроки — Кабинет страхователя"/>
         <p class="crumbs"><a href="/reports">"← Отчётность"</a></p>
@@ -290,7 +290,7 @@ fn DeadlineLine(
 /// Staff: extension requests to decide (on the staff reports page).
 #[component]
 pub fn StaffExtensions() -> impl IntoView {
-    let list = Resource::new(|| (), |_| staff_list_extensions());
+    let list = crate::codec::resource(|| (), |_| staff_list_extensions());
     view! {
         <section aria-labelledby="extensions">
             <h2 id="extensions">"Запросы о продлении сроков"</h2>

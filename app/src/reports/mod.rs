@@ -27,7 +27,7 @@ pub struct ReportsPageData {
     pub reports: Vec<ReportRow>,
 }
 
-#[server(endpoint = "reports/list")]
+#[server(endpoint = "reports/list", output = crate::codec::Postcard)]
 pub async fn get_reports() -> Result<ReportsPageData, AppError> {
     use crate::ssr::*;
     let (s, ph) = acting().await?;
@@ -55,7 +55,7 @@ pub struct ReportStart {
     pub files: Vec<Attachment>,
 }
 
-#[server(endpoint = "reports/start")]
+#[server(endpoint = "reports/start", output = crate::codec::Postcard)]
 pub async fn get_report_start(kind: String, draft: String) -> Result<ReportStart, AppError> {
     use crate::ssr::*;
     let (s, ph) = acting().await?;
@@ -112,7 +112,7 @@ pub async fn get_report_start(kind: String, draft: String) -> Result<ReportStart
 }
 
 /// Autosave: keeps the form as typed; answers the report's status code.
-#[server(input = Json, endpoint = "reports/save")]
+#[server(input = Json, endpoint = "reports/save", output = crate::codec::Postcard)]
 pub async fn save_report(id: String, form: ReportForm) -> Result<String, AppError> {
     use crate::ssr::*;
     let (s, ph) = match acting().await {
@@ -129,7 +129,7 @@ pub async fn save_report(id: String, form: ReportForm) -> Result<String, AppErro
 }
 
 /// «Отправить»: once per key; answers the report.
-#[server(input = Json, endpoint = "reports/submit")]
+#[server(input = Json, endpoint = "reports/submit", output = crate::codec::Postcard)]
 pub async fn send_report(
     id: String,
     key: String,
@@ -149,7 +149,7 @@ pub async fn send_report(
     }
 }
 
-#[server(endpoint = "reports/get")]
+#[server(endpoint = "reports/get", output = crate::codec::Postcard)]
 pub async fn get_report(id: String) -> Result<ReportView, AppError> {
     use crate::ssr::*;
     let (s, ph) = match acting().await {
@@ -162,7 +162,7 @@ pub async fn get_report(id: String) -> Result<ReportView, AppError> {
     }
 }
 
-#[server(endpoint = "reports/delete-draft")]
+#[server(endpoint = "reports/delete-draft", output = crate::codec::Postcard)]
 pub async fn delete_draft(id: String) -> Result<(), AppError> {
     use crate::ssr::*;
     let (s, ph) = match acting().await {
@@ -175,7 +175,7 @@ pub async fn delete_draft(id: String) -> Result<(), AppError> {
     }
 }
 
-#[server(endpoint = "staff/reports")]
+#[server(endpoint = "staff/reports", output = crate::codec::Postcard)]
 pub async fn staff_list_reports() -> Result<Vec<ReportRow>, AppError> {
     use crate::ssr::*;
     let s = session()?;
@@ -185,7 +185,7 @@ pub async fn staff_list_reports() -> Result<Vec<ReportRow>, AppError> {
     }
 }
 
-#[server(endpoint = "staff/report")]
+#[server(endpoint = "staff/report", output = crate::codec::Postcard)]
 pub async fn staff_get_report(id: String) -> Result<ReportView, AppError> {
     use crate::ssr::*;
     let s = session()?;
@@ -196,7 +196,7 @@ pub async fn staff_get_report(id: String) -> Result<ReportView, AppError> {
 }
 
 /// Staff's decision: accept, or return with a comment and optionally an error on one field.
-#[server(endpoint = "staff/report-decide")]
+#[server(endpoint = "staff/report-decide", output = crate::codec::Postcard)]
 pub async fn staff_decide_report(
     id: String,
     decision: String,

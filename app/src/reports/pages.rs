@@ -38,7 +38,7 @@ pub(super) fn status_badge(code: &str) -> impl IntoView + use<> {
 #[component]
 pub fn ReportsPage() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
-    let data = Resource::new(move || epoch.get(), |_| get_reports());
+    let data = crate::codec::resource(move || epoch.get(), |_| get_reports());
     let removed = RwSignal::new(Vec::<String>::new());
     view! {
         <Title text="Отчётность — Кабинет страхователя"/>
@@ -345,7 +345,7 @@ pub fn ReportFormPage() -> impl IntoView {
     let query = use_query_map();
     let kind = Memo::new(move |_| params.with(|p| p.get("kind").unwrap_or_default()));
     let draft = Memo::new(move |_| query.with(|q| q.get("draft").unwrap_or_default()));
-    let start = Resource::new(
+    let start = crate::codec::resource(
         move || (epoch.get(), kind.get(), draft.get()),
         |(_, kind, draft)| get_report_start(kind, draft),
     );
@@ -912,7 +912,7 @@ pub fn ReportPage() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
-    let data = Resource::new(move || (epoch.get(), id.get()), |(_, id)| get_report(id));
+    let data = crate::codec::resource(move || (epoch.get(), id.get()), |(_, id)| get_report(id));
     view! {
         <p class="crumbs"><a href="/reports">"← Отчётность"</a></p>
         <Suspense fallback=loading>

@@ -20,7 +20,7 @@ fn loading() -> impl IntoView {
 #[component]
 pub fn StaffReportsPage() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
-    let list = Resource::new(move || epoch.get(), |_| staff_list_reports());
+    let list = crate::codec::resource(move || epoch.get(), |_| staff_list_reports());
     view! {
         <Suspense fallback=loading>
             {move || list.get().map(|r| match r {
@@ -77,7 +77,7 @@ pub fn StaffReportPage() -> impl IntoView {
                 .map(|v| v.status.clone())
         })
     });
-    let data = Resource::new(
+    let data = crate::codec::resource(
         move || (epoch.get(), id.get(), decided.get()),
         |(_, id, _)| staff_get_report(id),
     );

@@ -25,7 +25,7 @@ pub struct NewRequestPrefill {
     pub key: String,
 }
 
-#[server(endpoint = "requests/new")]
+#[server(endpoint = "requests/new", output = crate::codec::Postcard)]
 pub async fn new_request_data(policy_id: String) -> Result<NewRequestPrefill, AppError> {
     use crate::ssr::*;
     let (s, ph) = match acting().await {
@@ -48,7 +48,7 @@ pub async fn new_request_data(policy_id: String) -> Result<NewRequestPrefill, Ap
 }
 
 /// «Отправить»: the new request's id.
-#[server(input = Json, endpoint = "requests/create")]
+#[server(input = Json, endpoint = "requests/create", output = crate::codec::Postcard)]
 pub async fn submit_request(form: RequestForm) -> Result<String, AppError> {
     use crate::ssr::*;
     let (s, ph) = match acting().await {
@@ -83,7 +83,7 @@ pub struct RequestsData {
 }
 
 /// «История запросов» of the acting policyholder.
-#[server(endpoint = "requests/list")]
+#[server(endpoint = "requests/list", output = crate::codec::Postcard)]
 pub async fn list_requests(
     status: Option<String>,
     kind: Option<String>,
@@ -115,7 +115,7 @@ pub async fn list_requests(
     Ok(RequestsData { page, policies })
 }
 
-#[server(endpoint = "requests/get")]
+#[server(endpoint = "requests/get", output = crate::codec::Postcard)]
 pub async fn get_request(id: String) -> Result<RequestView, AppError> {
     use crate::ssr::*;
     let s = session()?;
@@ -126,7 +126,7 @@ pub async fn get_request(id: String) -> Result<RequestView, AppError> {
 }
 
 /// «Редактировать запрос»: a comment and/or files to the request.
-#[server(input = Json, endpoint = "requests/comment")]
+#[server(input = Json, endpoint = "requests/comment", output = crate::codec::Postcard)]
 pub async fn comment_request(
     id: String,
     comment: String,

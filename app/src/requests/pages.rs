@@ -80,7 +80,7 @@ pub(crate) fn TextArea(
 pub fn NewRequestPage() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
     let params = use_params_map();
-    let data = Resource::new(
+    let data = crate::codec::resource(
         move || {
             (
                 epoch.get(),
@@ -252,7 +252,7 @@ pub fn RequestsPage() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
     let live = expect_context::<Live>();
     let filter = url_filter();
-    let data = Resource::new(
+    let data = crate::codec::resource(
         move || (epoch.get(), live.requests.get(), filter.get()),
         |(_, _, f)| {
             list_requests(
@@ -379,7 +379,7 @@ pub fn RequestPage() -> impl IntoView {
     let comment = ServerAction::<CommentRequest>::new();
     // Refetched after a comment went through (not after a refused one: the form keeps the text).
     let sent = RwSignal::new(0u32);
-    let data = Resource::new(
+    let data = crate::codec::resource(
         move || (epoch.get(), id.get(), live.requests.get(), sent.get()),
         |(_, id, ..)| get_request(id),
     );

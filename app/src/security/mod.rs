@@ -38,7 +38,7 @@ pub struct JournalPage {
     pub has_next: bool,
 }
 
-#[server(endpoint = "security/sessions")]
+#[server(endpoint = "security/sessions", output = crate::codec::Postcard)]
 pub async fn list_sessions() -> Result<Vec<SessionView>, AppError> {
     use crate::ssr::*;
     let s = session()?;
@@ -56,7 +56,7 @@ pub async fn list_sessions() -> Result<Vec<SessionView>, AppError> {
         .collect())
 }
 
-#[server(endpoint = "security/end-session")]
+#[server(endpoint = "security/end-session", output = crate::codec::Postcard)]
 pub async fn end_session(id: String) -> Result<(), AppError> {
     use crate::ssr::*;
     let s = session()?;
@@ -72,7 +72,7 @@ pub async fn end_session(id: String) -> Result<(), AppError> {
     }
 }
 
-#[server(endpoint = "security/end-others")]
+#[server(endpoint = "security/end-others", output = crate::codec::Postcard)]
 pub async fn end_other_sessions() -> Result<u64, AppError> {
     use crate::ssr::*;
     let s = session()?;
@@ -80,7 +80,7 @@ pub async fn end_other_sessions() -> Result<u64, AppError> {
     Ok(store()?.end_other_sessions(&s, &ip).await?)
 }
 
-#[server(endpoint = "security/journal")]
+#[server(endpoint = "security/journal", output = crate::codec::Postcard)]
 pub async fn security_journal(page: u32) -> Result<JournalPage, AppError> {
     use crate::ssr::*;
     let s = session()?;
@@ -122,7 +122,7 @@ pub struct TotpSetup {
     pub qr_svg: String,
 }
 
-#[server(endpoint = "security/2fa-state")]
+#[server(endpoint = "security/2fa-state", output = crate::codec::Postcard)]
 pub async fn two_factor_state() -> Result<TwoFactorInfo, AppError> {
     use crate::ssr::*;
     let s = session()?;
@@ -138,7 +138,7 @@ pub async fn two_factor_state() -> Result<TwoFactorInfo, AppError> {
     })
 }
 
-#[server(endpoint = "security/totp-begin")]
+#[server(endpoint = "security/totp-begin", output = crate::codec::Postcard)]
 pub async fn totp_begin() -> Result<TotpSetup, AppError> {
     use crate::ssr::*;
     let s = session()?;
@@ -152,7 +152,7 @@ pub async fn totp_begin() -> Result<TotpSetup, AppError> {
 }
 
 /// Confirms the app with its first code; answers the recovery codes, shown once.
-#[server(endpoint = "security/totp-confirm")]
+#[server(endpoint = "security/totp-confirm", output = crate::codec::Postcard)]
 pub async fn totp_confirm(code: String) -> Result<Vec<String>, AppError> {
     use crate::ssr::*;
     let s = session()?;
@@ -163,7 +163,7 @@ pub async fn totp_confirm(code: String) -> Result<Vec<String>, AppError> {
     }
 }
 
-#[server(endpoint = "security/totp-disable")]
+#[server(endpoint = "security/totp-disable", output = crate::codec::Postcard)]
 pub async fn totp_disable(password: String, code: String) -> Result<(), AppError> {
     use crate::ssr::*;
     let s = session()?;
@@ -178,7 +178,7 @@ pub async fn totp_disable(password: String, code: String) -> Result<(), AppError
 }
 
 /// «Получать коды в SMS»: a code goes to the account's phone; answers where, masked.
-#[server(endpoint = "security/sms-begin")]
+#[server(endpoint = "security/sms-begin", output = crate::codec::Postcard)]
 pub async fn sms_begin() -> Result<String, AppError> {
     use crate::ssr::*;
     let s = session()?;
@@ -189,7 +189,7 @@ pub async fn sms_begin() -> Result<String, AppError> {
 }
 
 /// Confirms the phone with the code; answers the recovery codes, shown once.
-#[server(endpoint = "security/sms-confirm")]
+#[server(endpoint = "security/sms-confirm", output = crate::codec::Postcard)]
 pub async fn sms_confirm(code: String) -> Result<Vec<String>, AppError> {
     use crate::ssr::*;
     let s = session()?;
@@ -201,7 +201,7 @@ pub async fn sms_confirm(code: String) -> Result<Vec<String>, AppError> {
 }
 
 /// Turns SMS codes off with the password and a code just sent by SMS (or a recovery code).
-#[server(endpoint = "security/sms-disable")]
+#[server(endpoint = "security/sms-disable", output = crate::codec::Postcard)]
 pub async fn sms_disable(password: String, code: String) -> Result<(), AppError> {
     use crate::ssr::*;
     let s = session()?;

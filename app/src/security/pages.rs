@@ -21,7 +21,7 @@ pub fn SecurityPage() -> impl IntoView {
             errors.show(&r);
         }
     });
-    let sessions = Resource::new(
+    let sessions = crate::codec::resource(
         move || {
             (
                 epoch.get(),
@@ -40,7 +40,7 @@ pub fn SecurityPage() -> impl IntoView {
                 .max(1)
         })
     });
-    let journal = Resource::new(
+    let journal = crate::codec::resource(
         move || {
             (
                 epoch.get(),
@@ -178,7 +178,7 @@ fn TwoFactor() -> impl IntoView {
             }
         }
     });
-    let state = Resource::new(
+    let state = crate::codec::resource(
         move || {
             (
                 confirm.version().get(),

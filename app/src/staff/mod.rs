@@ -15,7 +15,7 @@ use domain::model::StaffPolicyholder;
 use leptos::prelude::*;
 
 /// Ok for staff, "not found" for everybody else.
-#[server(endpoint = "staff/check")]
+#[server(endpoint = "staff/check", output = crate::codec::Postcard)]
 pub async fn staff_check() -> Result<(), AppError> {
     use crate::ssr::*;
     let s = session()?;
@@ -25,7 +25,7 @@ pub async fn staff_check() -> Result<(), AppError> {
     }
 }
 
-#[server(endpoint = "staff/policyholders")]
+#[server(endpoint = "staff/policyholders", output = crate::codec::Postcard)]
 pub async fn staff_find(search: String) -> Result<Vec<StaffPolicyholder>, AppError> {
     use crate::ssr::*;
     let s = session()?;
@@ -36,7 +36,7 @@ pub async fn staff_find(search: String) -> Result<Vec<StaffPolicyholder>, AppErr
 }
 
 /// «Внести начисление»; answers the new charge's id.
-#[server(endpoint = "staff/add-charge")]
+#[server(endpoint = "staff/add-charge", output = crate::codec::Postcard)]
 pub async fn staff_add_charge(
     policyholder_id: String,
     kind: String,
@@ -69,7 +69,7 @@ pub async fn staff_add_charge(
 }
 
 /// Profile changes waiting for a check.
-#[server(endpoint = "staff/reviews")]
+#[server(endpoint = "staff/reviews", output = crate::codec::Postcard)]
 pub async fn staff_reviews() -> Result<Vec<domain::model::ReviewRow>, AppError> {
     use crate::ssr::*;
     let s = session()?;
@@ -80,7 +80,7 @@ pub async fn staff_reviews() -> Result<Vec<domain::model::ReviewRow>, AppError> 
 }
 
 /// «Одобрить» (`decision` = `approve`) or «Отклонить» with a reason.
-#[server(endpoint = "staff/decide")]
+#[server(endpoint = "staff/decide", output = crate::codec::Postcard)]
 pub async fn staff_decide(id: String, decision: String, reason: String) -> Result<(), AppError> {
     use crate::ssr::*;
     let s = session()?;
@@ -95,7 +95,7 @@ pub async fn staff_decide(id: String, decision: String, reason: String) -> Resul
 }
 
 /// Applications for «Восстановление доступа без подтверждения» waiting for a decision.
-#[server(endpoint = "staff/access-requests")]
+#[server(endpoint = "staff/access-requests", output = crate::codec::Postcard)]
 pub async fn staff_access_requests() -> Result<Vec<domain::model::AccessRequestRow>, AppError> {
     use crate::ssr::*;
     let s = session()?;
@@ -107,7 +107,7 @@ pub async fn staff_access_requests() -> Result<Vec<domain::model::AccessRequestR
 
 /// «Одобрить» an access application with the new contact (`decision` = `approve`), or
 /// «Отклонить» it with a reason.
-#[server(endpoint = "staff/access-decide")]
+#[server(endpoint = "staff/access-decide", output = crate::codec::Postcard)]
 pub async fn staff_access_decide(
     id: String,
     decision: String,

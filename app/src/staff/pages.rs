@@ -15,20 +15,20 @@ use leptos_meta::Title;
 #[component]
 pub fn StaffPage() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
-    let allowed = Resource::new(move || epoch.get(), |_| staff_check());
+    let allowed = crate::codec::resource(move || epoch.get(), |_| staff_check());
     // Beside `allowed`, not inside its Suspense (see the contribution page).
     let decide = ServerAction::<StaffDecide>::new();
-    let reviews = Resource::new(
+    let reviews = crate::codec::resource(
         move || (epoch.get(), decide.version().get()),
         |_| staff_reviews(),
     );
     let access_decide = ServerAction::<StaffAccessDecide>::new();
-    let applications = Resource::new(
+    let applications = crate::codec::resource(
         move || (epoch.get(), access_decide.version().get()),
         |_| staff_access_requests(),
     );
     let search = RwSignal::new(String::new());
-    let found = Resource::new(move || search.get(), staff_find);
+    let found = crate::codec::resource(move || search.get(), staff_find);
     view! {
         <Suspense fallback=|| view! { <p class="muted" role="status">"Загрузка…"</p> }>
             {move || allowed.get().map(|r| match r {
@@ -60,7 +60,7 @@ fn StaffHome() -> impl IntoView {
 #[component]
 fn NewCharge(
     search: RwSignal<String>,
-    found: Resource<Result<Vec<domain::model::StaffPolicyholder>, AppError>>,
+    found: crate::codec::Res<Result<Vec<domain::model::StaffPolicyholder>, AppError>>,
 ) -> impl IntoView {
     let action = ServerAction::<StaffAddCharge>::new();
     let errors = FormErrors::new();
@@ -217,7 +217,7 @@ fn answer_text(r: &Result<(), AppError>) -> Option<String> {
 #[component]
 fn AccessApplications(
     decide: ServerAction<StaffAccessDecide>,
-    applications: Resource<Result<Vec<domain::model::AccessRequestRow>, AppError>>,
+    applications: crate::codec::Res<Result<Vec<domain::model::AccessRequestRow>, AppError>>,
 ) -> impl IntoView {
     let message = RwSignal::new(None::<String>);
     Effect::new(move |_| {
@@ -304,7 +304,7 @@ fn AccessApplications(
 #[component]
 fn Reviews(
     decide: ServerAction<StaffDecide>,
-    reviews: Resource<Result<Vec<domain::model::ReviewRow>, AppError>>,
+    reviews: crate::codec::Res<Result<Vec<domain::model::ReviewRow>, AppError>>,
 ) -> impl IntoView {
     let message = RwSignal::new(None::<String>);
     Effect::new(move |_| {

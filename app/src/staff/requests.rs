@@ -20,7 +20,7 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-#[server(endpoint = "staff/requests")]
+#[server(endpoint = "staff/requests", output = crate::codec::Postcard)]
 pub async fn staff_requests(
     status: Option<String>,
     kind: Option<String>,
@@ -40,7 +40,7 @@ pub async fn staff_requests(
     }
 }
 
-#[server(endpoint = "staff/request")]
+#[server(endpoint = "staff/request", output = crate::codec::Postcard)]
 pub async fn staff_request(id: String) -> Result<RequestView, AppError> {
     use crate::ssr::*;
     let s = session()?;
@@ -50,7 +50,7 @@ pub async fn staff_request(id: String) -> Result<RequestView, AppError> {
     }
 }
 
-#[server(endpoint = "staff/request-assign")]
+#[server(endpoint = "staff/request-assign", output = crate::codec::Postcard)]
 pub async fn staff_assign(id: String) -> Result<(), AppError> {
     use crate::ssr::*;
     let s = session()?;
@@ -65,7 +65,7 @@ pub async fn staff_assign(id: String) -> Result<(), AppError> {
 }
 
 /// A reply with files; `status` empty keeps the status.
-#[server(input = Json, endpoint = "staff/request-reply")]
+#[server(input = Json, endpoint = "staff/request-reply", output = crate::codec::Postcard)]
 pub async fn staff_reply(
     id: String,
     comment: String,
@@ -102,7 +102,7 @@ pub async fn staff_reply(
 
 /// «Подготовить документ»: «Акт осмотра» (`text` is what the inspection found), «Справка» or a
 /// document of the request's policy, attached to the request; answers the document's id.
-#[server(endpoint = "staff/request-document")]
+#[server(endpoint = "staff/request-document", output = crate::codec::Postcard)]
 pub async fn staff_produce(id: String, kind: String, text: String) -> Result<String, AppError> {
     use crate::ssr::*;
     let s = session()?;
@@ -137,7 +137,7 @@ pub fn StaffRequestsPage() -> impl IntoView {
             )
         })
     });
-    let data = Resource::new(
+    let data = crate::codec::resource(
         move || (epoch.get(), live.requests.get(), q.get()),
         |(_, _, (status, kind, mine, page))| staff_requests(status, kind, mine, page),
     );
@@ -255,7 +255,7 @@ pub fn StaffRequestPage() -> impl IntoView {
     // Refetched after something went through, and when the citizen writes (live); a refused
     // reply keeps the form as typed (its state lives beside the data, not in it).
     let changed = RwSignal::new(0u32);
-    let data = Resource::new(
+    let data = crate::codec::resource(
         move || (epoch.get(), id.get(), live.requests.get(), changed.get()),
         |(_, id, ..)| staff_request(id),
     );
