@@ -39,18 +39,6 @@ async function fromCache(request) {
   return new Response(html, { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' } });
 }
 
-// The WASM goes to the page as a copy of its bytes, not as the Response kept in Cache Storage:
-// Chromium now and then never finished starting a WASM answered straight from Cache Storage (the
-// page stayed unhydrated, with no error; about one run in four of the hydration test, never with
-// the worker blocked).
-async function served(cached, url) {
-  if (!url.pathname.endsWith('.wasm')) return cached;
-  return new Response(await cached.arrayBuffer(), {
-    status: 200,
-    headers: { 'content-type': 'application/wasm' },
-  });
-}
-
 self.addEventListener('fetch', (event) => {
   const request = event.request;
   const url = new URL(request.url);
@@ -62,19 +50,19 @@ self.addEventListener('fetch', (event) => {
   }
   if (request.method !== 'GET') return;
   if (ASSETS.includes(url.pathname)) {
-    event.respondWith(caches.match(request).then((r) => (r ? served(r, url) : fetch(request))));
+    event.respondWith(caches.match(request).then((r) => r || fetch(request)));
     return;
   }
   if (url.pathname.startsWith('/pkg/')) {
     // A lazy route's chunk: hashed, so kept for good once fetched (a page read offline needs it).
     event.respondWith(
-      caches.match(request).then((hit) => (hit ? served(hit, url) : fetch(request).then((response) => {
+      caches.match(request).then((hit) => hit || fetch(request).then((response) => {
         if (response.ok) {
           const copy = response.clone();
           event.waitUntil(caches.open(SHELL).then((c) => c.put(request, copy)));
         }
         return response;
-      }))),
+      })),
     );
     return;
   }
