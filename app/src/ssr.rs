@@ -99,17 +99,13 @@ pub fn session() -> AppResult<SessionInfo> {
 /// The policyholder the caller acts for, re-checked against the authorities in force today. If
 /// the chosen one's authority has ended, the first one still in force; "not found" if none is.
 pub async fn acting() -> AppResult<(SessionInfo, String)> {
-    let req = request()?;
-    let s = req
-        .session
-        .clone()
-        .filter(SessionInfo::confirmed)
-        .ok_or(AppError::Unauthorized)?;
-    if let Some(id) = req.acting.get() {
+    let s = session()?;
+    let memo = request()?.acting;
+    if let Some(id) = memo.get() {
         return Ok((s, id.clone()));
     }
     let id = store()?.acting_policyholder(&s).await?.id;
-    let _ = req.acting.set(id.clone());
+    let _ = memo.set(id.clone());
     Ok((s, id))
 }
 

@@ -49,6 +49,12 @@ self.addEventListener('fetch', (event) => {
     return;
   }
   if (request.method !== 'GET') return;
+  if (url.pathname.endsWith('.wasm') && self.navigator.onLine) {
+    // Online, the WASM comes straight from the network and the browser's HTTP cache (hashed name,
+    // immutable): now and then Chromium never started a WASM this worker answered. The copy in the
+    // shell cache serves it offline.
+    return;
+  }
   if (ASSETS.includes(url.pathname)) {
     event.respondWith(caches.match(request).then((r) => r || fetch(request)));
     return;
