@@ -22,7 +22,7 @@ setup:
 	@scripts/setup.sh
 
 build: setup
-	cargo leptos build --release --precompress
+	cargo leptos build --release --precompress --split
 
 fmt:
 	cargo fmt --all -- --check

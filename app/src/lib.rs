@@ -18,6 +18,7 @@ pub mod policies;
 pub mod profile;
 pub mod reports;
 pub mod requests;
+pub mod sections;
 pub mod security;
 #[cfg(feature = "ssr")]
 pub mod ssr;
@@ -30,6 +31,7 @@ use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::hooks::use_location;
 use leptos_router::{SsrMode, path};
+use sections::*;
 
 /// Bumped whenever who is logged in or whom they act for may have changed; data resources
 /// depend on it and refetch.
@@ -148,12 +150,6 @@ pub fn App() -> impl IntoView {
                 .map(|m| m.full_name)
         }),
     );
-    // Tells the browser tests (and anyone curious) that the WASM has taken over the page.
-    Effect::new(move |_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
         <Title text="Кабинет страхователя"/>
         <Router>
@@ -164,46 +160,47 @@ pub fn App() -> impl IntoView {
                 // without JavaScript, their <title> reflects the data, and a missing object
                 // answers 404. The data queries take milliseconds.
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=policies::OverviewPage ssr=SsrMode::Async/>
-                    <Route path=path!("/login") view=auth::LoginPage/>
-                    <Route path=path!("/login/code") view=auth::SecondFactorPage ssr=SsrMode::Async/>
-                    <Route path=path!("/register") view=auth::RegisterPage/>
-                    <Route path=path!("/recover") view=auth::RecoverPage/>
-                    <Route path=path!("/recover/manual") view=access::AccessRequestPage/>
-                    <Route path=path!("/recover/manual/status") view=access::AccessStatusPage ssr=SsrMode::Async/>
-                    <Route path=path!("/recover/manual/password") view=access::AccessLinkPage ssr=SsrMode::Async/>
-                    <Route path=path!("/confirm") view=auth::ConfirmPage ssr=SsrMode::Async/>
-                    <Route path=path!("/policies") view=policies::PoliciesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/policies/:id") view=policies::PolicyPage ssr=SsrMode::Async/>
-                    <Route path=path!("/contributions") view=finance::ContributionsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/contributions/:id") view=finance::ContributionPage ssr=SsrMode::Async/>
-                    <Route path=path!("/charges") view=finance::ChargesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/debts") view=payments::DebtsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/pay") view=payments::PayPage ssr=SsrMode::Async/>
-                    <Route path=path!("/payments/:id") view=payments::PaymentPage ssr=SsrMode::Async/>
-                    <Route path=path!("/documents") view=documents::DocumentsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/check/:code") view=documents::CheckPage ssr=SsrMode::Async/>
-                    <Route path=path!("/policies/:id/request") view=requests::NewRequestPage ssr=SsrMode::Async/>
-                    <Route path=path!("/requests") view=requests::RequestsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/requests/:id") view=requests::RequestPage ssr=SsrMode::Async/>
-                    <Route path=path!("/staff/requests") view=staff::StaffRequestsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/staff/requests/:id") view=staff::StaffRequestPage ssr=SsrMode::Async/>
-                    <Route path=path!("/security") view=security::SecurityPage ssr=SsrMode::Async/>
-                    <Route path=path!("/profile") view=profile::ProfilePage ssr=SsrMode::Async/>
-                    <Route path=path!("/notices") view=notices::NoticesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/staff") view=staff::StaffPage ssr=SsrMode::Async/>
-                    <Route path=path!("/reports") view=reports::ReportsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/deadlines") view=reports::DeadlinesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/reports/new/:kind") view=reports::ReportFormPage ssr=SsrMode::Async/>
-                    <Route path=path!("/reports/:id") view=reports::ReportPage ssr=SsrMode::Async/>
-                    <Route path=path!("/staff/reports") view=reports::StaffReportsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/staff/reports/:id") view=reports::StaffReportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/") view=Lazily(Page::Overview) ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=Lazily(Page::Login)/>
+                    <Route path=path!("/login/code") view=Lazily(Page::SecondFactor) ssr=SsrMode::Async/>
+                    <Route path=path!("/register") view=Lazily(Page::Register)/>
+                    <Route path=path!("/recover") view=Lazily(Page::Recover)/>
+                    <Route path=path!("/recover/manual") view=Lazily(Page::AccessRequest)/>
+                    <Route path=path!("/recover/manual/status") view=Lazily(Page::AccessStatus) ssr=SsrMode::Async/>
+                    <Route path=path!("/recover/manual/password") view=Lazily(Page::AccessLink) ssr=SsrMode::Async/>
+                    <Route path=path!("/confirm") view=Lazily(Page::Confirm) ssr=SsrMode::Async/>
+                    <Route path=path!("/policies") view=Lazily(Page::Policies) ssr=SsrMode::Async/>
+                    <Route path=path!("/policies/:id") view=Lazily(Page::Policy) ssr=SsrMode::Async/>
+                    <Route path=path!("/contributions") view=Lazily(Page::Contributions) ssr=SsrMode::Async/>
+                    <Route path=path!("/contributions/:id") view=Lazily(Page::Contribution) ssr=SsrMode::Async/>
+                    <Route path=path!("/charges") view=Lazily(Page::Charges) ssr=SsrMode::Async/>
+                    <Route path=path!("/debts") view=Lazily(Page::Debts) ssr=SsrMode::Async/>
+                    <Route path=path!("/pay") view=Lazily(Page::Pay) ssr=SsrMode::Async/>
+                    <Route path=path!("/payments/:id") view=Lazily(Page::Payment) ssr=SsrMode::Async/>
+                    <Route path=path!("/documents") view=Lazily(Page::Documents) ssr=SsrMode::Async/>
+                    <Route path=path!("/check/:code") view=Lazily(Page::Check) ssr=SsrMode::Async/>
+                    <Route path=path!("/policies/:id/request") view=Lazily(Page::NewRequest) ssr=SsrMode::Async/>
+                    <Route path=path!("/requests") view=Lazily(Page::Requests) ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:id") view=Lazily(Page::Request) ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/requests") view=Lazily(Page::StaffRequests) ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/requests/:id") view=Lazily(Page::StaffRequest) ssr=SsrMode::Async/>
+                    <Route path=path!("/security") view=Lazily(Page::Security) ssr=SsrMode::Async/>
+                    <Route path=path!("/profile") view=Lazily(Page::Profile) ssr=SsrMode::Async/>
+                    <Route path=path!("/notices") view=Lazily(Page::Notices) ssr=SsrMode::Async/>
+                    <Route path=path!("/staff") view=Lazily(Page::Staff) ssr=SsrMode::Async/>
+                    <Route path=path!("/reports") view=Lazily(Page::Reports) ssr=SsrMode::Async/>
+                    <Route path=path!("/deadlines") view=Lazily(Page::Deadlines) ssr=SsrMode::Async/>
+                    <Route path=path!("/reports/new/:kind") view=Lazily(Page::ReportForm) ssr=SsrMode::Async/>
+                    <Route path=path!("/reports/:id") view=Lazily(Page::Report) ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/reports") view=Lazily(Page::StaffReports) ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/reports/:id") view=Lazily(Page::StaffReport) ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <footer class="site-footer">
                 <div class="container">"Кабинет страхователя · время указано московское"</div>
             </footer>
             <IdleWatch me/>
+            <TrackNavigation/>
         </Router>
     }
 }

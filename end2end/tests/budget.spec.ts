@@ -1,33 +1,60 @@
-import { test, expect } from '@playwright/test';
-import { hydrated } from './helpers';
+import { test, expect, Browser, BrowserContextOptions } from '@playwright/test';
+import { hydrated, login } from './helpers';
 
-// The issue's target for WASM + JS of a first page is 300 KB brotli; the app is not there yet (see
-// the README's performance section). This check is the ratchet that keeps it from growing: it fails
-// when the first visit downloads more than BUNDLE_BUDGET_KB, which is set just above today's figure
-// and is to be lowered as the bundle shrinks, down to the 300 KB target.
+// The issue's budget: the WASM + JS a first page downloads, brotli-compressed as sent, is at most
+// 300 KB. Pages load in section chunks (app::sections), so a first visit fetches the shell and its
+// own section. Measured for the pages people start on: the overview and «Мои страховые полисы» of
+// someone whose session is still open (within the target), and the login page, which is not there
+// yet: its section shares more code with the rest of the cabinet, and its check is a ratchet set
+// just above today's figure, to be lowered towards the target.
 const TARGET_KB = 300;
-const BUDGET_KB = Number(process.env.BUNDLE_BUDGET_KB ?? 600);
+const BUDGET_KB: Record<string, number> = {
+  '/': TARGET_KB,
+  '/policies': TARGET_KB,
+  '/login': Number(process.env.LOGIN_BUDGET_KB ?? 420),
+};
 
-test(`bundle: the WASM + JS of a first visit to /login, as sent, stays within ${BUDGET_KB} KB`, async ({ browser }) => {
-  const ctx = await browser.newContext({ serviceWorkers: 'block' });
+async function firstVisit(browser: Browser, path: string, options: BrowserContextOptions = {}) {
+  const ctx = await browser.newContext({ ...options, serviceWorkers: 'block' });
   const page = await ctx.newPage();
-  const sizes: Promise<number>[] = [];
-  const encodings: Promise<string>[] = [];
+  const files: Promise<[string, number, string]>[] = [];
   page.on('requestfinished', (req) => {
-    if (/\.(wasm|js)$/.test(new URL(req.url()).pathname)) {
-      sizes.push(req.sizes().then((s) => s.responseBodySize));
-      encodings.push(req.response().then((r) => r?.headers()['content-encoding'] ?? ''));
+    const name = new URL(req.url()).pathname;
+    if (/\.(wasm|js)$/.test(name)) {
+      files.push(
+        Promise.all([req.sizes(), req.response()]).then(([s, r]) => [name, s.responseBodySize, r?.headers()['content-encoding'] ?? '']),
+      );
     }
   });
-  await page.goto('/login');
+  await page.goto(path);
   await hydrated(page);
   await page.waitForLoadState('networkidle');
-  const bytes = (await Promise.all(sizes)).reduce((a, b) => a + b, 0);
-  const kb = bytes / 1024;
-  // Sent compressed: the server answers the precompressed brotli files.
-  expect(await Promise.all(encodings)).toContain('br');
-  console.log(`  bundle: first visit to /login downloads ${kb.toFixed(1)} KB of WASM + JS (brotli); budget ${BUDGET_KB} KB, target ${TARGET_KB} KB`);
-  expect(kb, `WASM + JS of the first page, KB`).toBeGreaterThan(50);
-  expect(kb, `WASM + JS of the first page, KB (budget ${BUDGET_KB})`).toBeLessThanOrEqual(BUDGET_KB);
+  const got = await Promise.all(files);
   await ctx.close();
-});
+  return got;
+}
+
+for (const start of ['/login', '/', '/policies']) {
+  test(`bundle: a first visit to ${start} downloads at most ${BUDGET_KB[start]} KB of WASM + JS`, async ({ browser }) => {
+    let options: BrowserContextOptions = {};
+    if (start !== '/login') {
+      const ctx = await browser.newContext({ serviceWorkers: 'block' });
+      const page = await ctx.newPage();
+      await login(page, 'demo@example.ru');
+      await expect(page).toHaveURL(/\/$/);
+      options = { storageState: await ctx.storageState() };
+      await ctx.close();
+    }
+    const files = await firstVisit(browser, start, options);
+    const kb = files.reduce((a, [, size]) => a + size, 0) / 1024;
+    // Sent compressed: the server answers the precompressed brotli files.
+    expect(files.filter(([name]) => name.endsWith('.wasm')).map(([, , enc]) => enc)).not.toContain('');
+    console.log(
+      `  bundle: first visit to ${start}: ${kb.toFixed(1)} KB of WASM + JS (brotli) in ${files.length} files; budget ${BUDGET_KB[start]} KB, target ${TARGET_KB} KB`,
+    );
+    // The shell and the page's section: never the whole cabinet.
+    expect(files.filter(([name]) => /\/split_/.test(name)).length, 'section chunks fetched').toBeGreaterThan(0);
+    expect(kb, 'WASM + JS of the first page, KB').toBeGreaterThan(50);
+    expect(kb, `WASM + JS of the first page, KB (budget ${BUDGET_KB[start]})`).toBeLessThanOrEqual(BUDGET_KB[start]);
+  });
+}

@@ -1,4 +1,7 @@
-//! Hydrates the server-rendered cabinet in the browser.
+//! Hydrates the server-rendered cabinet in the browser. Pages are lazy routes whose code comes in
+//! WASM chunks per section (`app::sections`), so hydration is asynchronous: it waits for the current
+//! page's chunk, then marks `<body data-hydrated>` (the browser tests, and anyone curious, wait for
+//! that).
 #![recursion_limit = "256"]
 
 #[wasm_bindgen::prelude::wasm_bindgen]
@@ -12,8 +15,15 @@ pub fn hydrate() {
             let _ = body.set_attribute("data-panic", &info.to_string());
         }
     }));
-    if let Some(body) = leptos::prelude::document().body() {
-        let _ = body.set_attribute("data-wasm", "started");
-    }
-    leptos::mount::hydrate_body(app::App);
+    let Some(body) = leptos::prelude::document().body() else {
+        return;
+    };
+    let _ = body.set_attribute("data-wasm", "started");
+    // hydrate_from_async starts Leptos' executor itself; this future only waits for it.
+    wasm_bindgen_futures::spawn_local(async move {
+        leptos::mount::hydrate_from_async(body.clone(), app::App)
+            .await
+            .forget();
+        let _ = body.set_attribute("data-hydrated", "true");
+    });
 }

@@ -25,8 +25,8 @@ pub fn service_worker_source(site_root: &str, pkg_dir: &str) -> String {
             dir.filter_map(Result::ok)
                 .filter_map(|e| e.file_name().into_string().ok())
                 .filter(|n| n.ends_with(".js") || n.ends_with(".wasm") || n.ends_with(".css"))
-                // The lazy routes' chunks (hundreds of small files) are kept as pages fetch
-                // them, not all at install.
+                // The sections' chunks (app::sections: about ninety files, most of them small)
+                // are kept as pages fetch them, not all at install.
                 .filter(|n| !n.starts_with("chunk_") && !n.starts_with("split_"))
                 .map(|n| format!("/pkg/{n}"))
                 .collect()

@@ -50,9 +50,10 @@ self.addEventListener('fetch', (event) => {
   }
   if (request.method !== 'GET') return;
   if (url.pathname.endsWith('.wasm') && self.navigator.onLine) {
-    // Online, the WASM comes straight from the network and the browser's HTTP cache (hashed name,
-    // immutable): now and then Chromium never started a WASM this worker answered. The copy in the
-    // shell cache serves it offline.
+    // Online, the WASM and its section chunks come straight from the network and the browser's HTTP
+    // cache (hashed names, immutable): now and then Chromium never started a WASM this worker
+    // answered. A copy in the shell cache serves them offline.
+    event.waitUntil(caches.open(SHELL).then((c) => c.match(request).then((hit) => hit || c.add(request))).catch(() => {}));
     return;
   }
   if (ASSETS.includes(url.pathname)) {
@@ -60,7 +61,7 @@ self.addEventListener('fetch', (event) => {
     return;
   }
   if (url.pathname.startsWith('/pkg/')) {
-    // A lazy route's chunk: hashed, so kept for good once fetched (a page read offline needs it).
+    // A file of this build not in the list: hashed, so kept for good once fetched.
     event.respondWith(
       caches.match(request).then((hit) => hit || fetch(request).then((response) => {
         if (response.ok) {

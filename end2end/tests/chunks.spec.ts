@@ -1,0 +1,56 @@
+import { test, expect, Page, BrowserContext } from '@playwright/test';
+import { hydrated, login } from './helpers';
+
+// Pages come in section chunks (app::sections). A chunk that fails to load, or never arrives, must
+// not leave the person on a half-changed page: a failed load is tried again, a stalled one makes
+// the page load whole from the server.
+
+async function loggedIn(context: BrowserContext): Promise<Page> {
+  const page = await context.newPage();
+  await login(page, 'demo@example.ru');
+  await expect(page).toHaveURL(/\/$/);
+  await hydrated(page);
+  return page;
+}
+
+// page.route does not see requests a service worker could answer: these contexts have none.
+test.use({ serviceWorkers: 'block' });
+
+test('a section chunk that fails to load once is fetched again and the page opens', async ({ context }) => {
+  const page = await loggedIn(context);
+  let failed = 0;
+  await page.route(/\/pkg\/split_finance[^/]*\.wasm$/, async (route) => {
+    if (failed++ === 0) {
+      await route.abort('connectionreset');
+    } else {
+      await route.continue();
+    }
+  });
+  await page.getByRole('navigation', { name: 'Разделы кабинета' }).getByRole('link', { name: 'Взносы' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Взносы' })).toBeVisible();
+  expect(failed, 'the finance chunk was requested again after the failure').toBeGreaterThanOrEqual(2);
+  // The page works: a filter from the URL is applied by the WASM.
+  await expect(page).toHaveURL(/\/contributions$/);
+  await expect(page.locator('body')).not.toHaveAttribute('data-boot-error');
+});
+
+test('a section chunk that never arrives makes the page load whole from the server', async ({ context }) => {
+  test.setTimeout(60_000);
+  const page = await loggedIn(context);
+  let held = 0;
+  await page.route(/\/pkg\/split_records[^/]*\.wasm$/, async (route) => {
+    if (held++ === 0) {
+      return; // never answered: the fetch stalls
+    }
+    await route.continue();
+  });
+  await page.getByRole('navigation', { name: 'Разделы кабинета' }).getByRole('link', { name: 'Документы' }).click();
+  // The overview stays while the page is being prepared (the address changes once it is ready)...
+  await page.waitForTimeout(3_000);
+  await expect(page.getByRole('heading', { level: 1, name: 'Документы' })).toHaveCount(0);
+  // ...and about 20 seconds after the click, «Документы» loads whole from the server and hydrates.
+  await expect(page.getByRole('heading', { level: 1, name: 'Документы' })).toBeVisible({ timeout: 35_000 });
+  await expect(page).toHaveURL(/\/documents$/);
+  await hydrated(page);
+  expect(held, 'the records chunk was requested again after the reload').toBeGreaterThanOrEqual(2);
+});
