@@ -163,8 +163,9 @@ async fn stream(live: Live, current: impl Fn() -> bool + 'static) {
     }
 }
 
+/// Waits `ms` milliseconds (browser timer).
 #[cfg(feature = "hydrate")]
-async fn sleep(ms: u32) {
+pub(crate) async fn sleep(ms: u32) {
     let (tx, rx) = futures::channel::oneshot::channel::<()>();
     set_timeout(
         move || {

@@ -172,6 +172,7 @@ async fn arrive(_page: Page) {}
 /// says why.
 #[cfg(feature = "hydrate")]
 async fn arrive(page: Page) {
+    use crate::live::sleep;
     use futures::future::{Either, select};
     let mut pause = 500;
     for _ in 0..3 {
@@ -220,18 +221,6 @@ fn destination() -> String {
             l.search().unwrap_or_default()
         )
     })
-}
-
-#[cfg(feature = "hydrate")]
-async fn sleep(ms: u64) {
-    let (tx, rx) = futures::channel::oneshot::channel::<()>();
-    set_timeout(
-        move || {
-            let _ = tx.send(());
-        },
-        std::time::Duration::from_millis(ms),
-    );
-    let _ = rx.await;
 }
 
 /// Loads `to` whole from the server, once per address and tab; the second time, the page stays as
