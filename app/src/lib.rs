@@ -150,12 +150,17 @@ pub fn App() -> impl IntoView {
                 .map(|m| m.full_name)
         }),
     );
+    // True while a link's page is on its way: its section's code and its data. The old page stays
+    // until the new one is whole (the router waits for the resources the page reads), so nothing
+    // jumps; a bar at the top shows that the click was taken.
+    let routing = RwSignal::new(false);
     view! {
         <Title text="Кабинет страхователя"/>
-        <Router>
+        <Router set_is_routing=routing.write_only()>
             <a class="skip-link" href="#main">"Перейти к содержанию"</a>
+            <div class="route-progress" class:active=move || routing.get() aria-hidden="true"></div>
             <Header me/>
-            <main id="main" class="container" tabindex="-1">
+            <main id="main" class="container" tabindex="-1" aria-busy=move || routing.get().then_some("true")>
                 // Pages with data render whole on the server (SsrMode::Async): they read fully
                 // without JavaScript, their <title> reflects the data, and a missing object
                 // answers 404. The data queries take milliseconds.

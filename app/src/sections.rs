@@ -3,7 +3,7 @@
 //! shows, not the whole cabinet. The server renders every page whole and preloads the modules of
 //! the section it rendered, so hydration waits for one parallel fetch.
 //!
-//! A section is one split point, not one per page: nine modules, and the code that sections share
+//! A section is one split point, not one per page: ten modules, and the code that sections share
 //! in chunks of its own (about a hundred files, where a split point per page made ~850). A module
 //! that fails to load is tried again; one that still fails, or stalls, makes the page load whole
 //! from the server once, and a page whose code cannot come even then stays as the server rendered
@@ -44,6 +44,19 @@ macro_rules! sections {
         }
 
         $(
+            /// The pages of this section.
+            mod $section {
+                use super::*;
+
+                pub(super) fn view(page: Page) -> AnyView {
+                    match page {
+                        $(Page::$route => $($page)::+().into_any(),)*
+                        #[allow(unreachable_patterns)]
+                        _ => crate::NotFound().into_any(),
+                    }
+                }
+            }
+
             #[cfg(feature = "hydrate")]
             #[leptos::wasm_split::wasm_split(
                 $section,
@@ -52,11 +65,7 @@ macro_rules! sections {
                 preload($preload)
             )]
             fn $section(page: Page) -> Loaded {
-                Ok(match page {
-                    $(Page::$route => $($page)::+().into_any(),)*
-                    #[allow(unreachable_patterns)]
-                    _ => crate::NotFound().into_any(),
-                })
+                Ok($section::view(page))
             }
 
             #[cfg(not(feature = "hydrate"))]
@@ -64,21 +73,19 @@ macro_rules! sections {
                 // The response preloads this section's chunks (and those it shares code with).
                 #[cfg(feature = "ssr")]
                 leptos::prefetch_lazy_fn_on_server(stringify!($section));
-                Ok(match page {
-                    $(Page::$route => $($page)::+().into_any(),)*
-                    #[allow(unreachable_patterns)]
-                    _ => crate::NotFound().into_any(),
-                })
+                Ok($section::view(page))
             }
-
-
         )*
     };
 }
 
 sections! {
-    guest, preload_guest {
+    // The page most first visits open, apart from the rest of the guest pages (the second factor
+    // included): its section is small, so the first visit stays within the bundle budget.
+    login, preload_login {
         Login => crate::auth::LoginPage,
+    }
+    guest, preload_guest {
         SecondFactor => crate::auth::SecondFactorPage,
         Register => crate::auth::RegisterPage,
         Recover => crate::auth::RecoverPage,
@@ -177,7 +184,10 @@ async fn arrive(page: Page) {
     let mut pause = 500;
     for _ in 0..3 {
         match select(Box::pin(preload(page)), Box::pin(sleep(20_000))).await {
-            Either::Left((Ok(()), _)) => return,
+            Either::Left((Ok(()), _)) => {
+                forget_retry(&destination());
+                return;
+            }
             Either::Left((Err(_), _)) => sleep(pause).await,
             // A stalled fetch stays in flight, and a new attempt would wait for it.
             Either::Right(_) => break,
@@ -223,11 +233,28 @@ fn destination() -> String {
     })
 }
 
+/// Where [`open_whole_once`] notes the address it loaded whole.
+#[cfg(feature = "hydrate")]
+const RETRY_KEY: &str = "kabinet-chunk-retry";
+
+/// The section of `to` has loaded: a later failure there may load it whole once more.
+#[cfg(feature = "hydrate")]
+fn forget_retry(to: &str) {
+    if let Some(s) = window().session_storage().ok().flatten()
+        && s.get_item(RETRY_KEY)
+            .ok()
+            .flatten()
+            .is_some_and(|h| h == to)
+    {
+        let _ = s.remove_item(RETRY_KEY);
+    }
+}
+
 /// Loads `to` whole from the server, once per address and tab; the second time, the page stays as
 /// it is and says why on `<body data-boot-error>`.
 #[cfg(feature = "hydrate")]
 fn open_whole_once(to: &str) {
-    const KEY: &str = "kabinet-chunk-retry";
+    const KEY: &str = RETRY_KEY;
     let window = window();
     let storage = window.session_storage().ok().flatten();
     let tried = storage
@@ -248,3 +275,15 @@ fn open_whole_once(to: &str) {
     }
     let _ = window.location().assign(to);
 }
+
+/// Slack at the end of the constant data, which no code reads.
+///
+/// `wasm-split` moves each section's constant data (its texts, vtables, tables) into the section's
+/// own module, so that the shell carries only its own. To do so it lays every module's data out
+/// anew within the linker's data segment, and alignment adds a few bytes; when the new layout
+/// comes out even a little longer than the segment, it keeps the whole segment in the shell (about
+/// 160 KB more for the shell, 45 KB as sent). This slack gives the new layout room. It is never
+/// copied into any module, as nothing refers to it.
+#[cfg(all(feature = "hydrate", target_arch = "wasm32"))]
+#[used]
+static SPLIT_DATA_SLACK: [u8; 4096] = [0x5a; 4096];

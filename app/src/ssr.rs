@@ -88,19 +88,23 @@ pub fn any_session() -> AppResult<SessionInfo> {
 
 /// The caller's session, which must be confirmed.
 pub fn session() -> AppResult<SessionInfo> {
-    let s = any_session()?;
-    if s.confirmed() {
-        Ok(s)
-    } else {
-        Err(AppError::Unauthorized)
+    confirmed(request()?)
+}
+
+/// The request's session if it is confirmed.
+fn confirmed(req: RequestCtx) -> AppResult<SessionInfo> {
+    match req.session {
+        Some(s) if s.confirmed() => Ok(s),
+        _ => Err(AppError::Unauthorized),
     }
 }
 
 /// The policyholder the caller acts for, re-checked against the authorities in force today. If
 /// the chosen one's authority has ended, the first one still in force; "not found" if none is.
 pub async fn acting() -> AppResult<(SessionInfo, String)> {
-    let s = session()?;
-    let memo = request()?.acting;
+    let req = request()?;
+    let memo = req.acting.clone();
+    let s = confirmed(req)?;
     if let Some(id) = memo.get() {
         return Ok((s, id.clone()));
     }

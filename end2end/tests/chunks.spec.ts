@@ -54,3 +54,41 @@ test('a section chunk that never arrives makes the page load whole from the serv
   await hydrated(page);
   expect(held, 'the records chunk was requested again after the reload').toBeGreaterThanOrEqual(2);
 });
+
+test('a menu link keeps the page until the next one is whole, with a bar at the top meanwhile', async ({ context }) => {
+  const page = await loggedIn(context);
+  // A slow network: the section's code and the page's data each take a while.
+  const slow = async (route: import('@playwright/test').Route) => {
+    await new Promise((r) => setTimeout(r, 800));
+    await route.continue();
+  };
+  await page.route(/\/pkg\/split_finance[^/]*\.wasm$/, slow);
+  await page.route(/\/api\/finance\/contributions/, slow);
+  // What the first frame that shows the «Взносы» heading holds.
+  await page.evaluate(() => {
+    new MutationObserver((_, seen) => {
+      if ([...document.querySelectorAll('h1')].some((h) => h.textContent === 'Взносы')) {
+        seen.disconnect();
+        requestAnimationFrame(() => {
+          (window as any).__atFirstSight = {
+            rows: document.querySelectorAll('.table-zone tbody tr').length,
+            loading: document.querySelector('.table-zone')?.textContent?.includes('Загрузка') ?? true,
+          };
+        });
+      }
+    }).observe(document.body, { childList: true, subtree: true });
+  });
+  await page.getByRole('navigation', { name: 'Разделы кабинета' }).getByRole('link', { name: 'Взносы' }).click();
+  // Meanwhile: the overview stays, marked busy, and a bar shows the click was taken.
+  await expect(page.locator('.route-progress')).toHaveClass(/active/);
+  await expect(page.locator('main')).toHaveAttribute('aria-busy', 'true');
+  await expect(page.getByRole('heading', { level: 1, name: 'Обзор' })).toBeVisible();
+  // Then «Взносы» appears whole: its table is there from the first frame, no «Загрузка…».
+  await expect(page.getByRole('heading', { level: 1, name: 'Взносы' })).toBeVisible();
+  await expect(page).toHaveURL(/\/contributions$/);
+  const first = await page.evaluate(() => (window as any).__atFirstSight);
+  expect(first.loading, '«Загрузка…» shown when the page appeared').toBe(false);
+  expect(first.rows, 'table rows when the page appeared').toBeGreaterThan(0);
+  await expect(page.locator('.route-progress')).not.toHaveClass(/active/);
+  await expect(page.locator('main')).not.toHaveAttribute('aria-busy', 'true');
+});
