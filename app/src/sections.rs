@@ -159,10 +159,7 @@ async fn show(page: Page) -> AnyView {
         Ok(view) => view,
         Err(_) => {
             #[cfg(feature = "hydrate")]
-            {
-                open_whole_once(&destination());
-                std::future::pending::<()>().await;
-            }
+            give_up().await;
             crate::NotFound().into_any()
         }
     }
@@ -198,6 +195,13 @@ async fn arrive(page: Page) {
         }
         pause *= 4;
     }
+    give_up().await
+}
+
+/// The section did not come: loads the page whole from the server (once), and never resolves, so
+/// the router keeps the page as it is meanwhile.
+#[cfg(feature = "hydrate")]
+async fn give_up() {
     open_whole_once(&destination());
     std::future::pending().await
 }
@@ -269,14 +273,21 @@ fn destination() -> String {
 #[cfg(feature = "hydrate")]
 const RETRY_KEY: &str = "kabinet-chunk-retry";
 
+/// Whether [`open_whole_once`] has already loaded `to` whole in this tab.
+#[cfg(feature = "hydrate")]
+fn retried(storage: &web_sys::Storage, to: &str) -> bool {
+    storage
+        .get_item(RETRY_KEY)
+        .ok()
+        .flatten()
+        .is_some_and(|h| h == to)
+}
+
 /// The section of `to` has loaded: a later failure there may load it whole once more.
 #[cfg(feature = "hydrate")]
 fn forget_retry(to: &str) {
     if let Some(s) = window().session_storage().ok().flatten()
-        && s.get_item(RETRY_KEY)
-            .ok()
-            .flatten()
-            .is_some_and(|h| h == to)
+        && retried(&s, to)
     {
         let _ = s.remove_item(RETRY_KEY);
     }
@@ -286,14 +297,9 @@ fn forget_retry(to: &str) {
 /// it is and says why on `<body data-boot-error>`.
 #[cfg(feature = "hydrate")]
 fn open_whole_once(to: &str) {
-    const KEY: &str = RETRY_KEY;
     let window = window();
     let storage = window.session_storage().ok().flatten();
-    let tried = storage
-        .as_ref()
-        .and_then(|s| s.get_item(KEY).ok().flatten())
-        .is_some_and(|h| h == to);
-    if tried {
+    if storage.as_ref().is_some_and(|s| retried(s, to)) {
         if let Some(body) = document().body() {
             let _ = body.set_attribute(
                 "data-boot-error",
@@ -303,7 +309,7 @@ fn open_whole_once(to: &str) {
         return;
     }
     if let Some(s) = storage {
-        let _ = s.set_item(KEY, to);
+        let _ = s.set_item(RETRY_KEY, to);
     }
     let _ = window.location().assign(to);
 }
