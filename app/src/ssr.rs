@@ -8,7 +8,7 @@ use http::request::Parts;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 use store::Store;
-use store::sessions::SessionInfo;
+pub use store::sessions::{SessionInfo, Stage};
 
 /// Settings the app needs at request time.
 #[derive(Clone, Debug)]
@@ -81,20 +81,26 @@ pub fn request() -> AppResult<RequestCtx> {
         .ok_or_else(|| internal("request context missing"))
 }
 
-/// The caller's live session, confirmed or not.
+/// The caller's live session at whatever stage (only for the idle keep-alive and logout).
 pub fn any_session() -> AppResult<SessionInfo> {
     request()?.session.ok_or(AppError::Unauthorized)
 }
 
-/// The caller's session, which must be confirmed.
-pub fn session() -> AppResult<SessionInfo> {
-    confirmed(request()?)
+/// The caller's session, which must be at `stage`: the one check every server function makes
+/// of how far the login has come. The cabinet takes [`Stage::Full`] ([`session`]); the
+/// confirmation page takes `Unconfirmed`, the second step of the login `SecondFactor`.
+pub fn session_at(stage: Stage) -> AppResult<SessionInfo> {
+    at_stage(request()?, stage)
 }
 
-/// The request's session if it is confirmed.
-fn confirmed(req: RequestCtx) -> AppResult<SessionInfo> {
+/// The caller's full session: every step of the login passed.
+pub fn session() -> AppResult<SessionInfo> {
+    session_at(Stage::Full)
+}
+
+fn at_stage(req: RequestCtx, stage: Stage) -> AppResult<SessionInfo> {
     match req.session {
-        Some(s) if s.confirmed() => Ok(s),
+        Some(s) if s.stage == stage => Ok(s),
         _ => Err(AppError::Unauthorized),
     }
 }
@@ -104,7 +110,7 @@ fn confirmed(req: RequestCtx) -> AppResult<SessionInfo> {
 pub async fn acting() -> AppResult<(SessionInfo, String)> {
     let req = request()?;
     let memo = req.acting.clone();
-    let s = confirmed(req)?;
+    let s = at_stage(req, Stage::Full)?;
     if let Some(id) = memo.get() {
         return Ok((s, id.clone()));
     }
@@ -193,17 +199,36 @@ pub fn clear_session_cookie() -> AppResult<()> {
     Ok(())
 }
 
-/// A path inside the cabinet to go to after login: only local paths, never another site.
+/// A path inside the cabinet to go to after login: only a same-origin path, never another site,
+/// and never the login pages. The value is resolved the way the browser will resolve it (the
+/// WHATWG URL rules: tabs and newlines dropped, `\\` read as `/`) against this site, and kept only
+/// if it stays on this site; what is answered is that resolved path, percent-encoded, so it is
+/// always a valid `Location`. Control characters are refused outright.
 pub fn safe_next(next: &str) -> String {
-    if next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.contains('\\')
-        && !next.starts_with("/login")
-    {
-        next.to_string()
-    } else {
-        "/".to_string()
+    const SITE: &str = "https://kabinet.invalid/";
+    let fallback = || "/".to_string();
+    if !next.starts_with('/') || next.chars().any(|c| c.is_control() || c == '\\') {
+        return fallback();
     }
+    let Ok(base) = url::Url::parse(SITE) else {
+        return fallback();
+    };
+    let Ok(resolved) = base.join(next) else {
+        return fallback();
+    };
+    if resolved.origin() != base.origin() || resolved.path().starts_with("/login") {
+        return fallback();
+    }
+    let mut out = resolved.path().to_string();
+    if let Some(q) = resolved.query() {
+        out.push('?');
+        out.push_str(q);
+    }
+    // `//x` would be read as another host by whoever reads the answer next.
+    if out.starts_with("//") {
+        return fallback();
+    }
+    out
 }
 
 /// Percent-encodes everything but unreserved characters and those in `keep`.
@@ -240,6 +265,50 @@ mod tests {
         assert_eq!(safe_next("https://evil.example"), "/");
         assert_eq!(safe_next("/\\evil.example"), "/");
         assert_eq!(safe_next("/login"), "/");
+    }
+
+    /// Attack: after a login, send the person to another site, or panic the redirect.
+    #[test]
+    fn next_cannot_leave_the_site_or_panic() {
+        for evil in [
+            "/%09/evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "/ /evil.example",
+            "/\\/evil.example",
+            "\\\\evil.example",
+            "/%01",
+            "/\u{1}",
+            "/\u{7f}",
+            "https:evil.example",
+            "/login/code",
+            "/%2e%2e/login",
+            "/policies/../login",
+            "",
+        ] {
+            let to = safe_next(evil);
+            assert!(
+                to.starts_with('/') && !to.starts_with("//") && !to.starts_with("/login"),
+                "{evil:?} → {to:?}"
+            );
+            assert!(
+                http::HeaderValue::from_str(&to).is_ok(),
+                "{evil:?} → {to:?}"
+            );
+            let resolved = url::Url::parse("https://kabinet.invalid/")
+                .and_then(|b| b.join(&to))
+                .map(|u| u.host_str().map(str::to_string));
+            assert_eq!(resolved, Ok(Some("kabinet.invalid".into())), "{evil:?}");
+        }
+        assert_eq!(
+            safe_next("/policies?year=2025&q=я"),
+            "/policies?year=2025&q=%D1%8F"
+        );
+        assert_eq!(
+            safe_next("/requests/ЗАП-1"),
+            "/requests/%D0%97%D0%90%D0%9F-1"
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { citizenWithFines, hydrated, lastCode, login } from './helpers';
+import { citizenWithFines, hydrated, lastCode, login, loginStaff } from './helpers';
 
 // ГОСТ Р 52872-2019 / WCAG 2.1 AA, checked in the browser: axe-core on every page (guest, citizen,
 // staff), the layout at a 360 px wide phone and at 200 % zoom, and the main journeys with the
@@ -90,8 +90,7 @@ for (const [name, viewport] of [
     for (const path of await citizenPages(page)) await check(page, path, found);
 
     await context.clearCookies();
-    await login(page, 'staff@example.ru');
-    await expect(page).toHaveURL(/\/$/);
+    await loginStaff(page);
     for (const path of ['/staff', '/staff/requests', '/staff/reports']) await check(page, path, found);
     expect(found).toEqual({});
     await context.close();

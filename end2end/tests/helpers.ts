@@ -1,6 +1,6 @@
 import { expect, Browser, Page, APIRequestContext, Download } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { randomInt } from 'node:crypto';
+import { createHmac, randomInt } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,10 +128,68 @@ export function newInn(): string {
   return d.join('');
 }
 
-/** Logs `page` in as the demo staff member. */
-export async function loginStaff(page: Page) {
-  await login(page, 'staff@example.ru');
+/** RFC 4648 base32 → bytes. */
+function base32(secret: string): Buffer {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const bytes: number[] = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  return Buffer.from(bytes);
+}
+
+/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s) for the moment `ms`, as the authenticator app computes it. */
+export function totp(secret: string, ms = Date.now()): string {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(ms / 1000 / 30)));
+  const mac = createHmac('sha1', base32(secret)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return value.toString().padStart(6, '0');
+}
+
+/** A staff member with a TOTP app (the staff area opens only with it). */
+export interface Staff {
+  email: string;
+  secret: string;
+  /** The last 30-second step whose code was used: a code is never accepted twice. */
+  lastStep: number;
+}
+
+/** A staff member of the test's own (demo mode's `/dev/staff`), so tests run side by side never
+ * share one staff account's codes or journal. */
+export async function newStaff(request: APIRequestContext): Promise<Staff> {
+  const res = await request.post('/dev/staff');
+  expect(res.status(), 'a new staff member').toBe(200);
+  const [email, secret] = (await res.text()).trim().split(' ');
+  return { email, secret, lastStep: 0 };
+}
+
+/** A code of `staff`'s app not used before: the current step's, or the next one's (the server
+ * takes one step either side) if the current one was used; later than that, it waits. */
+export async function freshTotp(staff: Staff): Promise<string> {
+  for (;;) {
+    const now = Math.floor(Date.now() / 30_000);
+    const step = Math.max(now, staff.lastStep + 1);
+    if (step <= now + 1) {
+      staff.lastStep = step;
+      return totp(staff.secret, step * 30_000);
+    }
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+}
+
+/** Logs `page` in as a staff member (a new one of its own unless given): the password, then the
+ * code from the app. Answers who it is. */
+export async function loginStaff(page: Page, staff?: Staff): Promise<Staff> {
+  const who = staff ?? (await newStaff(page.request));
+  await login(page, who.email);
+  await expect(page).toHaveURL(/\/login\/code/);
+  await hydrated(page);
+  await page.getByLabel('Код из приложения или резервный код').fill(await freshTotp(who));
+  await page.getByRole('button', { name: 'Войти', exact: true }).click();
   await expect(page).toHaveURL(/\/$/);
+  return who;
 }
 
 /** A surname nobody else in the run has, so staff find exactly this person. */
@@ -155,8 +213,7 @@ export async function citizenWithFines(browser: Browser, fines: string[]): Promi
   await expect(page).toHaveURL(/\/policies$/);
 
   const staff = await (await browser.newContext()).newPage();
-  await login(staff, 'staff@example.ru');
-  await expect(staff).toHaveURL(/\/$/);
+  await loginStaff(staff);
   await staff.goto('/staff');
   await hydrated(staff);
   await staff.getByLabel('Поиск страхователя').fill(person.name.split(' ')[0]);

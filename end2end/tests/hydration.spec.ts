@@ -1,5 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { hydrated, login } from './helpers';
+import { hydrated, login, loginStaff } from './helpers';
 
 /** Console errors and uncaught exceptions of a page (a hydration mismatch shows as one). */
 function watch(page: Page): string[] {
@@ -42,8 +42,7 @@ test('the staff area and the guest pages hydrate without an error', async ({ pag
     await page.goto(path);
     await hydrated(page);
   }
-  await login(page, 'staff@example.ru');
-  await expect(page).toHaveURL(/\/$/);
+  await loginStaff(page);
   for (let i = 0; i < 3; i++) {
     for (const path of ['/staff', '/staff/requests', '/staff/reports']) {
       await page.goto(path);

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hydrated, login } from './helpers';
+import { hydrated, login, loginStaff } from './helpers';
 
 async function bytes(download: Download): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -132,7 +132,7 @@ test('a charge entered by staff changes the citizen\'s balance in an open browse
   await citizen.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
 
   const staff = await (await browser.newContext()).newPage();
-  await login(staff, 'staff@example.ru');
+  await loginStaff(staff);
   await staff.getByRole('link', { name: 'Сотруднику' }).click();
   await expect(staff.getByRole('heading', { name: 'Новое начисление' })).toBeVisible();
   await hydrated(staff);

@@ -92,12 +92,7 @@ test('a passport change: content-checked scan, a size limit, «На провер
   await expect(pending.locator('td[data-label="Статус"]')).toHaveText('На проверке');
 
   const staff = await (await browser.newContext()).newPage();
-  await staff.goto('/login');
-  await hydrated(staff);
-  await staff.getByLabel('E-mail, телефон, СНИЛС или ИНН').fill('staff@example.ru');
-  await staff.getByLabel('Пароль').fill('Kabinet-2026');
-  await staff.getByRole('button', { name: 'Войти' }).click();
-  await expect(staff).toHaveURL(/\/$/);
+  await loginStaff(staff);
   await staff.goto('/staff');
   await hydrated(staff);
   await expect(staff.getByText(`${person.name}: паспорт 4510 123456`)).toBeVisible();

@@ -1,7 +1,7 @@
 import { test, expect, Page } from '@playwright/test';
 import { spawn, ChildProcess } from 'node:child_process';
 import { rmSync, mkdirSync } from 'node:fs';
-import { hydrated, login } from './helpers';
+import { hydrated, login, loginStaff } from './helpers';
 
 // Its own server (two ports after the main one), stopped and started again during the test on
 // the same database, as a deploy or a crash would do.
@@ -79,8 +79,7 @@ test('after the server restarts the page reconnects by itself and follows change
     await expect(indicator).toHaveText('На связи', { timeout: 40_000 });
 
     const staff = await (await browser.newContext({ baseURL: base })).newPage();
-    await login(staff, 'staff@example.ru');
-    await expect(staff).toHaveURL(/\/$/);
+    await loginStaff(staff);
     await staff.goto(`/staff/requests/${id}`);
     await hydrated(staff);
     await staff.getByLabel('Новый статус').selectOption('clarification');

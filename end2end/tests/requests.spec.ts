@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { attach, citizen, createRequest, hydrated, login, pdfText } from './helpers';
+import { attach, citizen, createRequest, hydrated, login, pdfText, loginStaff } from './helpers';
 
 test('the create form names bad fields and keeps the values', async ({ browser }) => {
   const page = await citizen(browser);
@@ -33,8 +33,7 @@ test('a citizen watches a request while staff reply and change its status: it sh
   await expect(page.locator('.live-status.online')).toBeVisible();
 
   const staff = await (await browser.newContext()).newPage();
-  await login(staff, 'staff@example.ru');
-  await expect(staff).toHaveURL(/\/$/);
+  await loginStaff(staff);
   await staff.goto('/staff/requests?mine=none');
   await hydrated(staff);
   await expect(staff.locator(`a[href="/staff/requests/${id}"]`)).toBeVisible();
@@ -101,8 +100,7 @@ test('the request list updates live when staff change a status', async ({ browse
   const row = page.locator('#requests-table tr', { has: page.locator(`a[href="/requests/${id}"]`) });
   await expect(row).toContainText('В обработке');
   const staff = await (await browser.newContext()).newPage();
-  await login(staff, 'staff@example.ru');
-  await expect(staff).toHaveURL(/\/$/);
+  await loginStaff(staff);
   await staff.goto(`/staff/requests/${id}`);
   await hydrated(staff);
   await staff.getByLabel('Новый статус').selectOption('rejected');

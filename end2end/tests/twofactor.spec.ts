@@ -1,26 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { createHmac } from 'node:crypto';
-import { enterCode, hydrated, lastCode, newPerson, normalPhone, register } from './helpers';
-
-/** RFC 4648 base32 → bytes. */
-function base32(secret: string): Buffer {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of secret.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  const bytes: number[] = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
-  return Buffer.from(bytes);
-}
-
-/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s) for the moment `ms`, as the authenticator app computes it. */
-function totp(secret: string, ms = Date.now()): string {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(ms / 1000 / 30)));
-  const mac = createHmac('sha1', base32(secret)).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0xf;
-  const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
-  return value.toString().padStart(6, '0');
-}
+import { enterCode, hydrated, lastCode, newPerson, normalPhone, register, totp } from './helpers';
 
 async function loginWithPassword(page: Page, email: string, password: string) {
   await page.goto('/login');

@@ -20,7 +20,9 @@ pub struct Config {
     pub cookie_secure: bool,
     /// Extra origin allowed for POSTs besides the request's own host (e.g. `https://lk.example.ru`).
     pub public_origin: Option<String>,
-    pub trust_proxy: bool,
+    /// How many proxies of our own stand in front (`TRUST_PROXY`): the client's address is the
+    /// hop that many places from the right of `X-Forwarded-For`; 0 reads the socket only.
+    pub trusted_proxies: usize,
     pub smtp_url: Option<Secret<String>>,
     pub mail_from: String,
     pub body_limit: usize,
@@ -56,6 +58,19 @@ fn flag(name: &str, default: bool) -> Result<bool, String> {
     }
 }
 
+/// `TRUST_PROXY`: `false` (none), `true` (one proxy) or the number of proxies in front.
+fn proxies(name: &str) -> Result<usize, String> {
+    match var(name) {
+        None => Ok(0),
+        Some(v) => match flag(name, false) {
+            Ok(on) => Ok(usize::from(on)),
+            Err(_) => v.parse::<usize>().ok().filter(|n| *n <= 16).ok_or_else(|| {
+                format!("{name}: expected true, false or a number of proxies 0–16, got {v:?}")
+            }),
+        },
+    }
+}
+
 impl Config {
     pub fn from_env() -> Result<Config, String> {
         let mode = match var("KABINET_MODE").as_deref() {
@@ -80,7 +95,7 @@ impl Config {
             },
             cookie_secure: flag("COOKIE_SECURE", https)?,
             public_origin,
-            trust_proxy: flag("TRUST_PROXY", false)?,
+            trusted_proxies: proxies("TRUST_PROXY")?,
             smtp_url: var("SMTP_URL").map(Secret::new),
             mail_from: var("MAIL_FROM")
                 .unwrap_or_else(|| "Кабинет страхователя <noreply@example.ru>".into()),

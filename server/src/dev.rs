@@ -67,3 +67,15 @@ pub async fn expire_codes(State(state): State<AppState>, Form(form): Form<Expire
         }
     }
 }
+
+/// `POST /dev/staff`: a new staff member with a TOTP app of its own, as `email secret` (one line),
+/// for a browser test that works in the staff area (see [`store::Store::demo_staff_account`]).
+pub async fn staff_account(State(state): State<AppState>) -> Response {
+    match state.store.demo_staff_account().await {
+        Ok((email, secret)) => format!("{email} {secret}").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "demo staff account");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}

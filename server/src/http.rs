@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use app::Access;
-use app::ssr::RequestCtx;
+use app::ssr::{RequestCtx, Stage};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -20,22 +20,39 @@ pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-fn client_ip(req: &Request, trust_proxy: bool) -> String {
-    if trust_proxy
-        && let Some(ip) = req
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-    {
-        return ip.to_string();
-    }
-    req.extensions()
+fn client_ip(req: &Request, trusted_proxies: usize) -> String {
+    let peer = req
+        .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip().to_string())
-        .unwrap_or_default()
+        .unwrap_or_default();
+    let forwarded: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    forwarded_client(&forwarded, trusted_proxies).unwrap_or(peer)
+}
+
+/// The client's address from `X-Forwarded-For` behind `proxies` proxies of our own: each of them
+/// appends the address it was reached from, so the client is the `proxies`-th entry from the
+/// right. Whatever stands left of it the client wrote itself and is never read. `None` (use the
+/// socket's address) with no proxies, or when the header is shorter than the proxy chain or the
+/// entry is not an IP address.
+fn forwarded_client(headers: &[&str], proxies: usize) -> Option<String> {
+    if proxies == 0 {
+        return None;
+    }
+    let hops: Vec<&str> = headers
+        .iter()
+        .flat_map(|h| h.split(','))
+        .map(str::trim)
+        .collect();
+    let hop = hops.len().checked_sub(proxies).and_then(|i| hops.get(i))?;
+    hop.parse::<std::net::IpAddr>()
+        .ok()
+        .map(|ip| ip.to_string())
 }
 
 /// Percent-encodes a path and query for use as the `next` parameter.
@@ -92,20 +109,17 @@ pub async fn session_layer(
             format!("/login?next={}", encode_next(&target))
         };
         let second = format!("/login/code?next={}", encode_next(&target));
-        let redirect = match (app::page_access(&path), &session) {
-            (Access::Account, None)
-            | (Access::Unconfirmed, None)
-            | (Access::SecondFactor, None) => Some(login),
-            (Access::Account | Access::Unconfirmed | Access::Guest, Some(s))
-                if s.needs_second_factor() =>
-            {
+        let redirect = match (app::page_access(&path), session.as_ref().map(|s| s.stage)) {
+            (Access::Account | Access::Unconfirmed | Access::SecondFactor, None) => Some(login),
+            (Access::Account | Access::Unconfirmed | Access::Guest, Some(Stage::SecondFactor)) => {
                 Some(second)
             }
-            (Access::SecondFactor, Some(s)) if !s.needs_second_factor() => Some("/".to_string()),
-            (Access::Account, Some(s)) if !s.confirmed() => Some("/confirm".to_string()),
-            (Access::Unconfirmed, Some(s)) if s.confirmed() => Some("/".to_string()),
-            (Access::Guest, Some(s)) => {
-                Some(if s.confirmed() { "/" } else { "/confirm" }.to_string())
+            (Access::Account | Access::Guest, Some(Stage::Unconfirmed)) => {
+                Some("/confirm".to_string())
+            }
+            (Access::SecondFactor, Some(Stage::Unconfirmed)) => Some("/confirm".to_string()),
+            (Access::SecondFactor | Access::Unconfirmed | Access::Guest, Some(Stage::Full)) => {
+                Some("/".to_string())
             }
             _ => None,
         };
@@ -119,7 +133,7 @@ pub async fn session_layer(
     }
     let ctx = RequestCtx::new(
         session,
-        client_ip(&req, state.config.trust_proxy),
+        client_ip(&req, state.config.trusted_proxies),
         req.headers()
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
@@ -143,7 +157,7 @@ pub fn require_session(
     req.extensions()
         .get::<RequestCtx>()
         .and_then(|c| c.session.clone())
-        .filter(|s| s.confirmed())
+        .filter(|s| s.is_full())
         .ok_or((StatusCode::UNAUTHORIZED, message))
 }
 
@@ -190,6 +204,25 @@ fn forbidden() -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Attack: write your own `X-Forwarded-For` to get a fresh address for every per-IP limit.
+    #[test]
+    fn forwarded_for_is_read_from_the_right() {
+        // One proxy: it appended the real client (203.0.113.7); the rest the client wrote.
+        let h = ["1.1.1.1, 2.2.2.2, 203.0.113.7"];
+        assert_eq!(forwarded_client(&h, 1).as_deref(), Some("203.0.113.7"));
+        // Two proxies: the outer one appended the client, the inner one the outer proxy.
+        let h = ["6.6.6.6, 203.0.113.7, 10.0.0.2"];
+        assert_eq!(forwarded_client(&h, 2).as_deref(), Some("203.0.113.7"));
+        // Several header lines count as one list.
+        let h = ["6.6.6.6", "203.0.113.7"];
+        assert_eq!(forwarded_client(&h, 1).as_deref(), Some("203.0.113.7"));
+        // Not behind a proxy, a chain shorter than configured, or garbage: the socket's address.
+        assert_eq!(forwarded_client(&["1.1.1.1"], 0), None);
+        assert_eq!(forwarded_client(&["203.0.113.7"], 2), None);
+        assert_eq!(forwarded_client(&[], 1), None);
+        assert_eq!(forwarded_client(&["1.1.1.1, evil"], 1), None);
+    }
 
     #[test]
     fn next_is_encoded() {

@@ -225,8 +225,9 @@ async fn shutdown() {
 
 fn print_demo_banner(addr: &SocketAddr) {
     println!(
-        "\n  Кабинет страхователя: http://{addr}\n\n  Демо-входы (пароль {pw}):\n    demo@example.ru    гражданин, 3 полиса, есть задолженность\n    rep@example.ru     представитель ООО «Ромашка» и страхователь сам\n    broker@example.ru  брокер, 6 клиентов\n    staff@example.ru   сотрудник страховщика\n\n  Регистрация: коды подтверждения — на http://{addr}/dev/outbox\n",
-        pw = store::demo::DEMO_PASSWORD
+        "\n  Кабинет страхователя: http://{addr}\n\n  Демо-входы (пароль {pw}):\n    demo@example.ru    гражданин, 3 полиса, есть задолженность\n    rep@example.ru     представитель ООО «Ромашка» и страхователь сам\n    broker@example.ru  брокер, 6 клиентов\n    staff@example.ru   сотрудник страховщика; второй фактор — приложение-аутентификатор\n                       с ключом {totp} (добавьте его в приложение вручную)\n\n  Регистрация: коды подтверждения — на http://{addr}/dev/outbox\n",
+        pw = store::demo::DEMO_PASSWORD,
+        totp = store::demo::DEMO_STAFF_TOTP_SECRET
     );
 }
 
@@ -317,7 +318,8 @@ pub fn router(state: AppState) -> Router {
     if state.config.mode == Mode::Demo {
         app = app
             .route("/dev/outbox", get(dev::outbox))
-            .route("/dev/expire-codes", post(dev::expire_codes));
+            .route("/dev/expire-codes", post(dev::expire_codes))
+            .route("/dev/staff", post(dev::staff_account));
     }
     let app = app
         .leptos_routes_with_context(&state, routes, context, {

@@ -62,6 +62,10 @@ struct Pending {
     contact_channel: String,
 }
 
+/// What a staff member whose second factor is not fresh is told on approving an application.
+pub const STALE_FACTOR: &str =
+    "Введите код из приложения-аутентификатора: одобрение заявки требует свежего подтверждения";
+
 impl Store {
     /// Files an application; answers its number. The same answer whether the data fit an
     /// account or not; the applicant's contact gets the number either way.
@@ -260,16 +264,22 @@ impl Store {
 
     /// Staff: approves an application. `new_contact` (an e-mail or a phone) replaces the
     /// account's e-mail or phone; every session of the account ends; the applicant gets a
-    /// one-time link to `{link_base}/recover/manual/password?token=…` at their contact.
+    /// one-time link to `{link_base}/recover/manual/password?token=…` at their contact. It hands
+    /// an account to whoever applied, so it needs a fresh second factor of the staff member
+    /// (passed within [`crate::profile::FRESH_FACTOR_MINUTES`]), asked for as the field `code`.
     pub async fn staff_approve_access(
         &self,
-        staff_id: &str,
+        staff: &crate::sessions::SessionInfo,
         id: &str,
         new_contact: &str,
         link_base: &str,
         ip: &str,
     ) -> StoreResult<()> {
+        let staff_id = staff.account_id.as_str();
         self.require_staff(staff_id).await?;
+        if !self.fresh_second_factor(staff) {
+            return Err(StoreError::field("code", STALE_FACTOR));
+        }
         let (channel, contact) = domain::ids::contact(new_contact)
             .map_err(|m| StoreError::field("new_contact", format!("Новый контакт: {m}")))?;
         let app = self.pending_application(id).await?;
@@ -497,9 +507,8 @@ impl Store {
                 .await?;
         }
         let account = self.account(&account_id).await?;
-        for key in [&account.email, &account.phone] {
-            self.throttle_clear(&format!("login:{key}")).await?;
-        }
+        self.throttle_clear(&crate::accounts::login_throttle_key(&account_id))
+            .await?;
         self.journal(Entry {
             account_id: Some(&account_id),
             action: "access.restored",

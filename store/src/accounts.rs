@@ -253,8 +253,11 @@ impl Store {
         self.account(&id).await
     }
 
-    /// «Вход»: by e-mail, phone, СНИЛС or ИНН and password. Failures are counted per login and per
-    /// IP; too many block further tries for a while with a message that says for how long.
+    /// «Вход»: by e-mail, phone, СНИЛС or ИНН and password. Every attempt is counted before the
+    /// password is checked, in one statement per key ([`Store::throttle_take`]), so guesses sent
+    /// side by side are counted too: per account, however its login is typed (e-mail, phone,
+    /// СНИЛС and ИНН share one count), and per IP. Past the limit a block says for how long; an
+    /// unknown login is counted and answered the same way.
     pub async fn login(&self, login: &str, password: &str, ip: &str) -> StoreResult<LoggedIn> {
         let mut errors = FieldErrors::new();
         let id = errors.check("login", domain::ids::login_id(login));
@@ -265,17 +268,26 @@ impl Store {
             return Err(StoreError::Invalid(errors));
         };
         let cfg = self.config().clone();
-        let login_key = format!("login:{}", login_key(&id));
+        let found = self.account_by_login(&id).await?;
+        let account_key = match &found {
+            Some((account, _)) => login_throttle_key(&account.id),
+            None => format!("login-unknown:{}", login_key(&id)),
+        };
         let ip_key = format!("ip:{ip}");
-        for key in [&login_key, &ip_key] {
-            if let Some(minutes) = self.throttle_blocked(key).await? {
+        for (key, limit) in [
+            (&ip_key, cfg.login_failures_per_ip),
+            (&account_key, cfg.login_failures_per_account),
+        ] {
+            if let crate::throttle::Attempt::Blocked { minutes } = self
+                .throttle_take(key, limit, cfg.login_window, cfg.login_block)
+                .await?
+            {
                 return Err(StoreError::Refused(format!(
                     "Слишком много неудачных попыток входа. Вход временно заблокирован, попробуйте через {minutes} мин. \
                      или восстановите пароль"
                 )));
             }
         }
-        let found = self.account_by_login(&id).await?;
         let hash = found
             .as_ref()
             .map(|(_, h)| h.clone())
@@ -283,7 +295,10 @@ impl Store {
         let ok = verify_password(password.to_string(), hash).await? && found.is_some();
         match found {
             Some((account, _)) if ok => {
-                self.throttle_clear(&login_key).await?;
+                self.throttle_clear(&account_key).await?;
+                // A right password from this address is no failure of it.
+                self.throttle_refund(&ip_key, cfg.login_failures_per_ip)
+                    .await?;
                 self.journal(Entry {
                     account_id: Some(&account.id),
                     action: "login.success",
@@ -296,20 +311,6 @@ impl Store {
                 Ok(LoggedIn { account })
             }
             found => {
-                self.throttle_fail(
-                    &login_key,
-                    cfg.login_failures_per_account,
-                    cfg.login_window,
-                    cfg.login_block,
-                )
-                .await?;
-                self.throttle_fail(
-                    &ip_key,
-                    cfg.login_failures_per_ip,
-                    cfg.login_window,
-                    cfg.login_block,
-                )
-                .await?;
                 let account_id = found.as_ref().map(|(a, _)| a.id.as_str());
                 self.journal(Entry {
                     account_id,
@@ -325,7 +326,25 @@ impl Store {
         }
     }
 
+    /// The confirmation step of a session that is still unconfirmed: the code sent to the
+    /// account confirms it, and the session moves on under a new token (answered, for the
+    /// cookie). A session at any other stage is "not found": this step proves only the contact.
+    pub async fn confirm_session(
+        &self,
+        session: &crate::sessions::SessionInfo,
+        code: &str,
+        ip: &str,
+    ) -> StoreResult<String> {
+        if session.stage != crate::sessions::Stage::Unconfirmed {
+            return Err(StoreError::NotFound);
+        }
+        self.confirm_account(&session.account_id, code, ip).await?;
+        self.advance_session(session, crate::sessions::Stage::Unconfirmed)
+            .await
+    }
+
     /// Confirms the account with the code sent to it, then links it to its policyholder record.
+    /// An account confirmed already is refused: the code proves nothing more.
     pub async fn confirm_account(
         &self,
         account_id: &str,
@@ -334,13 +353,15 @@ impl Store {
     ) -> StoreResult<Account> {
         let account = self.account(account_id).await?;
         if account.confirmed_at.is_some() {
-            return Ok(account);
+            return Err(StoreError::Refused(
+                "Учётная запись уже подтверждена".into(),
+            ));
         }
         let channel = self
             .verify_code(account_id, crate::codes::Purpose::Confirm, code)
             .await?;
         let now = self.now();
-        on_pool!(self, p => sqlx::query("UPDATE accounts SET confirmed_at = $1 WHERE id = $2")
+        on_pool!(self, p => sqlx::query("UPDATE accounts SET confirmed_at = $1 WHERE id = $2 AND confirmed_at IS NULL")
             .bind(now)
             .bind(account_id)
             .execute(p)
@@ -360,7 +381,12 @@ impl Store {
     }
 }
 
-/// The login as a throttling key: what was typed, normalised, so the key is the same however typed.
+/// The key that counts an account's login attempts, whichever of its logins is typed.
+pub(crate) fn login_throttle_key(account_id: &str) -> String {
+    format!("login:{account_id}")
+}
+
+/// An unknown login as a throttling key: what was typed, normalised.
 fn login_key(id: &LoginId) -> String {
     match id {
         LoginId::Email(v) | LoginId::Phone(v) | LoginId::Snils(v) | LoginId::Inn(v) => v.clone(),

@@ -4,11 +4,14 @@
 //! rows are written in multi-row batches inside transactions so 100,000 policyholders load in minutes.
 
 use crate::accounts::hash_password;
-use crate::{Store, StoreResult, on_pool_db};
+use crate::{Store, StoreResult, on_pool, on_pool_db};
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use domain::ids;
 
 pub const DEMO_PASSWORD: &str = "Kabinet-2026";
+/// The demo staff member's TOTP secret (base32), for an authenticator app: the staff area
+/// opens only with a second factor. Demo data only; `make run` prints it.
+pub const DEMO_STAFF_TOTP_SECRET: &str = "KABINETDEMOSTAFFKABINETDEMOSTAFF";
 
 /// A person in the insurer's register without an account: signing up with this СНИЛС and e-mail
 /// links the new account to their policies.
@@ -772,8 +775,58 @@ impl Store {
             }
         }
         self.flush_demo(&mut g.batch, now).await?;
+        self.enable_demo_totp("acc-staff", DEMO_STAFF_TOTP_SECRET)
+            .await?;
         self.set_setting("demo_loaded", &now.to_rfc3339()).await?;
         Ok(Some(g.summary))
+    }
+
+    /// Turns a TOTP app on for a demo account with a known secret.
+    async fn enable_demo_totp(&self, account_id: &str, secret: &str) -> StoreResult<()> {
+        on_pool!(self, p => sqlx::query(
+            "INSERT INTO totp (account_id, secret, enabled_at, last_step, created_at) VALUES ($1, $2, $3, 0, $3)",
+        )
+        .bind(account_id)
+        .bind(secret)
+        .bind(self.now())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Demo mode's `/dev/staff`: a new staff member of its own (password [`DEMO_PASSWORD`], a
+    /// TOTP app with a new secret) for each browser test that works in the staff area, so tests
+    /// run side by side never share one staff account's TOTP steps or journal. Answers the
+    /// e-mail and the secret. Never reachable outside demo mode.
+    pub async fn demo_staff_account(&self) -> StoreResult<(String, String)> {
+        use rand::RngCore;
+        let id = crate::new_id();
+        let email = format!("staff-{}@example.ru", &id[..12.min(id.len())]).to_lowercase();
+        let mut phone_digits = [0u8; 8];
+        rand::rngs::OsRng.fill_bytes(&mut phone_digits);
+        let phone: String = std::iter::once("+7926".to_string())
+            .chain(phone_digits.iter().take(7).map(|b| (b % 10).to_string()))
+            .collect();
+        let hash = hash_password(DEMO_PASSWORD.to_string()).await?;
+        let now = self.now();
+        on_pool!(self, p => sqlx::query(
+            "INSERT INTO accounts (id, full_name, email, phone, password_hash, role, channel, confirmed_at, created_at)
+             VALUES ($1, 'Сотрудник для проверки', $2, $3, $4, 'staff', 'email', $5, $5)",
+        )
+        .bind(&id)
+        .bind(&email)
+        .bind(&phone)
+        .bind(&hash)
+        .bind(now)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        let mut raw = [0u8; 20];
+        rand::rngs::OsRng.fill_bytes(&mut raw);
+        let secret = totp_rs::Secret::Raw(raw.to_vec()).to_encoded().to_string();
+        self.enable_demo_totp(&id, &secret).await?;
+        Ok((email, secret))
     }
 
     async fn flush_demo(&self, b: &mut Batch, now: DateTime<Utc>) -> StoreResult<()> {

@@ -104,7 +104,8 @@ impl Store {
             .await
             .map(|r| r.rows_affected()))?;
         self.end_all_sessions(&account_id).await?;
-        self.throttle_clear(&format!("login:{value}")).await?;
+        self.throttle_clear(&crate::accounts::login_throttle_key(&account_id))
+            .await?;
         self.journal(Entry {
             account_id: Some(&account_id),
             action: "password.reset",

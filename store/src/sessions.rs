@@ -1,12 +1,50 @@
 //! Server-side sessions. The browser holds a random 256-bit token; the database holds only its
 //! SHA-256, so a copy of the table opens no session. Sessions end after idle time, after an
 //! absolute limit, at logout, and can be listed and ended one by one.
+//!
+//! A session's [`Stage`] is one value kept in its row. [`Store::create_session`] decides the first
+//! stage from the account itself (never from the caller); only [`Store::advance_session`], called
+//! by the step that proves the last missing factor (the confirmation code, the second factor),
+//! moves it on, and it gives the session a new token as it does.
 
 use crate::journal::Entry;
 use crate::{Store, StoreError, StoreResult, on_pool};
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+
+/// How far a session has come through the login.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// The account's contact is not confirmed yet: only the confirmation pages.
+    Unconfirmed,
+    /// The password was given; the second factor is owed: only the second step of the login.
+    SecondFactor,
+    /// Every step passed: the cabinet.
+    Full,
+}
+
+impl Stage {
+    pub fn code(self) -> &'static str {
+        match self {
+            Stage::Unconfirmed => "unconfirmed",
+            Stage::SecondFactor => "second_factor",
+            Stage::Full => "full",
+        }
+    }
+}
+
+impl TryFrom<String> for Stage {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        match s.as_str() {
+            "unconfirmed" => Ok(Stage::Unconfirmed),
+            "second_factor" => Ok(Stage::SecondFactor),
+            "full" => Ok(Stage::Full),
+            other => Err(format!("unknown session stage {other:?}")),
+        }
+    }
+}
 
 /// The session behind a request.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -20,19 +58,19 @@ pub struct SessionInfo {
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
-    /// The password was given but the second factor is still owed.
-    pub second_factor_pending: bool,
+    #[sqlx(try_from = "String")]
+    pub stage: Stage,
     pub second_factor_at: Option<DateTime<Utc>>,
 }
 
 impl SessionInfo {
-    /// A confirmed account past every step of the login.
-    pub fn confirmed(&self) -> bool {
-        self.confirmed_at.is_some() && !self.second_factor_pending
+    /// Past every step of the login: the only stage that opens the cabinet.
+    pub fn is_full(&self) -> bool {
+        self.stage == Stage::Full
     }
 
     pub fn needs_second_factor(&self) -> bool {
-        self.second_factor_pending
+        self.stage == Stage::SecondFactor
     }
 
     pub fn is_staff(&self) -> bool {
@@ -44,21 +82,39 @@ pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
 /// Activity is written at most this often, not on every request.
 const TOUCH_EVERY: i64 = 30;
 
 impl Store {
-    /// Starts a session and returns the token for the cookie. The acting policyholder starts as
-    /// the account's own record if it has one, else the first it may act for.
+    /// The stage a new session of the account starts at: unconfirmed until the contact is
+    /// confirmed, then owing the second factor if the account has one, else full.
+    async fn first_stage(&self, account_id: &str) -> StoreResult<Stage> {
+        if self.account(account_id).await?.confirmed_at.is_none() {
+            return Ok(Stage::Unconfirmed);
+        }
+        Ok(match self.factor_method(account_id).await? {
+            Some(_) => Stage::SecondFactor,
+            None => Stage::Full,
+        })
+    }
+
+    /// Starts a session and returns the token for the cookie, at the stage the account itself
+    /// calls for ([`Stage`]). The acting policyholder starts as the account's own record if it
+    /// has one, else the first it may act for.
     pub async fn create_session(
         &self,
         account_id: &str,
         ip: &str,
         user_agent: &str,
     ) -> StoreResult<String> {
-        let mut bytes = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut bytes);
-        let token = hex::encode(bytes);
+        let stage = self.first_stage(account_id).await?;
+        let token = new_token();
         let now = self.now();
         let acting = self
             .accessible_policyholders(account_id)
@@ -68,8 +124,8 @@ impl Store {
             .map(|p| p.id);
         let ua: String = user_agent.chars().take(300).collect();
         on_pool!(self, p => sqlx::query(
-            "INSERT INTO sessions (id_hash, account_id, acting_policyholder_id, created_at, last_seen_at, expires_at, ip, user_agent)
-             VALUES ($1, $2, $3, $4, $4, $5, $6, $7)",
+            "INSERT INTO sessions (id_hash, account_id, acting_policyholder_id, created_at, last_seen_at, expires_at, ip, user_agent, stage)
+             VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8)",
         )
         .bind(hash_token(&token))
         .bind(account_id)
@@ -78,8 +134,47 @@ impl Store {
         .bind(now + self.config().absolute_timeout)
         .bind(ip)
         .bind(ua)
+        .bind(stage.code())
         .execute(p)
         .await.map(|r| r.rows_affected()))?;
+        Ok(token)
+    }
+
+    /// Moves a session from `from` to the next stage the account calls for, under a new token
+    /// (answered, for the cookie): the old token opens nothing after this. Only the steps that
+    /// prove the missing factor call it, after the proof. A session not at `from` (another tab
+    /// moved it, it ended) is "not found"; a stage never goes back or skips a factor.
+    pub(crate) async fn advance_session(
+        &self,
+        session: &SessionInfo,
+        from: Stage,
+    ) -> StoreResult<String> {
+        let to = match (from, self.first_stage(&session.account_id).await?) {
+            (Stage::Unconfirmed, next) => next,
+            (Stage::SecondFactor, Stage::Full | Stage::SecondFactor) => Stage::Full,
+            _ => return Err(StoreError::NotFound),
+        };
+        let token = new_token();
+        let now = self.now();
+        let passed_factor = (from == Stage::SecondFactor).then_some(now);
+        let moved = on_pool!(self, p => sqlx::query(
+            "UPDATE sessions SET id_hash = $1, stage = $2, last_seen_at = $3,
+                 second_factor_at = COALESCE($4, second_factor_at), second_factor_failures = 0
+             WHERE id_hash = $5 AND account_id = $6 AND stage = $7",
+        )
+        .bind(hash_token(&token))
+        .bind(to.code())
+        .bind(now)
+        .bind(passed_factor)
+        .bind(&session.id_hash)
+        .bind(&session.account_id)
+        .bind(from.code())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if moved != 1 {
+            return Err(StoreError::NotFound);
+        }
         Ok(token)
     }
 
@@ -91,7 +186,7 @@ impl Store {
         let id_hash = hash_token(token);
         let row = on_pool!(self, p => sqlx::query_as::<_, SessionInfo>(
             "SELECT s.id_hash, s.account_id, a.full_name, a.role, a.confirmed_at, s.acting_policyholder_id,
-                    s.created_at, s.last_seen_at, s.expires_at, s.second_factor_pending, s.second_factor_at
+                    s.created_at, s.last_seen_at, s.expires_at, s.stage, s.second_factor_at
              FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.id_hash = $1",
         )
         .bind(&id_hash)

@@ -6,14 +6,32 @@ use crate::{Store, StoreError, StoreResult, new_id, on_pool};
 use domain::forms::ValidCharge;
 pub use domain::model::StaffPolicyholder;
 
+/// What a staff member without a TOTP app is told in the staff area.
+pub const STAFF_NEEDS_TOTP: &str = "Рабочее место сотрудника открывается только со вторым фактором: \
+    подключите приложение-аутентификатор в разделе «Безопасность» и войдите заново";
+
 impl Store {
-    /// "Not found" unless the account is staff.
+    /// "Not found" unless the account is staff; refused (saying why) for staff without a TOTP
+    /// app: one staff password approves access recovery for any citizen, opens passport scans
+    /// and enters charges, so the staff area never opens on a password alone.
     pub async fn require_staff(&self, account_id: &str) -> StoreResult<()> {
         match self.account(account_id).await {
-            Ok(a) if a.is_staff() => Ok(()),
-            Ok(_) | Err(StoreError::NotFound) => Err(StoreError::NotFound),
-            Err(e) => Err(e),
+            Ok(a) if a.is_staff() => {}
+            Ok(_) | Err(StoreError::NotFound) => return Err(StoreError::NotFound),
+            Err(e) => return Err(e),
         }
+        if self.factor_method(account_id).await? != Some(domain::status::FactorMethod::Totp) {
+            return Err(StoreError::Refused(STAFF_NEEDS_TOTP.into()));
+        }
+        Ok(())
+    }
+
+    /// Whether the account is staff still without the TOTP app the staff area needs.
+    pub async fn staff_without_totp(&self, account_id: &str) -> StoreResult<bool> {
+        Ok(matches!(
+            self.require_staff(account_id).await,
+            Err(StoreError::Refused(_))
+        ))
     }
 
     /// Policyholders whose name, ИНН or ОГРН contains `search` in any letter case (all when

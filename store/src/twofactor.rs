@@ -10,6 +10,7 @@
 use crate::codes::Purpose;
 use crate::journal::Entry;
 use crate::sessions::SessionInfo;
+use crate::throttle::Attempt;
 use crate::{Store, StoreError, StoreResult, on_pool};
 use chrono::{DateTime, Utc};
 use domain::status::{Channel, FactorMethod};
@@ -20,6 +21,10 @@ use totp_rs::{Algorithm, Secret, TOTP};
 const ISSUER: &str = "Кабинет страхователя";
 const RECOVERY_CODES: usize = 10;
 const MAX_FAILURES: i32 = 5;
+/// Wrong second-factor codes per account, over all its logins, before its second step locks.
+pub const SECOND_FACTOR_FAILURES_PER_ACCOUNT: i32 = 10;
+/// How long the second step stays locked, and the window its failures are counted in.
+pub const SECOND_FACTOR_LOCK: chrono::Duration = chrono::Duration::hours(1);
 
 /// What the enrolment screen shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -312,30 +317,44 @@ impl Store {
         self.turn_factors_off(account_id, "totp", ip).await
     }
 
-    /// Leaves a new session owing the second factor (right after the password, when 2FA is on).
-    pub async fn require_second_factor(&self, token: &str) -> StoreResult<()> {
-        on_pool!(self, p => sqlx::query(
-            "UPDATE sessions SET second_factor_pending = TRUE WHERE id_hash = $1",
-        )
-        .bind(crate::sessions::hash_token(token))
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(())
-    }
-
-    /// The second step of a login: a code from the app or a recovery code. Five wrong ones end
-    /// the session (the person starts over with the password).
+    /// The second step of a login: a code from the app, an SMS code or a recovery code. The only
+    /// way a session owing the second factor becomes full: answers the session's new token
+    /// (the old one opens nothing after this). Five wrong codes end the session (the person
+    /// starts over with the password); [`SECOND_FACTOR_FAILURES_PER_ACCOUNT`] wrong codes in an
+    /// hour, over however many logins, lock the account's second step for an hour, and the
+    /// owner is told by e-mail. Each code is counted before it is checked, so codes sent side by
+    /// side are counted too.
     pub async fn pass_second_factor(
         &self,
         session: &SessionInfo,
         code: &str,
         ip: &str,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<String> {
         let account_id = session.account_id.as_str();
+        if !session.needs_second_factor() {
+            return Err(StoreError::NotFound);
+        }
         if code.trim().is_empty() {
             return Err(code_field_error("Введите код"));
         }
+        let lock_key = format!("2fa:{account_id}");
+        let last = match self
+            .throttle_take(
+                &lock_key,
+                SECOND_FACTOR_FAILURES_PER_ACCOUNT,
+                SECOND_FACTOR_LOCK,
+                SECOND_FACTOR_LOCK,
+            )
+            .await?
+        {
+            Attempt::Go { last } => last,
+            Attempt::Blocked { minutes } => {
+                return Err(StoreError::Refused(format!(
+                    "Вход временно заблокирован: слишком много неверных кодов подтверждения. \
+                     Попробуйте через {minutes} мин. или восстановите доступ"
+                )));
+            }
+        };
         let recovery = normalize_recovery(code).len() == 10;
         let method = self.factor_method(account_id).await?;
         // What to say of a wrong code: the SMS code's own rules say it best (tries left, expired).
@@ -376,7 +395,10 @@ impl Store {
                 ..Default::default()
             })
             .await?;
-            if failures >= MAX_FAILURES {
+            if last {
+                self.second_factor_locked(account_id, ip).await?;
+            }
+            if failures >= MAX_FAILURES || last {
                 self.end_session(session, ip).await?;
                 return Err(StoreError::Refused(
                     "Слишком много неверных кодов. Войдите заново".into(),
@@ -384,15 +406,10 @@ impl Store {
             }
             return Err(code_field_error(&wrong));
         }
-        on_pool!(self, p => sqlx::query(
-            "UPDATE sessions SET second_factor_pending = FALSE, second_factor_at = $1, second_factor_failures = 0
-             WHERE id_hash = $2",
-        )
-        .bind(self.now())
-        .bind(&session.id_hash)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
+        let token = self
+            .advance_session(session, crate::sessions::Stage::SecondFactor)
+            .await?;
+        self.throttle_clear(&lock_key).await?;
         self.journal(Entry {
             account_id: Some(account_id),
             action: match (recovery, method) {
@@ -405,7 +422,39 @@ impl Store {
             ip,
             ..Default::default()
         })
-        .await
+        .await?;
+        Ok(token)
+    }
+
+    /// The account's second step has just been locked: a journal line, and a letter to the owner
+    /// (someone who has the password is guessing codes).
+    async fn second_factor_locked(&self, account_id: &str, ip: &str) -> StoreResult<()> {
+        self.journal(Entry {
+            account_id: Some(account_id),
+            action: "2fa.locked",
+            object_type: "account",
+            object_id: account_id,
+            ip,
+            ..Default::default()
+        })
+        .await?;
+        let account = self.account(account_id).await?;
+        let hours = SECOND_FACTOR_LOCK.num_minutes() / 60;
+        let notice = crate::Message {
+            channel: Channel::Email,
+            to: account.email,
+            subject: "Кабинет страхователя: вход заблокирован".into(),
+            body: format!(
+                "При входе в вашу учётную запись {SECOND_FACTOR_FAILURES_PER_ACCOUNT} раз введён \
+                 неверный код подтверждения (последний раз с адреса {ip}). Пароль был введён верно. \
+                 Вход заблокирован на {hours} ч. Если это были не вы, смените пароль или \
+                 восстановите доступ."
+            ),
+        };
+        if let Err(e) = self.notify(&notice).await {
+            tracing::warn!(error = %e, "second factor lock notice not sent");
+        }
+        Ok(())
     }
 
     /// Starts turning on SMS codes as the second factor: a code goes to the account's phone.

@@ -126,8 +126,14 @@ both!(
         // Nobody but staff decides, and only applications that exist and wait; one without an
         // account can only be rejected.
         assert!(matches!(
-            s.staff_approve_access("acc-staff", "no-such-id", "x@example.ru", LINK_BASE, "")
-                .await,
+            s.staff_approve_access(
+                &common::full_session(db, "acc-staff").await,
+                "no-such-id",
+                "x@example.ru",
+                LINK_BASE,
+                ""
+            )
+            .await,
             Err(StoreError::NotFound)
         ));
         assert!(matches!(
@@ -137,7 +143,7 @@ both!(
         ));
         assert!(matches!(
             s.staff_approve_access(
-                "acc-demo",
+                &common::full_session(db, "acc-demo").await,
                 &mine.id,
                 "ivanov.home@example.ru",
                 LINK_BASE,
@@ -152,8 +158,14 @@ both!(
             Err(StoreError::NotFound)
         ));
         assert!(matches!(
-            s.staff_approve_access("acc-staff", &theirs.id, "+7 926 111-22-33", LINK_BASE, "")
-                .await,
+            s.staff_approve_access(
+                &common::full_session(db, "acc-staff").await,
+                &theirs.id,
+                "+7 926 111-22-33",
+                LINK_BASE,
+                ""
+            )
+            .await,
             Err(StoreError::Refused(_))
         ));
         assert!(matches!(
@@ -187,15 +199,24 @@ both!(
             .await
             .unwrap();
         assert!(matches!(
-            s.staff_approve_access("acc-staff", &mine.id, "rep@example.ru", LINK_BASE, "").await,
+            s.staff_approve_access(&common::full_session(db, "acc-staff").await, &mine.id, "rep@example.ru", LINK_BASE, "").await,
             Err(StoreError::Invalid(e)) if e.get("new_contact").unwrap().contains("другой учётной")
         ));
         assert!(matches!(
-            s.staff_approve_access("acc-staff", &mine.id, "не контакт", LINK_BASE, "").await,
+            s.staff_approve_access(&common::full_session(db, "acc-staff").await, &mine.id, "не контакт", LINK_BASE, "").await,
             Err(StoreError::Invalid(e)) if e.get("new_contact").is_some()
         ));
+        // Attack: approve with a staff session whose second factor is not fresh (a stolen
+        // session, an unattended desk): the code is asked for again.
+        let stale = common::full_session(db, "acc-staff").await;
+        db.clock
+            .advance(Duration::minutes(store::profile::FRESH_FACTOR_MINUTES + 1));
+        assert!(matches!(
+            s.staff_approve_access(&stale, &mine.id, "ivanov.home@example.ru", LINK_BASE, "").await,
+            Err(StoreError::Invalid(e)) if e.get("code") == Some(store::access::STALE_FACTOR)
+        ));
         s.staff_approve_access(
-            "acc-staff",
+            &common::full_session(db, "acc-staff").await,
             &mine.id,
             "ivanov.home@example.ru",
             LINK_BASE,
@@ -306,9 +327,15 @@ both!(a_link_expires_after_a_day_and_lookups_are_throttled, |db| {
         .id
         .clone();
     // A phone as the new contact replaces the phone.
-    s.staff_approve_access("acc-staff", &id, "+7 926 555-00-11", LINK_BASE, "")
-        .await
-        .unwrap();
+    s.staff_approve_access(
+        &common::full_session(db, "acc-staff").await,
+        &id,
+        "+7 926 555-00-11",
+        LINK_BASE,
+        "",
+    )
+    .await
+    .unwrap();
     assert_eq!(s.profile("acc-demo").await.unwrap().phone, "+79265550011");
     let link = link_token(s, "+79265550011").await;
     s.access_link(&link).await.unwrap();

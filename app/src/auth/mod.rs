@@ -38,7 +38,7 @@ pub async fn get_me() -> Result<Option<Me>, AppError> {
         return Ok(None);
     };
     let store = store()?;
-    let policyholders = if s.confirmed() {
+    let policyholders = if s.is_full() {
         store.accessible_policyholders(&s.account_id).await?
     } else {
         Vec::new()
@@ -50,7 +50,7 @@ pub async fn get_me() -> Result<Option<Me>, AppError> {
         .or_else(|| policyholders.first().cloned());
     Ok(Some(Me {
         full_name: s.full_name.clone(),
-        confirmed: s.confirmed(),
+        confirmed: s.is_full(),
         is_staff: s.is_staff(),
         acting,
         policyholders,
@@ -71,28 +71,31 @@ pub async fn login(login: String, password: String, next: String) -> Result<(), 
     if let Some(old) = &req.token {
         store.end_session_token(old).await?;
     }
+    // The store decides the new session's stage from the account: the cookie cannot say more.
     let token = store
         .create_session(&logged.account.id, &req.ip, &req.user_agent)
         .await?;
-    set_session_cookie(&token)?;
-    let method = store.factor_method(&logged.account.id).await?;
-    let target = if logged.account.confirmed_at.is_none() {
-        "/confirm".to_string()
-    } else if let Some(method) = method {
-        store.require_second_factor(&token).await?;
-        if method == domain::status::FactorMethod::Sms
-            && let Some(session) = store.session(&token).await?
-        {
-            // A code sent a moment ago still stands: the cool-down is no reason to fail the login.
-            match store.send_login_code(&session, &req.ip).await {
-                Ok(_) | Err(store::StoreError::Refused(_)) => {}
-                Err(e) => return Err(e.into()),
+    let session = store
+        .session(&token)
+        .await?
+        .ok_or_else(|| internal("new session missing"))?;
+    let target = match session.stage {
+        Stage::Unconfirmed => "/confirm".to_string(),
+        Stage::SecondFactor => {
+            if store.factor_method(&session.account_id).await?
+                == Some(domain::status::FactorMethod::Sms)
+            {
+                // A code sent a moment ago still stands: the cool-down is no reason to fail the login.
+                match store.send_login_code(&session, &req.ip).await {
+                    Ok(_) | Err(store::StoreError::Refused(_)) => {}
+                    Err(e) => return Err(e.into()),
+                }
             }
+            format!("/login/code?next={}", encode_query_value(&safe_next(&next)))
         }
-        format!("/login/code?next={}", encode_query_value(&safe_next(&next)))
-    } else {
-        safe_next(&next)
+        Stage::Full => safe_next(&next),
     };
+    set_session_cookie(&token)?;
     leptos_axum::redirect(&target);
     Ok(())
 }
@@ -103,17 +106,21 @@ pub async fn second_factor(code: String, next: String) -> Result<(), AppError> {
     use crate::ssr::*;
     let store = store()?;
     let req = request()?;
-    let s = any_session()?;
-    if !s.needs_second_factor() {
-        leptos_axum::redirect("/");
-        return Ok(());
-    }
-    if let Err(e) = store.pass_second_factor(&s, &code, &req.ip).await {
-        if matches!(e, store::StoreError::Refused(_)) {
-            clear_session_cookie()?;
+    let s = match session_at(Stage::SecondFactor) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    let token = match store.pass_second_factor(&s, &code, &req.ip).await {
+        Ok(token) => token,
+        Err(e) => {
+            if matches!(e, store::StoreError::Refused(_)) {
+                clear_session_cookie()?;
+            }
+            return fail(e.into());
         }
-        return fail(e.into());
-    }
+    };
+    // The session is full only now, under a new token: the cookie is set after the step.
+    set_session_cookie(&token)?;
     leptos_axum::redirect(&safe_next(&next));
     Ok(())
 }
@@ -130,10 +137,7 @@ pub struct LoginFactor {
 #[cfg(feature = "ssr")]
 async fn login_factor() -> Result<LoginFactor, AppError> {
     use crate::ssr::*;
-    let s = any_session()?;
-    if !s.needs_second_factor() {
-        return Err(AppError::NotFound);
-    }
+    let s = session_at(Stage::SecondFactor)?;
     let store = store()?;
     let method = store
         .factor_method(&s.account_id)
@@ -164,7 +168,10 @@ pub async fn get_login_factor() -> Result<LoginFactor, AppError> {
 #[server(endpoint = "auth/login-code-resend", output = crate::codec::Postcard)]
 pub async fn resend_login_code() -> Result<LoginFactor, AppError> {
     use crate::ssr::*;
-    let s = any_session()?;
+    let s = match session_at(Stage::SecondFactor) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
     let ip = request()?.ip;
     if let Err(e) = store()?.send_login_code(&s, &ip).await {
         return fail(e.into());
@@ -221,7 +228,7 @@ pub async fn register(
 #[server(endpoint = "auth/code-status", output = crate::codec::Postcard)]
 pub async fn get_code_status() -> Result<CodeStatus, AppError> {
     use crate::ssr::*;
-    let s = any_session()?;
+    let s = session_at(Stage::Unconfirmed)?;
     let store = store()?;
     let account = store.account(&s.account_id).await?;
     let sent = store
@@ -243,10 +250,10 @@ pub async fn get_code_status() -> Result<CodeStatus, AppError> {
 #[server(endpoint = "auth/resend", output = crate::codec::Postcard)]
 pub async fn resend_code(channel: String) -> Result<CodeStatus, AppError> {
     use crate::ssr::*;
-    let s = any_session()?;
-    if s.confirmed() {
-        return fail(AppError::Refused("Учётная запись уже подтверждена".into()));
-    }
+    let s = match session_at(Stage::Unconfirmed) {
+        Ok(s) => s,
+        Err(_) => return fail(AppError::Refused("Учётная запись уже подтверждена".into())),
+    };
     let channel = domain::status::Channel::from_code(&channel)
         .ok_or_else(|| AppError::Refused("Выберите, куда прислать код: e-mail или SMS".into()))?;
     if let Err(e) = store()?
@@ -261,19 +268,17 @@ pub async fn resend_code(channel: String) -> Result<CodeStatus, AppError> {
 #[server(endpoint = "auth/confirm", output = crate::codec::Postcard)]
 pub async fn confirm(code: String) -> Result<(), AppError> {
     use crate::ssr::*;
-    let s = any_session()?;
+    let s = match session_at(Stage::Unconfirmed) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
     let store = store()?;
     let req = request()?;
-    if let Err(e) = store.confirm_account(&s.account_id, &code, &req.ip).await {
-        return fail(e.into());
-    }
-    // The account gained rights: a new session id.
-    store
-        .end_session_token(req.token.as_deref().unwrap_or_default())
-        .await?;
-    let token = store
-        .create_session(&s.account_id, &req.ip, &req.user_agent)
-        .await?;
+    // The account gains rights: the session moves on under a new token, set after the step.
+    let token = match store.confirm_session(&s, &code, &req.ip).await {
+        Ok(token) => token,
+        Err(e) => return fail(e.into()),
+    };
     set_session_cookie(&token)?;
     leptos_axum::redirect("/policies");
     Ok(())

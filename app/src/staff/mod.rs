@@ -113,15 +113,23 @@ pub async fn staff_access_decide(
     decision: String,
     new_contact: String,
     reason: String,
+    code: String,
 ) -> Result<(), AppError> {
     use crate::ssr::*;
-    let s = session()?;
+    let mut s = session()?;
     let req = request()?;
     let store = store()?;
     let result = if decision == "approve" {
         let origin = public_origin()?;
+        // A code typed with the decision is the fresh second factor the approval asks for.
+        if !code.trim().is_empty() {
+            if let Err(e) = store.confirm_identity(&s, &code, &req.ip).await {
+                return fail(e.into());
+            }
+            s.second_factor_at = Some(store.now());
+        }
         store
-            .staff_approve_access(&s.account_id, &id, &new_contact, &origin, &req.ip)
+            .staff_approve_access(&s, &id, &new_contact, &origin, &req.ip)
             .await
     } else {
         store

@@ -260,6 +260,9 @@ fn AccessApplications(
                                 let (id1, id2) = (a.id.clone(), a.id.clone());
                                 let (nc, rs) = (format!("nc-{}", a.id), format!("rs-{}", a.id));
                                 let (nc2, rs2) = (nc.clone(), rs.clone());
+                                let totp = format!("totp-{}", a.id);
+                                let (totp2, totp_hint) = (totp.clone(), format!("totp-hint-{}", a.id));
+                                let totp_hint2 = totp_hint.clone();
                                 let approve = format!("Одобрить заявку {}", a.number);
                                 let reject = format!("Отклонить заявку {}", a.number);
                                 let contact = a.contact.clone();
@@ -276,12 +279,19 @@ fn AccessApplications(
                                                 <label for=nc.clone()>"Новый контакт для входа: e-mail или телефон"</label>
                                                 <input id=nc2.clone() name="new_contact" type="text" value=contact.clone()/>
                                             </div>
+                                            <div class="field">
+                                                <label for=totp.clone()>"Код из приложения-аутентификатора"</label>
+                                                <input id=totp2.clone() name="code" type="text" inputmode="numeric" autocomplete="one-time-code"
+                                                    maxlength="6" aria-describedby=totp_hint.clone()/>
+                                                <p class="hint" id=totp_hint2.clone()>"Нужен, если вы вошли больше 10 минут назад: одобрение передаёт учётную запись заявителю."</p>
+                                            </div>
                                             <button type="submit" class="btn btn-primary" aria-label=approve.clone()>"Одобрить"</button>
                                         </ActionForm>
                                         <ActionForm action=decide attr:class="form reject-form">
                                             <input type="hidden" name="id" value=id2/>
                                             <input type="hidden" name="decision" value="reject"/>
                                             <input type="hidden" name="new_contact" value=""/>
+                                            <input type="hidden" name="code" value=""/>
                                             <div class="field">
                                                 <label for=rs.clone()>"Причина отказа"</label>
                                                 <input id=rs2.clone() name="reason" type="text"/>

@@ -164,3 +164,29 @@ pub fn pdf_text(bytes: &[u8]) -> String {
         .unwrap()
         .replace('\u{a0}', " ")
 }
+
+/// A session of `account` past every step of the login, as a person gets it: for the demo staff
+/// member (whose staff area needs a TOTP app) with the code of the demo secret, the clock moved on
+/// a step first so no code is used twice. Its second factor is fresh now.
+pub async fn full_session(db: &TestDb, account: &str) -> store::sessions::SessionInfo {
+    let s = &db.store;
+    let token = s
+        .create_session(account, "127.0.0.1", "test")
+        .await
+        .unwrap();
+    let session = s.session(&token).await.unwrap().unwrap();
+    if session.stage != store::sessions::Stage::SecondFactor {
+        return session;
+    }
+    db.clock.advance(chrono::Duration::seconds(30));
+    let bytes = totp_rs::Secret::Encoded(store::demo::DEMO_STAFF_TOTP_SECRET.into())
+        .to_bytes()
+        .unwrap();
+    let code = totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes)
+        .generate(s.now().timestamp() as u64);
+    let token = s
+        .pass_second_factor(&session, &code, "127.0.0.1")
+        .await
+        .unwrap();
+    s.session(&token).await.unwrap().unwrap()
+}
