@@ -116,6 +116,15 @@ pub struct LoggedIn {
 pub const WRONG_CREDENTIALS: &str = "Неверный логин или пароль";
 
 impl Store {
+    /// How many accounts there are (`server seed` writes demo logins only into an empty database).
+    pub async fn account_count(&self) -> StoreResult<i64> {
+        Ok(
+            on_pool!(self, p => sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
+            .fetch_one(p)
+            .await)?,
+        )
+    }
+
     pub async fn account(&self, id: &str) -> StoreResult<Account> {
         let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1");
         on_pool!(self, p => sqlx::query_as::<_, Account>(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(p).await)?

@@ -122,14 +122,8 @@ impl Store {
         let id = new_id();
         let hash = hex::encode(self.code_mac(&id, &code)?.finalize().into_bytes());
         let destination = account.destination(channel).to_string();
-        on_pool!(self, p => sqlx::query(
-            "UPDATE one_time_codes SET used_at = $1 WHERE account_id = $2 AND purpose = $3 AND used_at IS NULL",
-        )
-        .bind(now)
-        .bind(account_id)
-        .bind(purpose.code())
-        .execute(p)
-        .await.map(|r| r.rows_affected()))?;
+        // The new code first, the earlier ones ended only once it is sent: a code that cannot be
+        // sent leaves no trace (no «код отправлен», no cool-down), and the earlier code stays good.
         on_pool!(self, p => sqlx::query(
             "INSERT INTO one_time_codes (id, account_id, purpose, channel, destination, code_hash, attempts, created_at, expires_at)
              VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8)",
@@ -157,13 +151,37 @@ impl Store {
                 purpose.text()
             ),
         };
-        self.notify(&crate::Message {
-            channel,
-            to: destination.clone(),
-            subject: format!("Код {}", purpose.text()),
-            body,
-        })
-        .await?;
+        let sent = if destination.is_empty() {
+            Err(StoreError::Undelivered {
+                message: crate::CODE_NOT_SENT,
+                detail: format!("the account has no {}", channel.code()),
+            })
+        } else {
+            self.notify(&crate::Message {
+                channel,
+                to: destination.clone(),
+                subject: format!("Код {}", purpose.text()),
+                body,
+            })
+            .await
+        };
+        if let Err(e) = sent {
+            on_pool!(self, p => sqlx::query("DELETE FROM one_time_codes WHERE id = $1")
+                .bind(&id)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected()))?;
+            return Err(e.undelivered_as(crate::CODE_NOT_SENT));
+        }
+        on_pool!(self, p => sqlx::query(
+            "UPDATE one_time_codes SET used_at = $1 WHERE account_id = $2 AND purpose = $3 AND used_at IS NULL AND id <> $4",
+        )
+        .bind(now)
+        .bind(account_id)
+        .bind(purpose.code())
+        .bind(&id)
+        .execute(p)
+        .await.map(|r| r.rows_affected()))?;
         Ok(SentCode {
             channel,
             destination,

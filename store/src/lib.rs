@@ -38,7 +38,7 @@ mod throttle;
 pub mod twofactor;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use error::{StoreError, StoreResult};
+pub use error::{CODE_NOT_SENT, MESSAGE_NOT_SENT, StoreError, StoreResult};
 pub use notify::{Message, Notifier, NotifierConfig};
 pub use secret::Secret;
 

@@ -119,20 +119,25 @@ impl Store {
             "Пароль от Кабинета страхователя изменён {when} (МСК). Все сеансы завершены. \
              Если это были не вы, восстановите доступ и обратитесь к страховщику."
         );
-        self.notify(&Message {
-            channel: Channel::Email,
-            to: account.email.clone(),
-            subject: "Пароль изменён".into(),
-            body: text.clone(),
-        })
-        .await?;
-        self.notify(&Message {
-            channel: Channel::Sms,
-            to: account.phone.clone(),
-            subject: "Пароль изменён".into(),
-            body: text,
-        })
-        .await?;
+        // The password has changed already: a notice that cannot be sent is logged, not an error
+        // that would tell the user the change failed.
+        for (channel, to) in [
+            (Channel::Email, &account.email),
+            (Channel::Sms, &account.phone),
+        ] {
+            if to.is_empty() {
+                continue;
+            }
+            let notice = Message {
+                channel,
+                to: to.clone(),
+                subject: "Пароль изменён".into(),
+                body: text.clone(),
+            };
+            if let Err(e) = self.notify(&notice).await {
+                tracing::warn!(error = %e, channel = channel.code(), "password change notice");
+            }
+        }
         Ok(())
     }
 }

@@ -1,8 +1,16 @@
 //! One way out for messages to people: e-mail over SMTP (`lettre`) when configured, SMS through an
-//! [`SmsGateway`], and in dev/demo mode an outbox table that `/dev/outbox` shows so whoever runs the
-//! demo can read the codes.
+//! [`SmsGateway`] ([`HttpSmsGateway`] for an operator's HTTP API), and in dev/demo mode an outbox
+//! table that `/dev/outbox` shows so whoever runs the demo can read the codes.
+//!
+//! A message that reaches none of them is an error ([`StoreError::Undelivered`]), never a silent
+//! success: without the outbox a channel with no transport, or a transport that fails, fails the
+//! send, and the user is told «Не удалось отправить…» instead of «отправлено».
 
-use crate::{Secret, Store, StoreError, StoreResult, new_id, on_pool};
+mod http_sms;
+
+pub use http_sms::HttpSmsGateway;
+
+use crate::{MESSAGE_NOT_SENT, Secret, Store, StoreError, StoreResult, new_id, on_pool};
 use chrono::{DateTime, Utc};
 use domain::status::Channel;
 use lettre::message::Mailbox;
@@ -13,7 +21,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-/// A real SMS operator implements this; none ships, so without one SMS only reach the outbox.
+/// An SMS operator: `Ok` once it has taken the message, `Err` (for the log) otherwise.
+/// [`HttpSmsGateway`] is the one that ships; without any, SMS only reach the outbox (demo).
 pub trait SmsGateway: Send + Sync {
     fn send<'a>(
         &'a self,
@@ -87,21 +96,18 @@ impl Notifier {
 }
 
 impl Store {
-    /// Sends a message through every transport configured for its channel.
+    /// Sends a message through every transport configured for its channel. Fails with
+    /// [`StoreError::Undelivered`] when a transport fails, or when the channel has none and there
+    /// is no outbox to keep the message in.
     pub async fn notify(&self, msg: &Message) -> StoreResult<()> {
         let n = self.notifier();
-        let mut delivered = false;
         if n.outbox {
             self.keep_in_outbox(msg, &msg.body).await?;
-            delivered = true;
         }
         match msg.channel {
-            Channel::Email => {
-                if let Some((transport, from)) = &n.smtp {
-                    let to: Mailbox = msg
-                        .to
-                        .parse()
-                        .map_err(|e| StoreError::Internal(format!("bad recipient: {e}")))?;
+            Channel::Email => match &n.smtp {
+                Some((transport, from)) => {
+                    let to = recipient(&msg.to)?;
                     let email = lettre::Message::builder()
                         .from(from.clone())
                         .to(to)
@@ -112,24 +118,17 @@ impl Store {
                     transport
                         .send(email)
                         .await
-                        .map_err(|e| StoreError::Internal(format!("SMTP: {e}")))?;
-                    delivered = true;
+                        .map_err(|e| undelivered(msg, e))?;
                 }
-            }
-            Channel::Sms => {
-                if let Some(gw) = &n.sms {
-                    gw.send(&msg.to, &msg.body)
-                        .await
-                        .map_err(|e| StoreError::Internal(format!("SMS: {e}")))?;
-                    delivered = true;
-                }
-            }
-        }
-        if !delivered {
-            tracing::warn!(
-                channel = msg.channel.code(),
-                "no transport configured; message dropped"
-            );
+                None => no_transport(n, msg)?,
+            },
+            Channel::Sms => match &n.sms {
+                Some(gw) => gw
+                    .send(&msg.to, &msg.body)
+                    .await
+                    .map_err(|e| undelivered(msg, e))?,
+                None => no_transport(n, msg)?,
+            },
         }
         Ok(())
     }
@@ -169,10 +168,7 @@ impl Store {
         }
         if let (Channel::Email, Some((transport, from))) = (msg.channel, &n.smtp) {
             use lettre::message::{Attachment, MultiPart, SinglePart};
-            let to: Mailbox = msg
-                .to
-                .parse()
-                .map_err(|e| StoreError::Internal(format!("bad recipient: {e}")))?;
+            let to = recipient(&msg.to)?;
             let pdf_type = ContentType::parse("application/pdf")
                 .map_err(|e| StoreError::Internal(format!("content type: {e}")))?;
             let email = lettre::Message::builder()
@@ -188,7 +184,10 @@ impl Store {
             transport
                 .send(email)
                 .await
-                .map_err(|e| StoreError::Internal(format!("SMTP: {e}")))?;
+                .map_err(|e| undelivered(msg, e))?;
+        } else {
+            // Only e-mail carries attachments: anything else without the outbox goes nowhere.
+            no_transport(n, msg)?;
         }
         Ok(())
     }
@@ -202,4 +201,38 @@ impl Store {
         .fetch_all(p)
         .await)?)
     }
+}
+
+/// The recipient of an e-mail.
+fn recipient(to: &str) -> StoreResult<Mailbox> {
+    to.parse().map_err(|e| StoreError::Undelivered {
+        message: MESSAGE_NOT_SENT,
+        detail: format!("bad e-mail recipient: {e}"),
+    })
+}
+
+/// A transport's failure to send `msg`.
+fn undelivered(msg: &Message, e: impl std::fmt::Display) -> StoreError {
+    let channel = match msg.channel {
+        Channel::Email => "SMTP",
+        Channel::Sms => "SMS gateway",
+    };
+    StoreError::Undelivered {
+        message: MESSAGE_NOT_SENT,
+        detail: format!("{channel}: {e}"),
+    }
+}
+
+/// No transport for the message's channel: kept in the outbox (demo), or not delivered at all.
+fn no_transport(n: &Notifier, msg: &Message) -> StoreResult<()> {
+    if n.outbox {
+        return Ok(());
+    }
+    Err(StoreError::Undelivered {
+        message: MESSAGE_NOT_SENT,
+        detail: format!(
+            "no transport configured for {} and no outbox",
+            msg.channel.code()
+        ),
+    })
 }

@@ -394,6 +394,7 @@ impl Store {
             ),
         })
         .await
+        .map_err(|e| e.undelivered_as(crate::CODE_NOT_SENT))
     }
 
     async fn journal_payment(

@@ -27,6 +27,14 @@ impl TestDb {
             .expect("open the same database again")
     }
 
+    /// Another store on the same database and clock whose options `change` adjusts: a server
+    /// process configured differently (e.g. production's notifier: no outbox, real transports).
+    pub async fn process_with(&self, change: impl FnOnce(&mut StoreOptions)) -> Store {
+        let mut o = options(self.url.clone(), self.clock.clone());
+        change(&mut o);
+        Store::open(o).await.expect("open the same database again")
+    }
+
     pub async fn cleanup(self) {
         self.store.close().await;
         if let Some((admin, name)) = self.drop_pg
