@@ -74,6 +74,12 @@ impl From<store::StoreError> for AppError {
             E::Invalid(f) => AppError::Fields(f),
             E::Refused(m) => AppError::Refused(m),
             E::TooMany(m) => AppError::TooMany(m),
+            // The user reads that the message did not go; why (the gateway's answer) is logged.
+            E::Undelivered { message, detail } => {
+                let id = uuid::Uuid::new_v4().simple().to_string()[..8].to_uppercase();
+                tracing::error!(correlation_id = %id, error = %detail, "message not delivered");
+                AppError::Refused(message.to_string())
+            }
             other => {
                 let id = uuid::Uuid::new_v4().simple().to_string()[..8].to_uppercase();
                 tracing::error!(correlation_id = %id, error = %other, "internal error");

@@ -158,6 +158,11 @@ pub fn App() -> impl IntoView {
         <Title text="Кабинет страхователя"/>
         <Router set_is_routing=routing.write_only()>
             <a class="skip-link" href="#main">"Перейти к содержанию"</a>
+            {mode_banner().map(|text| view! {
+                <aside id="mode-banner" class="mode-banner" aria-label="Режим работы">
+                    <p>{text}</p>
+                </aside>
+            })}
             <div class="route-progress" class:active=move || routing.get() aria-hidden="true"></div>
             <Header me/>
             <main id="main" class="container" tabindex="-1" aria-busy=move || routing.get().then_some("true")>
@@ -207,6 +212,27 @@ pub fn App() -> impl IntoView {
             <IdleWatch me/>
             <TrackNavigation/>
         </Router>
+    }
+}
+
+/// The notice of demo and staging modes (payments not made, messages kept in the outbox), on top
+/// of every page. The server has it from its configuration; in the browser it is read back from
+/// the page the server rendered, so hydration finds the same nodes.
+fn mode_banner() -> Option<String> {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<ssr::AppConfig>().and_then(|c| c.banner)
+    }
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        document()
+            .get_element_by_id("mode-banner")
+            .and_then(|e| e.text_content())
+            .filter(|t| !t.is_empty())
+    }
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    {
+        None
     }
 }
 

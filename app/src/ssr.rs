@@ -17,6 +17,12 @@ pub struct AppConfig {
     pub dev_mode: bool,
     /// `PUBLIC_ORIGIN`: the address people open the cabinet at, for links in messages.
     pub public_origin: Option<String>,
+    /// Links in messages may be made from the request's `Host` when `PUBLIC_ORIGIN` is unset:
+    /// demo mode only. Elsewhere the `Host` header is the client's word and never goes into a link.
+    pub links_from_host: bool,
+    /// The notice every page shows at the top when payments or messages are not real (demo and
+    /// staging modes): what is pretend, in Russian. `None` in production.
+    pub banner: Option<String>,
 }
 
 impl AppConfig {
@@ -119,12 +125,17 @@ pub async fn acting() -> AppResult<(SessionInfo, String)> {
     Ok((s, id))
 }
 
-/// The cabinet's address for links in messages: `PUBLIC_ORIGIN` when set, else the address this
-/// request came to (`https` when cookies are Secure).
+/// The cabinet's address for links in messages: `PUBLIC_ORIGIN` when set; in demo mode only, else
+/// the address this request came to (`https` when cookies are Secure).
 pub fn public_origin() -> AppResult<String> {
     let cfg = config()?;
     if let Some(o) = cfg.public_origin.filter(|o| !o.is_empty()) {
         return Ok(o.trim_end_matches('/').to_string());
+    }
+    if !cfg.links_from_host {
+        return Err(internal(
+            "PUBLIC_ORIGIN is not set: no link is made from the Host header",
+        ));
     }
     let host = use_context::<Parts>()
         .and_then(|p| {

@@ -1,7 +1,9 @@
 //! The cabinet's server: configuration, the store, middleware, and the routes around leptos_axum.
 //!
 //! `server` serves; `server seed --scale N` loads the demo data set with N extra policyholders
-//! into `DATABASE_URL` and exits (for benchmarks).
+//! into `DATABASE_URL` and exits (for benchmarks). Seeding refuses a database that has accounts
+//! (the demo's known password must not land in a real one) unless
+//! `--i-know-this-is-not-production` is given.
 
 mod config;
 mod dev;
@@ -69,6 +71,14 @@ async fn main() {
         .init();
     let config = Config::from_env().unwrap_or_else(|e| fail(e));
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // Production does not start pretending: every setting it lacks, one line each.
+    let refusals = config.refusals();
+    if args.first().map(String::as_str) != Some("seed") && !refusals.is_empty() {
+        for line in &refusals {
+            eprintln!("kabinet: {line}");
+        }
+        fail("не запущен: задайте настройки выше / not started: set the settings above");
+    }
 
     if let Some(dir) = config
         .database_url
@@ -85,14 +95,29 @@ async fn main() {
         idle_timeout: chrono::Duration::seconds(config.idle_timeout_seconds),
         ..StoreConfig::default()
     };
-    options.notifier.outbox = config.mode == Mode::Demo;
+    options.notifier.outbox = config.outbox();
     options.notifier.smtp_url = config.smtp_url.clone();
     options.notifier.mail_from = config.mail_from.clone();
+    if let Some(gateway) = config.sms_gateway() {
+        let gateway = gateway.unwrap_or_else(|e| fail(e));
+        options.notifier.sms = Some(Arc::new(gateway));
+    }
     let store = Store::open(options)
         .await
         .unwrap_or_else(|e| fail(format!("database: {e}")));
 
     if args.first().map(String::as_str) == Some("seed") {
+        let accounts = store
+            .account_count()
+            .await
+            .unwrap_or_else(|e| fail(format!("seed: {e}")));
+        if accounts > 0 && !args.iter().any(|a| a == "--i-know-this-is-not-production") {
+            fail(format!(
+                "seed: в базе уже {accounts} учётных записей — демо-входы с известным паролем сюда не пишутся \
+                 (если это не рабочая база: --i-know-this-is-not-production) / \
+                 the database has accounts; refusing to add demo logins with a known password"
+            ));
+        }
         let scale = args
             .iter()
             .position(|a| a == "--scale")
@@ -155,11 +180,7 @@ async fn main() {
     )
     .await
     .unwrap_or_else(|e| fail(format!("sandbox acquirer: {e}")));
-    if config.mode == Mode::Production {
-        tracing::warn!(
-            "payments go to the built-in sandbox acquirer: no real acquirer is configured"
-        );
-    }
+    // The sandbox is the only provider there is: `refusals` kept production from getting here.
     let state = AppState {
         store: store.clone(),
         acquirer: acquirer.clone(),
@@ -168,6 +189,8 @@ async fn main() {
             cookie_secure: config.cookie_secure,
             dev_mode: config.mode == Mode::Demo,
             public_origin: config.public_origin.clone(),
+            links_from_host: config.mode == Mode::Demo,
+            banner: config.banner(),
         },
         config: Arc::new(config),
         leptos: leptos.clone(),
@@ -315,9 +338,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/{*fn_name}", post(server_fns.clone()).get(server_fns))
         .nest_service("/pkg", pkg);
+    if state.config.outbox() {
+        app = app.route("/dev/outbox", get(dev::outbox));
+    }
     if state.config.mode == Mode::Demo {
         app = app
-            .route("/dev/outbox", get(dev::outbox))
             .route("/dev/expire-codes", post(dev::expire_codes))
             .route("/dev/staff", post(dev::staff_account));
     }

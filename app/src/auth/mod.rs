@@ -29,6 +29,8 @@ pub struct CodeStatus {
     pub email: String,
     pub phone: String,
     pub resend_in: i64,
+    /// A code has gone out (false when sending it failed: the page must not say «отправили»).
+    pub sent: bool,
 }
 
 #[server(endpoint = "auth/me", output = crate::codec::Postcard)]
@@ -214,13 +216,21 @@ pub async fn register(
         .create_session(&account.id, &req.ip, &req.user_agent)
         .await?;
     set_session_cookie(&token)?;
-    store
+    if let Err(e) = store
         .send_code(
             &account.id,
             store::codes::Purpose::Confirm,
             account.channel(),
         )
-        .await?;
+        .await
+    {
+        // The account and its session exist: /confirm says the code was not sent and offers
+        // another try. Any other failure is shown here.
+        if !matches!(e, store::StoreError::Undelivered { .. }) {
+            return fail(e.into());
+        }
+        let _logged = AppError::from(e);
+    }
     leptos_axum::redirect("/confirm");
     Ok(())
 }
@@ -243,6 +253,7 @@ pub async fn get_code_status() -> Result<CodeStatus, AppError> {
         destination: mask_contact(account.destination(channel)),
         email: mask_contact(&account.email),
         phone: mask_contact(&account.phone),
+        sent: sent.is_some(),
         resend_in: sent.map(|c| c.resend_in).unwrap_or(0),
     })
 }

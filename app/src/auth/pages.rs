@@ -282,6 +282,11 @@ pub fn ConfirmPage() -> impl IntoView {
             <h1 id="confirm-title">"Подтверждение учётной записи"</h1>
             <Suspense fallback=|| view! { <p class="muted">"Загрузка…"</p> }>
                 {move || status.get().map(|r| match r {
+                    Ok(s) if !s.sent => view! {
+                        <p class="lead" role="status">
+                            "Не удалось отправить код, попробуйте позже. Выберите ниже, куда прислать код, и нажмите «Отправить код ещё раз»."
+                        </p>
+                    }.into_any(),
                     Ok(s) => view! {
                         <p class="lead" role="status">
                             "Мы отправили 6-значный код на " <strong>{s.destination.clone()}</strong>
