@@ -206,7 +206,7 @@ fn demo_starts_and_every_page_says_it_is_a_demo() {
         let page = demo.get(path);
         assert!(
             page.contains(
-                r#"<aside id="mode-banner" class="mode-banner" aria-label="Режим работы">"#
+                r#"<aside id="mode-banner" aria-label="Режим работы" class="mode-banner">"#
             ),
             "{path}: {page}"
         );
