@@ -1,12 +1,184 @@
-//! Table queries that live in the URL: filters, sort and page of «Взносы» and «Начисления».
-//! Parsing is lenient (a bad value is dropped, never an error page) and the same on both sides.
+//! What lives in the URL: filters, sort and page of «Взносы» and «Начисления», and the dates and
+//! page numbers every other list reads from its query string («История запросов», «Документы»,
+//! «Уведомления», «Безопасность», the staff queue). Every date and number taken from a URL goes
+//! through [`date`] or [`page`] here: each value is range-checked, so nothing downstream (date
+//! arithmetic, `OFFSET`s) can overflow, and a bad value has a Russian message naming its field.
+//! The pages parse leniently (a bad value is dropped and the message shown above the list); the
+//! server functions, which anybody can call with any string, refuse it with the same message.
 
 use crate::status::{ChargeKind, PaymentStatus};
+use crate::{FieldError, FieldErrors};
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 /// Rows per page of the finance tables.
 pub const PER_PAGE: u32 = 50;
+
+/// The earliest date a filter takes.
+pub const FIRST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
+    Some(d) => d,
+    None => NaiveDate::MIN,
+};
+/// The latest date a filter takes.
+pub const LAST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(2100, 12, 31) {
+    Some(d) => d,
+    None => NaiveDate::MAX,
+};
+/// The highest page number a list takes (a million rows at 10 a page; far past any real list,
+/// and `MAX_PAGE × rows a page` is far inside an `i64` offset).
+pub const MAX_PAGE: u32 = 100_000;
+/// Longer values are not even looked at (a date is 10 characters, a page number 6).
+const MAX_VALUE_CHARS: usize = 32;
+
+/// How a URL parameter is called in a message.
+pub fn field_label(field: &str) -> &str {
+    match field {
+        "from" => "Дата «с»",
+        "to" => "Дата «по»",
+        "page" => "Номер страницы",
+        "after" => "Номер последнего события",
+        other => other,
+    }
+}
+
+fn problem(field: &str, message: String) -> FieldError {
+    FieldError {
+        field: field.to_string(),
+        message,
+    }
+}
+
+/// A date from the URL parameter `field`: `ГГГГ-ММ-ДД` within [`FIRST_DATE`]..=[`LAST_DATE`].
+pub fn date(field: &str, raw: &str) -> Result<NaiveDate, FieldError> {
+    let label = field_label(field);
+    let (first, last) = (
+        crate::dates::format_date(FIRST_DATE),
+        crate::dates::format_date(LAST_DATE),
+    );
+    let v = raw.trim();
+    let parsed = (v.len() <= MAX_VALUE_CHARS)
+        .then(|| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok())
+        .flatten();
+    match parsed {
+        Some(d) if !(FIRST_DATE..=LAST_DATE).contains(&d) => Err(problem(
+            field,
+            format!("{label}: можно указать дату только с {first} по {last}"),
+        )),
+        // Only the form a date input sends (chrono also reads `+2026-1-5`).
+        Some(d) if d.format("%Y-%m-%d").to_string() == v => Ok(d),
+        _ => Err(problem(
+            field,
+            format!("{label}: это не дата, укажите её как ГГГГ-ММ-ДД (с {first} по {last})"),
+        )),
+    }
+}
+
+/// [`date`] of an optional parameter: absent or empty is `None`.
+pub fn opt_date(field: &str, raw: Option<&str>) -> Result<Option<NaiveDate>, FieldError> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => date(field, v).map(Some),
+    }
+}
+
+/// A page number from the URL (`page`): a whole number in 1..=[`MAX_PAGE`].
+pub fn page(raw: &str) -> Result<u32, FieldError> {
+    let v = raw.trim();
+    let n = (v.len() <= MAX_VALUE_CHARS && !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| v.parse::<u64>().ok())
+        .flatten();
+    match n {
+        Some(n) if n >= 1 => page_number(i64::try_from(n).unwrap_or(i64::MAX)),
+        _ => Err(page_problem()),
+    }
+}
+
+/// [`page`] of an optional parameter: absent or empty is page 1.
+pub fn opt_page(raw: Option<&str>) -> Result<u32, FieldError> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(1),
+        Some(v) => page(v),
+    }
+}
+
+/// A page number a server function was given as a number: the same range as [`page`].
+pub fn page_number(n: i64) -> Result<u32, FieldError> {
+    u32::try_from(n)
+        .ok()
+        .filter(|p| (1..=MAX_PAGE).contains(p))
+        .ok_or_else(page_problem)
+}
+
+fn page_problem() -> FieldError {
+    problem(
+        "page",
+        format!(
+            "{}: укажите целое число от 1 до {MAX_PAGE}",
+            field_label("page")
+        ),
+    )
+}
+
+/// An event id from the URL (`after`, as a live stream resumes): a whole number ≥ 0.
+pub fn event_id(raw: &str) -> Result<i64, FieldError> {
+    let v = raw.trim();
+    (v.len() <= 19 && !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| v.parse::<i64>().ok())
+        .flatten()
+        .ok_or_else(|| {
+            problem(
+                "after",
+                format!("{}: укажите целое число от 0", field_label("after")),
+            )
+        })
+}
+
+/// The dates and page of a list other than the finance tables («История запросов»,
+/// «Документы»): each value checked, a bad one dropped and named in `problems`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListRange {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// 1..=[`MAX_PAGE`].
+    pub page: u32,
+    pub problems: FieldErrors,
+}
+
+impl ListRange {
+    /// Reads `from`, `to` and `page` as the URL has them (absent or empty: no bound, page 1).
+    pub fn parse(from: Option<&str>, to: Option<&str>, page: Option<&str>) -> Self {
+        let mut problems = FieldErrors::new();
+        let from = note(&mut problems, opt_date("from", from)).flatten();
+        let to = note(&mut problems, opt_date("to", to)).flatten();
+        let page = note(&mut problems, opt_page(page)).unwrap_or(1);
+        ListRange {
+            from,
+            to,
+            page,
+            problems,
+        }
+    }
+
+    /// The dates and page, or the problems if there are any (for a server function).
+    pub fn checked(self) -> Result<(Option<NaiveDate>, Option<NaiveDate>, u32), FieldErrors> {
+        if self.problems.is_empty() {
+            Ok((self.from, self.to, self.page))
+        } else {
+            Err(self.problems)
+        }
+    }
+}
+
+/// Keeps the value of a check, or records its problem and gives `None`.
+fn note<T>(problems: &mut FieldErrors, r: Result<T, FieldError>) -> Option<T> {
+    match r {
+        Ok(v) => Some(v),
+        Err(e) => {
+            problems.0.push(e);
+            None
+        }
+    }
+}
 
 /// The quick ranges next to the date pickers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,27 +308,49 @@ impl Default for TableQuery {
     }
 }
 
-fn date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
-}
-
 impl TableQuery {
-    /// Reads a raw query string (`from=…&programme=…`), as the URL or a download link has it.
+    /// Reads a raw query string (`from=…&programme=…`), as the URL or a download link has it;
+    /// a bad date or page is dropped (see [`TableQuery::parse_pairs`]).
     pub fn from_query(query: &str, today: NaiveDate) -> Self {
-        Self::from_pairs(query.split('&').filter_map(|kv| kv.split_once('=')), today)
+        Self::parse_query(query, today).0
     }
 
-    /// Reads the query string's pairs; `period` (a quick range) gives `from`/`to` unless they are set.
+    /// [`TableQuery::from_query`] that refuses a bad date or page with its message, for a
+    /// server function or a download (anybody can send it any string).
+    pub fn checked_from_query(query: &str, today: NaiveDate) -> Result<Self, FieldErrors> {
+        match Self::parse_query(query, today) {
+            (q, problems) if problems.is_empty() => Ok(q),
+            (_, problems) => Err(problems),
+        }
+    }
+
+    /// The query and the problems of its dates and page.
+    pub fn parse_query(query: &str, today: NaiveDate) -> (Self, FieldErrors) {
+        Self::parse_pairs(query.split('&').filter_map(|kv| kv.split_once('=')), today)
+    }
+
+    /// Reads the query string's pairs, dropping what does not parse (see [`TableQuery::parse_pairs`]).
     pub fn from_pairs<'a>(
         pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
         today: NaiveDate,
     ) -> Self {
+        Self::parse_pairs(pairs, today).0
+    }
+
+    /// Reads the query string's pairs; `period` (a quick range) gives `from`/`to` unless they
+    /// are set. An unknown sort, programme, kind or status is silently dropped (a stale link);
+    /// a date or page out of its range is dropped too, and its message is in the problems.
+    pub fn parse_pairs<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+        today: NaiveDate,
+    ) -> (Self, FieldErrors) {
         let mut q = TableQuery::default();
+        let mut problems = FieldErrors::new();
         let mut period = None;
         for (k, v) in pairs {
             match k {
-                "from" => q.from = date(v),
-                "to" => q.to = date(v),
+                "from" => q.from = note(&mut problems, opt_date(k, Some(v))).flatten(),
+                "to" => q.to = note(&mut problems, opt_date(k, Some(v))).flatten(),
                 "period" => period = QuickRange::from_code(v),
                 "programme" => q.programmes.extend(
                     v.split(',')
@@ -176,7 +370,7 @@ impl TableQuery {
                     .extend(v.split(',').filter_map(PaymentStatus::from_code)),
                 "sort" => q.sort = SortKey::from_code(v).unwrap_or_default(),
                 "dir" => q.desc = v != "asc",
-                "page" => q.page = v.parse().ok().filter(|p| *p >= 1).unwrap_or(1),
+                "page" => q.page = note(&mut problems, opt_page(Some(v))).unwrap_or(1),
                 _ => {}
             }
         }
@@ -192,7 +386,7 @@ impl TableQuery {
         q.programmes.dedup();
         q.kinds.dedup();
         q.statuses.dedup();
-        q
+        (q, problems)
     }
 
     /// The query string (without `?`), in a stable order, leaving defaults out.
@@ -232,7 +426,7 @@ impl TableQuery {
     /// The same filters on another page.
     pub fn with_page(&self, page: u32) -> Self {
         Self {
-            page: page.max(1),
+            page: page.clamp(1, MAX_PAGE),
             ..self.clone()
         }
     }

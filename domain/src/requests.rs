@@ -236,7 +236,7 @@ pub struct RequestFilter {
 }
 
 impl RequestFilter {
-    /// Reads the query string's values, dropping what does not parse.
+    /// Reads the query string's values, dropping what does not parse (see [`RequestFilter::parse`]).
     pub fn from_query(
         status: Option<String>,
         kind: Option<String>,
@@ -245,15 +245,46 @@ impl RequestFilter {
         to: Option<String>,
         page: Option<String>,
     ) -> Self {
-        let date = |v: Option<String>| v.and_then(|s| s.parse::<NaiveDate>().ok());
-        RequestFilter {
+        Self::parse(status, kind, policy, from, to, page).0
+    }
+
+    /// [`RequestFilter::from_query`] that refuses a bad date or page with its message, for a
+    /// server function (anybody can send it any string).
+    pub fn checked(
+        status: Option<String>,
+        kind: Option<String>,
+        policy: Option<String>,
+        from: Option<String>,
+        to: Option<String>,
+        page: Option<String>,
+    ) -> Result<Self, FieldErrors> {
+        match Self::parse(status, kind, policy, from, to, page) {
+            (f, problems) if problems.is_empty() => Ok(f),
+            (_, problems) => Err(problems),
+        }
+    }
+
+    /// The filters and the problems of their dates and page (through [`crate::query`]: a
+    /// date or page out of range is dropped and named). An unknown status or kind is dropped
+    /// silently, as a stale link has it.
+    pub fn parse(
+        status: Option<String>,
+        kind: Option<String>,
+        policy: Option<String>,
+        from: Option<String>,
+        to: Option<String>,
+        page: Option<String>,
+    ) -> (Self, FieldErrors) {
+        let range = crate::query::ListRange::parse(from.as_deref(), to.as_deref(), page.as_deref());
+        let f = RequestFilter {
             status: status.filter(|s| RequestStatus::parse(s).is_some()),
             kind: kind.filter(|s| RequestKind::parse(s).is_some()),
-            policy_id: policy.filter(|s| !s.is_empty()),
-            from: date(from),
-            to: date(to),
-            page: page.and_then(|p| p.parse().ok()).unwrap_or(1).max(1),
-        }
+            policy_id: policy.filter(|s| !s.is_empty() && s.len() <= 64),
+            from: range.from,
+            to: range.to,
+            page: i64::from(range.page),
+        };
+        (f, range.problems)
     }
 
     /// The query string of these filters (without the page), for links.
