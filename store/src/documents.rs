@@ -121,11 +121,13 @@ fn columns_of(kind: &str) -> &'static [Column] {
     }
 }
 
-/// The first instant of a Moscow day, in UTC.
+/// The first instant of a Moscow day, in UTC (at the calendar's very first day, its midnight
+/// in UTC: the subtraction would overflow there, and no row is that old).
 pub(crate) fn moscow_start(d: NaiveDate) -> DateTime<Utc> {
     let local = d.and_time(chrono::NaiveTime::MIN);
+    let offset = chrono::Duration::seconds(i64::from(domain::dates::moscow().local_minus_utc()));
     DateTime::<Utc>::from_naive_utc_and_offset(
-        local - chrono::Duration::seconds(i64::from(domain::dates::moscow().local_minus_utc())),
+        local.checked_sub_signed(offset).unwrap_or(local),
         Utc,
     )
 }
@@ -315,14 +317,15 @@ impl Store {
                 if let Some(from) = f.from {
                     q.push(" AND d.created_at >= ").push_bind(moscow_start(from));
                 }
-                if let Some(to) = f.to {
-                    q.push(" AND d.created_at < ").push_bind(moscow_start(to + chrono::Duration::days(1)));
+                // The day after `to` (none after the calendar's last day: no upper bound then).
+                if let Some(next) = f.to.and_then(|to| to.succ_opt()) {
+                    q.push(" AND d.created_at < ").push_bind(moscow_start(next));
                 }
             };
             let mut q = sqlx::QueryBuilder::<Db>::new("SELECT d.id, d.kind, d.number, d.title, d.created_at");
             filter(&mut q);
             q.push(" ORDER BY d.created_at DESC, d.number LIMIT ").push_bind(per_page)
-                .push(" OFFSET ").push_bind((page - 1) * per_page);
+                .push(" OFFSET ").push_bind(page.saturating_sub(1).saturating_mul(per_page));
             let rows = q.build_query_as::<DocumentRow>().fetch_all(p).await?;
             let mut c = sqlx::QueryBuilder::<Db>::new("SELECT COUNT(*)");
             filter(&mut c);

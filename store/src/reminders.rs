@@ -318,7 +318,7 @@ impl Store {
 
     /// The account's notices, newest first, one page, and how many are unread.
     pub async fn notices(&self, account_id: &str, page: i64) -> StoreResult<(Vec<Notice>, i64)> {
-        let offset = (page.max(1) - 1) * NOTICES_PER_PAGE;
+        let offset = (page.max(1) - 1).saturating_mul(NOTICES_PER_PAGE);
         let rows = on_pool!(self, p => sqlx::query_as::<_, Notice>(
             "SELECT id, title, body, link, created_at, read_at FROM notices WHERE account_id = $1
              ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3",

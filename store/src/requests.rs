@@ -332,8 +332,9 @@ impl Store {
                 if let Some(from) = f.from {
                     q.push(" AND r.created_at >= ").push_bind(moscow_start(from));
                 }
-                if let Some(to) = f.to {
-                    q.push(" AND r.created_at < ").push_bind(moscow_start(to + chrono::Duration::days(1)));
+                // The day after `to` (none after the calendar's last day: no upper bound then).
+                if let Some(next) = f.to.and_then(|to| to.succ_opt()) {
+                    q.push(" AND r.created_at < ").push_bind(moscow_start(next));
                 }
                 if let Some(a) = assignee {
                     q.push(" AND r.assignee_id = ").push_bind(a.to_string());
@@ -351,7 +352,7 @@ impl Store {
                 " ORDER BY r.created_at DESC, r.number"
             });
             q.push(" LIMIT ").push_bind(REQUESTS_PER_PAGE)
-                .push(" OFFSET ").push_bind((page - 1) * REQUESTS_PER_PAGE);
+                .push(" OFFSET ").push_bind(page.saturating_sub(1).saturating_mul(REQUESTS_PER_PAGE));
             let rows = q.build_query_as::<Row>().fetch_all(p).await?;
             let mut c = sqlx::QueryBuilder::<Db>::new("SELECT COUNT(*)");
             filter(&mut c);

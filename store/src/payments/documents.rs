@@ -49,7 +49,7 @@ impl Store {
         )
         .bind(policyholder_id)
         .bind(DOCUMENTS_PER_PAGE)
-        .bind((page - 1) * DOCUMENTS_PER_PAGE)
+        .bind(page.saturating_sub(1).saturating_mul(DOCUMENTS_PER_PAGE))
         .fetch_all(p)
         .await)?;
         let total: i64 = on_pool!(self, p => sqlx::query_scalar(
