@@ -8,6 +8,11 @@ use serde::{Deserialize, Serialize};
 pub const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
 /// The most files one form takes.
 pub const MAX_FILES: usize = 10;
+/// The most bytes one account may keep uploaded but not yet attached to anything (files of forms
+/// not sent yet): five full-size files, two forms' worth of ordinary scans.
+pub const MAX_UNLINKED_BYTES: u64 = 25 * 1024 * 1024;
+/// The most files one account may upload in an hour.
+pub const MAX_UPLOADS_PER_HOUR: i64 = 30;
 /// What the file inputs offer in the browser's picker.
 pub const ACCEPT: &str = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png";
 

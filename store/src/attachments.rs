@@ -3,18 +3,36 @@
 //! message) links it to its object and to the policyholder the object is about, after checking
 //! the caller's authority over that object. A file is downloadable by its uploader, by anyone with
 //! authority over the linked policyholder, and by staff; by anyone else it is "not found".
+//!
+//! Each account has two upload quotas, keyed on the session's account (never on anything the
+//! client sends): at most [`MAX_UPLOADS_PER_HOUR`] uploads in an hour-long window, and at most
+//! [`MAX_UNLINKED_BYTES`] of files not linked yet. Both are checked in the upload's own
+//! transaction: its first statement is the conditional upsert of the account's `upload_quota`
+//! row, which holds that row (PostgreSQL) or the database (SQLite) until the commit, so the
+//! conditional insert of the file after it sees every earlier upload of the account, and
+//! parallel uploads cannot pass either cap.
 
 use crate::{Store, StoreError, StoreResult, on_pool};
-use chrono::Duration;
-use domain::files::{Attachment, check_content, clean_name};
+use chrono::{DateTime, Duration, Utc};
+use domain::files::{
+    Attachment, MAX_UNLINKED_BYTES, MAX_UPLOADS_PER_HOUR, check_content, clean_name, format_size,
+};
 use sha2::{Digest, Sha256};
 
 /// Unlinked uploads older than this are removed.
 const UNLINKED_TTL_HOURS: i64 = 24;
+/// The window of [`MAX_UPLOADS_PER_HOUR`].
+const UPLOAD_WINDOW_MINUTES: i64 = 60;
+
+/// Which quota refused an upload.
+enum Over {
+    Rate,
+    Bytes,
+}
 
 impl Store {
-    /// Keeps an uploaded file for `account_id` after checking its content; the error names the
-    /// file under `field`.
+    /// Keeps an uploaded file for `account_id` after checking its content and the account's
+    /// quotas (see the module's note); the error names the file under `field`, or the quota.
     pub async fn upload_attachment(
         &self,
         account_id: &str,
@@ -31,16 +49,74 @@ impl Store {
         };
         let sha = hex::encode(Sha256::digest(bytes));
         let now = self.now();
-        on_pool!(self, p => sqlx::query(
-            "INSERT INTO attachments (id, account_id, name, mime, size, sha256, content, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        let window_open = now - Duration::minutes(UPLOAD_WINDOW_MINUTES);
+        let max_bytes = i64::try_from(MAX_UNLINKED_BYTES).unwrap_or(i64::MAX);
+        let over = on_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            // One more upload in the window (a new window once the old one is an hour old),
+            // unless the window is full. Holds the account's row until the commit.
+            let counted = sqlx::query(
+                "INSERT INTO upload_quota (account_id, window_start, uploads) VALUES ($1, $2, 1)
+                 ON CONFLICT (account_id) DO UPDATE SET
+                     uploads = CASE WHEN upload_quota.window_start <= $3 THEN 1 ELSE upload_quota.uploads + 1 END,
+                     window_start = CASE WHEN upload_quota.window_start <= $3 THEN excluded.window_start ELSE upload_quota.window_start END
+                 WHERE upload_quota.window_start <= $3 OR upload_quota.uploads < $4",
+            )
+            .bind(account_id).bind(now).bind(window_open).bind(MAX_UPLOADS_PER_HOUR)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            let over = if counted == 0 {
+                Some(Over::Rate)
+            } else {
+                let kept = sqlx::query(
+                    "INSERT INTO attachments (id, account_id, name, mime, size, sha256, content, created_at)
+                     SELECT $1, $2, $3, $4, $5, $6, $7, $8
+                     WHERE (SELECT COALESCE(SUM(size), 0) FROM attachments
+                            WHERE account_id = $2 AND owner IS NULL) + $5 <= $9",
+                )
+                .bind(&file.id).bind(account_id).bind(&file.name).bind(&file.mime).bind(file.size)
+                .bind(&sha).bind(bytes).bind(now).bind(max_bytes)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                (kept == 0).then_some(Over::Bytes)
+            };
+            if over.is_none() {
+                tx.commit().await?;
+            }
+            Ok::<_, sqlx::Error>(over)
+        })?;
+        match over {
+            None => Ok(file),
+            Some(Over::Rate) => Err(StoreError::TooMany(self.rate_message(account_id).await?)),
+            Some(Over::Bytes) => Err(StoreError::TooMany(format!(
+                "Слишком много загруженных файлов: ещё не приложенные к документам файлы \
+                 не могут занимать больше {}, а с «{}» было бы больше. Отправьте начатую форму \
+                 с ними или загрузите файл позже: неотправленные файлы удаляются через сутки",
+                format_size(MAX_UNLINKED_BYTES),
+                file.name
+            ))),
+        }
+    }
+
+    /// The refusal of an upload over [`MAX_UPLOADS_PER_HOUR`], with when the window ends.
+    async fn rate_message(&self, account_id: &str) -> StoreResult<String> {
+        let start: Option<DateTime<Utc>> = on_pool!(self, p => sqlx::query_scalar(
+            "SELECT window_start FROM upload_quota WHERE account_id = $1",
         )
-        .bind(&file.id).bind(account_id).bind(&file.name).bind(&file.mime).bind(file.size)
-        .bind(&sha).bind(bytes).bind(now)
-        .execute(p)
-        .await
-        .map(|_| ()))?;
-        Ok(file)
+        .bind(account_id)
+        .fetch_optional(p)
+        .await)?;
+        let left = start
+            .map(|s| (s + Duration::minutes(UPLOAD_WINDOW_MINUTES) - self.now()).num_seconds())
+            .unwrap_or(0)
+            .max(60);
+        Ok(format!(
+            "Слишком много загруженных файлов: можно загрузить не больше \
+             {MAX_UPLOADS_PER_HOUR} файлов за час. Попробуйте через {} мин",
+            (left + 59) / 60
+        ))
     }
 
     /// Links files `account_id` uploaded to `owner` (e.g. `report:<id>`) about `policyholder_id`.

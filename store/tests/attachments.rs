@@ -166,3 +166,125 @@ both!(unlinked_uploads_go_after_a_day, |db| {
         Err(StoreError::NotFound)
     ));
 });
+
+/// A valid PDF of exactly `size` bytes.
+fn pdf_of(size: usize) -> Vec<u8> {
+    let mut v = b"%PDF-1.4\n".to_vec();
+    v.resize(size - 6, b' ');
+    v.extend_from_slice(b"%%EOF\n");
+    v
+}
+
+const MB: usize = 1024 * 1024;
+
+fn too_many(r: Result<domain::files::Attachment, StoreError>) -> String {
+    match r {
+        Err(StoreError::TooMany(m)) => m,
+        other => panic!("expected a quota refusal, got {other:?}"),
+    }
+}
+
+both!(unlinked_bytes_are_capped_per_account, |db| {
+    let s = &db.store;
+    s.load_demo(0).await.unwrap();
+    let full = pdf_of(5 * MB);
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let f = s
+            .upload_attachment("acc-demo", "files", &format!("{i}.pdf"), &full)
+            .await
+            .unwrap();
+        ids.push(f.id);
+    }
+    // 25 MB are waiting to be attached: not one byte more.
+    let m = too_many(
+        s.upload_attachment("acc-demo", "files", "ещё.pdf", PDF)
+            .await,
+    );
+    assert!(m.starts_with("Слишком много загруженных файлов"), "{m}");
+    assert!(m.contains("больше 25 МБ") && m.contains("«ещё.pdf»"), "{m}");
+    // Another account is unaffected.
+    s.upload_attachment("acc-rep", "files", "акт.pdf", &full)
+        .await
+        .unwrap();
+    // Files attached to a document no longer count.
+    let ph = common::own(s, "acc-demo").await;
+    s.link_attachments("acc-demo", &ids[..1], &ph, "report:1")
+        .await
+        .unwrap();
+    s.upload_attachment("acc-demo", "files", "ещё.pdf", &full)
+        .await
+        .unwrap();
+    too_many(
+        s.upload_attachment("acc-demo", "files", "ещё.pdf", PDF)
+            .await,
+    );
+});
+
+both!(uploads_per_hour_are_capped_per_account, |db| {
+    let s = &db.store;
+    s.load_demo(0).await.unwrap();
+    for i in 0..30 {
+        s.upload_attachment("acc-demo", "files", &format!("{i}.pdf"), PDF)
+            .await
+            .unwrap();
+    }
+    let m = too_many(
+        s.upload_attachment("acc-demo", "files", "31.pdf", PDF)
+            .await,
+    );
+    assert_eq!(
+        m,
+        "Слишком много загруженных файлов: можно загрузить не больше 30 файлов за час. \
+         Попробуйте через 60 мин"
+    );
+    s.upload_attachment("acc-rep", "files", "1.pdf", PDF)
+        .await
+        .unwrap();
+    db.clock.advance(chrono::Duration::minutes(40));
+    let m = too_many(
+        s.upload_attachment("acc-demo", "files", "31.pdf", PDF)
+            .await,
+    );
+    assert!(m.ends_with("через 20 мин"), "{m}");
+    db.clock.advance(chrono::Duration::minutes(21));
+    s.upload_attachment("acc-demo", "files", "31.pdf", PDF)
+        .await
+        .unwrap();
+});
+
+both!(parallel_uploads_cannot_pass_the_caps, |db| {
+    let s = &db.store;
+    s.load_demo(0).await.unwrap();
+    let two = pdf_of(2 * MB);
+    let results = futures_util::future::join_all(
+        (0..20).map(|_| s.upload_attachment("acc-demo", "files", "скан.pdf", &two)),
+    )
+    .await;
+    let (ok, refused): (Vec<_>, Vec<_>) = results.into_iter().partition(|r| r.is_ok());
+    // 12 × 2 MB fit under 25 MB; the 13th would not.
+    assert_eq!(ok.len(), 12, "{refused:?}");
+    for r in refused {
+        assert!(too_many(r).contains("больше 25 МБ"));
+    }
+    let ids: Vec<String> = ok.into_iter().map(|r| r.unwrap().id).collect();
+    let ph = common::own(s, "acc-demo").await;
+    s.link_attachments("acc-demo", &ids, &ph, "report:1")
+        .await
+        .unwrap();
+
+    // 12 uploads counted in this hour: 18 more of 20 parallel ones go in.
+    let results = futures_util::future::join_all(
+        (0..20).map(|_| s.upload_attachment("acc-demo", "files", "a.pdf", PDF)),
+    )
+    .await;
+    let ok = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(ok, 18);
+    for r in results.into_iter().filter(|r| r.is_err()) {
+        assert!(too_many(r).contains("не больше 30 файлов за час"));
+    }
+    // Another account is unaffected.
+    s.upload_attachment("acc-rep", "files", "a.pdf", &two)
+        .await
+        .unwrap();
+});
