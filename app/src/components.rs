@@ -208,6 +208,14 @@ pub fn ErrorBox(error: AppError) -> impl IntoView {
             "Нужно войти",
             "Сеанс завершён. Войдите в кабинет ещё раз.".to_string(),
         ),
+        // A bad filter in the address: say which value and what is allowed.
+        AppError::Fields(f) if !f.is_empty() => (
+            "Проверьте адрес страницы",
+            f.0.iter()
+                .map(|e| e.message.as_str())
+                .collect::<Vec<_>>()
+                .join(". "),
+        ),
         other => ("Не удалось загрузить данные", other.to_string()),
     };
     view! {
@@ -216,6 +224,22 @@ pub fn ErrorBox(error: AppError) -> impl IntoView {
             <p>{text}</p>
             {matches!(error, AppError::Unauthorized).then(|| view! { <a href="/login">"Войти"</a> })}
         </div>
+    }
+}
+
+/// What was dropped from a list's address (a date or page out of range): one line per value,
+/// above the list, which is shown without it.
+#[component]
+pub fn QueryProblems(#[prop(into)] problems: Signal<domain::FieldErrors>) -> impl IntoView {
+    move || {
+        let p = problems.get();
+        (!p.is_empty()).then(|| {
+            view! {
+                <div class="alert alert-error query-problems" role="alert">
+                    {p.0.into_iter().map(|e| view! { <p>{e.message}</p> }).collect_view()}
+                </div>
+            }
+        })
     }
 }
 
@@ -240,9 +264,10 @@ pub fn Pager(
     href: impl Fn(i64) -> String + 'static,
 ) -> impl IntoView {
     let per_page = per_page.max(1);
-    let pages = ((total + per_page - 1) / per_page).max(1);
-    let first = (page - 1) * per_page + 1;
-    let last = (page * per_page).min(total);
+    let page = page.max(1);
+    let pages = (total.max(0).saturating_add(per_page - 1) / per_page).max(1);
+    let first = (page - 1).saturating_mul(per_page).saturating_add(1);
+    let last = page.saturating_mul(per_page).min(total);
     let beyond = total > 0 && first > total;
     let prev = if beyond {
         Some((href(pages), "‹ К последней странице"))

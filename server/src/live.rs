@@ -95,14 +95,14 @@ pub async fn events(State(state): State<AppState>, req: Request) -> Response {
         .headers()
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<i64>().ok())
+        .and_then(|v| domain::query::event_id(v).ok())
         .or_else(|| {
             req.uri()
                 .query()
                 .unwrap_or("")
                 .split('&')
                 .find_map(|kv| kv.strip_prefix("after="))
-                .and_then(|v| v.parse().ok())
+                .and_then(|v| domain::query::event_id(v).ok())
         });
     let mut topics: HashSet<String> = HashSet::from([account_topic(&session.account_id)]);
     match store.accessible_policyholders(&session.account_id).await {

@@ -496,8 +496,9 @@ async fn attachment(
     )
 }
 
-/// The scan of a profile change under review, for staff only (others get "not found"), shown
-/// in the browser.
+/// The scan of a profile change under review, for staff only (others get "not found"). Sent as a
+/// download like every uploaded file (see [`private_file`]): a scan is the citizen's upload, and
+/// shown inline a crafted one would run in the cabinet's origin with the staff's session.
 async fn review_scan(
     State(state): State<AppState>,
     axum::extract::Path(id): axum::extract::Path<String>,
@@ -512,7 +513,10 @@ async fn review_scan(
             .store
             .staff_review_scan(&account, &id)
             .await
-            .map(|(mime, bytes)| (mime, "inline".to_string(), bytes)),
+            .map(|(mime, bytes)| {
+                let name = scan_file_name(&id, &mime);
+                (mime, content_disposition(&name), bytes)
+            }),
     )
 }
 
@@ -551,8 +555,22 @@ fn account_of(req: &Request) -> Result<String, Box<Response>> {
         .map_err(|e| Box::new(e.into_response()))
 }
 
+/// The download name of a review's scan: `skan-<review>.<ext of its type>`.
+fn scan_file_name(review_id: &str, mime: &str) -> String {
+    let ext = match domain::files::FileKind::from_mime(mime) {
+        Some(domain::files::FileKind::Pdf) => "pdf",
+        Some(domain::files::FileKind::Jpeg) => "jpg",
+        Some(domain::files::FileKind::Png) => "png",
+        None => "bin",
+    };
+    domain::files::clean_name(&format!("skan-{review_id}.{ext}"))
+}
+
 /// A file only its authorised readers get: its type, its `Content-Disposition` and its bytes,
-/// never cached on the way; or the error («Не найдено» for anybody without authority).
+/// never cached on the way; or the error («Не найдено» for anybody without authority). Uploaded
+/// bytes are somebody else's content: `nosniff` keeps the browser to the checked type, and
+/// `CSP: sandbox` makes a file opened anyway (a PDF viewer, "open in a new tab") a page of a
+/// unique origin without scripts, forms or the session.
 fn private_file(result: store::StoreResult<(String, String, Vec<u8>)>) -> Response {
     match result {
         Ok((mime, disposition, bytes)) => (
@@ -560,6 +578,8 @@ fn private_file(result: store::StoreResult<(String, String, Vec<u8>)>) -> Respon
                 (header::CONTENT_TYPE, mime),
                 (header::CONTENT_DISPOSITION, disposition),
                 (header::CACHE_CONTROL, "private, no-store".to_string()),
+                (header::CONTENT_SECURITY_POLICY, "sandbox".to_string()),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
             ],
             bytes,
         )
@@ -710,6 +730,26 @@ pub(crate) fn file_response_as(
     }
 }
 
+/// The rows a download is of, from its query string; a date or page out of range is refused
+/// (400, its Russian message naming the field), never dropped: a statement must hold exactly
+/// the rows asked for.
+fn export_query(
+    query: &str,
+    today: chrono::NaiveDate,
+) -> Result<domain::query::TableQuery, Box<Response>> {
+    domain::query::TableQuery::checked_from_query(query, today).map_err(|problems| {
+        let text: Vec<&str> = problems.0.iter().map(|e| e.message.as_str()).collect();
+        Box::new(
+            (
+                StatusCode::BAD_REQUEST,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                text.join("\n"),
+            )
+                .into_response(),
+        )
+    })
+}
+
 /// Which table a download is of.
 #[derive(Clone, Copy)]
 enum Table {
@@ -732,8 +772,10 @@ async fn export(State(state): State<AppState>, req: Request, table: Table, kind:
             Ok(s) => s,
             Err(refusal) => return refusal.into_response(),
         };
-    let query =
-        domain::query::TableQuery::from_query(req.uri().query().unwrap_or(""), state.store.today());
+    let query = match export_query(req.uri().query().unwrap_or(""), state.store.today()) {
+        Ok(q) => q,
+        Err(refusal) => return *refusal,
+    };
     let store = &state.store;
     let account = session.account_id.as_str();
     let (prefix, result) = match store.acting_policyholder(&session).await {
@@ -770,7 +812,65 @@ async fn export(State(state): State<AppState>, req: Request, table: Table, kind:
 
 #[cfg(test)]
 mod tests {
-    use super::content_disposition;
+    use super::{content_disposition, export_query, private_file, scan_file_name};
+    use axum::http::header;
+
+    #[tokio::test]
+    async fn a_download_with_a_date_out_of_range_is_refused_in_words() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap_or_default();
+        let res = match export_query("from=2026-01-01&to=+262142-12-31&page=99999999999", today) {
+            Err(res) => *res,
+            Ok(q) => panic!("accepted {q:?}"),
+        };
+        assert_eq!(res.status(), 400);
+        let body = axum::body::to_bytes(res.into_body(), 1 << 16)
+            .await
+            .unwrap_or_default();
+        assert_eq!(
+            String::from_utf8_lossy(&body),
+            "Дата «по»: можно указать дату только с 01.01.1900 по 31.12.2100\n\
+             Номер страницы: укажите целое число от 1 до 100000"
+        );
+        let ok = export_query("from=2026-01-01&to=2026-03-31", today).map_err(|r| r.status());
+        assert_eq!(
+            ok.map(|q| (q.from, q.to)),
+            Ok((
+                chrono::NaiveDate::from_ymd_opt(2026, 1, 1),
+                chrono::NaiveDate::from_ymd_opt(2026, 3, 31)
+            ))
+        );
+    }
+
+    #[test]
+    fn private_files_are_sandboxed_downloads() {
+        let name = scan_file_name("rev-1", "image/png");
+        assert_eq!(name, "skan-rev-1.png");
+        let res = private_file(Ok((
+            "image/png".to_string(),
+            content_disposition(&name),
+            b"\x89PNG".to_vec(),
+        )));
+        assert_eq!(res.status(), 200);
+        let h = |n: header::HeaderName| {
+            res.headers()
+                .get(n)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string()
+        };
+        assert_eq!(
+            h(header::CONTENT_DISPOSITION),
+            "attachment; filename=\"skan-rev-1.png\"; filename*=UTF-8''skan-rev-1.png"
+        );
+        assert_eq!(h(header::CONTENT_SECURITY_POLICY), "sandbox");
+        assert_eq!(h(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+        assert_eq!(h(header::CONTENT_TYPE), "image/png");
+        assert_eq!(h(header::CACHE_CONTROL), "private, no-store");
+        // Nobody without authority gets the headers or the bytes: just «Не найдено».
+        let res = private_file(Err(store::StoreError::NotFound));
+        assert_eq!(res.status(), 404);
+        assert!(res.headers().get(header::CONTENT_DISPOSITION).is_none());
+    }
 
     #[test]
     fn download_names_keep_cyrillic_and_cannot_break_the_header() {

@@ -37,13 +37,16 @@ pub async fn list_documents(
         Err(e) => return fail(e),
     };
     let store = store()?;
-    let date = |v: Option<String>| v.and_then(|s| s.parse::<chrono::NaiveDate>().ok());
+    let (from, to, page) =
+        domain::query::ListRange::parse(from.as_deref(), to.as_deref(), page.as_deref())
+            .checked()
+            .map_err(AppError::Fields)?;
     let f = store::documents::DocumentFilter {
         kind: kind.filter(|k| DocumentRow::KINDS.contains(&k.as_str())),
-        policy_id: policy.filter(|p| !p.is_empty()),
-        from: date(from),
-        to: date(to),
-        page: page.and_then(|p| p.parse().ok()).unwrap_or(1).max(1),
+        policy_id: policy.filter(|p| !p.is_empty() && p.len() <= 64),
+        from,
+        to,
+        page: i64::from(page),
     };
     let (rows, total) = match store.documents_filtered(&s.account_id, &ph, &f).await {
         Ok(x) => x,

@@ -2,7 +2,7 @@
 
 use super::{DocumentsPageData, MailDocument, check_document, list_documents};
 use crate::AuthEpoch;
-use crate::components::{ErrorBox, Pager};
+use crate::components::{ErrorBox, Pager, QueryProblems};
 use crate::error::AppError;
 use crate::live::Live;
 use domain::dates::format_datetime;
@@ -23,6 +23,8 @@ struct Filter {
     from: Option<String>,
     to: Option<String>,
     page: i64,
+    /// What was dropped from the URL (a date or page out of range).
+    problems: domain::FieldErrors,
 }
 
 impl Filter {
@@ -48,16 +50,18 @@ pub fn DocumentsPage() -> impl IntoView {
     let filter = Memo::new(move |_| {
         query.with(|q| {
             let get = |k: &str| q.get(k).filter(|v| !v.is_empty());
+            let range = domain::query::ListRange::parse(
+                get("from").as_deref(),
+                get("to").as_deref(),
+                get("page").as_deref(),
+            );
             Filter {
                 kind: get("kind"),
                 policy: get("policy"),
-                from: get("from"),
-                to: get("to"),
-                page: q
-                    .get("page")
-                    .and_then(|p| p.parse::<i64>().ok())
-                    .unwrap_or(1)
-                    .max(1),
+                from: range.from.map(|d| d.to_string()),
+                to: range.to.map(|d| d.to_string()),
+                page: i64::from(range.page),
+                problems: range.problems,
             }
         })
     });
@@ -76,6 +80,7 @@ pub fn DocumentsPage() -> impl IntoView {
     view! {
         <Title text="Документы — Кабинет страхователя"/>
         <h1>"Документы"</h1>
+        <QueryProblems problems=Signal::derive(move || filter.get().problems)/>
         <p class="form-done" aria-live="polite" id="mail-result">
             {move || mail.value().get().map(|r| match r {
                 Ok(to) => format!("Документ отправлен на {to}."),
@@ -110,6 +115,7 @@ fn DocumentsList(
     let filtered = filter
         != Filter {
             page: filter.page,
+            problems: filter.problems.clone(),
             ..Filter::default()
         };
     view! {

@@ -19,9 +19,12 @@ pub struct ChargesView {
     pub balance: Balance,
 }
 
+/// The table query a server function was sent; a bad date or page is refused with its message
+/// (the page itself drops such values and says so).
 #[cfg(feature = "ssr")]
-fn parse(query: &str) -> domain::query::TableQuery {
-    domain::query::TableQuery::from_query(query, crate::policies::today())
+fn parse(query: &str) -> Result<domain::query::TableQuery, AppError> {
+    domain::query::TableQuery::checked_from_query(query, crate::policies::today())
+        .map_err(AppError::Fields)
 }
 
 /// `query` is the table's canonical query string (`TableQuery::to_query`).
@@ -30,7 +33,7 @@ pub async fn list_contributions(query: String) -> Result<TablePage<ContributionR
     use crate::ssr::*;
     let (s, ph) = acting().await?;
     Ok(store()?
-        .contributions(&s.account_id, &ph, &parse(&query))
+        .contributions(&s.account_id, &ph, &parse(&query)?)
         .await?)
 }
 
@@ -52,7 +55,7 @@ pub async fn list_charges(query: String) -> Result<ChargesView, AppError> {
     use crate::ssr::*;
     let (s, ph) = acting().await?;
     let store = store()?;
-    let page = store.charges(&s.account_id, &ph, &parse(&query)).await?;
+    let page = store.charges(&s.account_id, &ph, &parse(&query)?).await?;
     let balance = store.balance(&s.account_id, &ph).await?;
     Ok(ChargesView { page, balance })
 }

@@ -3,7 +3,9 @@ use super::{
     list_programmes, list_reminders,
 };
 use crate::AuthEpoch;
-use crate::components::{ErrorBox, Field, FormAlert, FormErrors, Pager, date, money};
+use crate::components::{
+    ErrorBox, Field, FormAlert, FormErrors, Pager, QueryProblems, date, money,
+};
 use crate::live::Live;
 use crate::policies::today;
 use domain::model::{ContributionRow, TablePage};
@@ -16,6 +18,18 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// The table query in the current URL.
 fn url_query() -> Memo<TableQuery> {
+    let parsed = url_parsed();
+    Memo::new(move |_| parsed.with(|(q, _)| q.clone()))
+}
+
+/// What [`url_query`] dropped from the URL (a date or page out of range), to say so.
+fn url_problems() -> Memo<domain::FieldErrors> {
+    let parsed = url_parsed();
+    Memo::new(move |_| parsed.with(|(_, p)| p.clone()))
+}
+
+/// The table query in the current URL and the problems of its dates and page.
+fn url_parsed() -> Memo<(TableQuery, domain::FieldErrors)> {
     let map = use_query_map();
     Memo::new(move |_| {
         map.with(|m| {
@@ -35,7 +49,7 @@ fn url_query() -> Memo<TableQuery> {
                     pairs.push((key, v));
                 }
             }
-            TableQuery::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())), today())
+            TableQuery::parse_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())), today())
         })
     })
 }
@@ -203,6 +217,7 @@ pub fn ContributionsPage() -> impl IntoView {
         <Title text="Взносы — Кабинет страхователя"/>
         <p class="crumbs">"Страхование"</p>
         <h1>"Взносы"</h1>
+        <QueryProblems problems=url_problems()/>
         <Transition fallback=|| ()>
             {move || programmes.get().and_then(Result::ok).map(|list| {
                 let q = query.get();
@@ -399,6 +414,7 @@ pub fn ChargesPage() -> impl IntoView {
         <Title text="Начисления — Кабинет страхователя"/>
         <p class="crumbs">"Финансы"</p>
         <h1>"Начисления"</h1>
+        <QueryProblems problems=url_problems()/>
         {move || view! { <PrintLine text=query.get().describe(None)/> }}
         <Transition fallback=|| ()>
             {move || data.get().and_then(Result::ok).map(|v| view! {

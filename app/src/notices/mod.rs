@@ -22,7 +22,10 @@ pub struct NoticesView {
 pub async fn list_notices(page: i64) -> Result<NoticesView, AppError> {
     use crate::ssr::*;
     let s = session()?;
-    let page = page.max(1);
+    let page = i64::from(
+        domain::query::page_number(page)
+            .map_err(|e| AppError::Fields(domain::FieldErrors(vec![e])))?,
+    );
     let (items, unread) = store()?.notices(&s.account_id, page).await?;
     let has_next = items.len() as i64 == store::reminders::NOTICES_PER_PAGE;
     Ok(NoticesView {

@@ -2,7 +2,7 @@
 
 use super::{ReadNotices, list_notices, unread_notices};
 use crate::AuthEpoch;
-use crate::components::ErrorBox;
+use crate::components::{ErrorBox, QueryProblems};
 use crate::live::Live;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -43,13 +43,11 @@ pub fn NoticesPage() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
     let live = expect_context::<Live>();
     let query = use_query_map();
-    let page = Memo::new(move |_| {
-        query.with(|q| {
-            q.get("page")
-                .and_then(|p| p.parse::<i64>().ok())
-                .unwrap_or(1)
-        })
-    });
+    let parsed =
+        Memo::new(move |_| query.with(|q| domain::query::opt_page(q.get("page").as_deref())));
+    let page = Memo::new(move |_| i64::from(parsed.get().unwrap_or(1)));
+    let problems =
+        Signal::derive(move || domain::FieldErrors(parsed.get().err().into_iter().collect()));
     let read = ServerAction::<ReadNotices>::new();
     let data = crate::codec::resource(
         move || {
@@ -65,6 +63,7 @@ pub fn NoticesPage() -> impl IntoView {
     view! {
         <Title text="Уведомления — Кабинет страхователя"/>
         <h1>"Уведомления"</h1>
+        <QueryProblems problems/>
         <Transition fallback=|| view! { <p class="muted" role="status">"Загрузка…"</p> }>
             {move || data.get().map(|r| match r {
                 Ok(v) if v.items.is_empty() && v.page == 1 => view! {

@@ -98,7 +98,8 @@ pub async fn list_requests(
         Err(e) => return fail(e),
     };
     let store = store()?;
-    let f = domain::requests::RequestFilter::from_query(status, kind, policy, from, to, page);
+    let f = domain::requests::RequestFilter::checked(status, kind, policy, from, to, page)
+        .map_err(AppError::Fields)?;
     let page = match store.requests(&s.account_id, &ph, &f).await {
         Ok(p) => p,
         Err(e) => return fail(e.into()),

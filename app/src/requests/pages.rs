@@ -5,7 +5,7 @@ use super::{
     new_request_data,
 };
 use crate::AuthEpoch;
-use crate::components::{ErrorBox, Field, FormAlert, FormErrors, Pager};
+use crate::components::{ErrorBox, Field, FormAlert, FormErrors, Pager, QueryProblems};
 use crate::files::{Attachment, FileUpload};
 use crate::live::Live;
 use domain::dates::format_datetime;
@@ -230,11 +230,12 @@ fn NewRequestForm(d: NewRequestPrefill, submit: ServerAction<SubmitRequest>) -> 
     }
 }
 
-fn url_filter() -> Memo<RequestFilter> {
+/// The filters in the URL and the problems of their dates and page (dropped from the filter).
+fn url_parsed() -> Memo<(RequestFilter, domain::FieldErrors)> {
     let q = use_query_map();
     Memo::new(move |_| {
         q.with(|m| {
-            RequestFilter::from_query(
+            RequestFilter::parse(
                 m.get("status"),
                 m.get("kind"),
                 m.get("policy"),
@@ -251,7 +252,9 @@ fn url_filter() -> Memo<RequestFilter> {
 pub fn RequestsPage() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
     let live = expect_context::<Live>();
-    let filter = url_filter();
+    let parsed = url_parsed();
+    let filter = Memo::new(move |_| parsed.with(|(f, _)| f.clone()));
+    let problems = Signal::derive(move || parsed.with(|(_, p)| p.clone()));
     let data = crate::codec::resource(
         move || (epoch.get(), live.requests.get(), filter.get()),
         |(_, _, f)| {
@@ -268,6 +271,7 @@ pub fn RequestsPage() -> impl IntoView {
     view! {
         <Title text="История запросов — Кабинет страхователя"/>
         <h1>"История запросов"</h1>
+        <QueryProblems problems/>
         <p class="hint">"Новый запрос создаётся со страницы полиса: «Мои полисы» → полис → «Создать запрос»."</p>
         <Transition fallback=loading>
             {move || data.get().map(|r| match r {

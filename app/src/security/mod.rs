@@ -84,8 +84,9 @@ pub async fn end_other_sessions() -> Result<u64, AppError> {
 pub async fn security_journal(page: u32) -> Result<JournalPage, AppError> {
     use crate::ssr::*;
     let s = session()?;
-    let page = page.max(1);
-    let offset = i64::from(page - 1) * JOURNAL_PAGE;
+    let page = domain::query::page_number(i64::from(page))
+        .map_err(|e| AppError::Fields(domain::FieldErrors(vec![e])))?;
+    let offset = i64::from(page - 1).saturating_mul(JOURNAL_PAGE);
     let mut rows = store()?
         .journal_for_account(&s.account_id, JOURNAL_PAGE + 1, offset)
         .await?;

@@ -3,7 +3,7 @@ use super::{
     TotpDisable, list_sessions, security_journal, two_factor_state,
 };
 use crate::AuthEpoch;
-use crate::components::{ErrorBox, Field, FormAlert, FormErrors};
+use crate::components::{ErrorBox, Field, FormAlert, FormErrors, QueryProblems};
 use crate::profile::SendIdentityCode;
 use domain::dates::format_datetime;
 use leptos::prelude::*;
@@ -32,14 +32,11 @@ pub fn SecurityPage() -> impl IntoView {
         |_| list_sessions(),
     );
     let query = use_query_map();
-    let page = Memo::new(move |_| {
-        query.with(|q| {
-            q.get("page")
-                .and_then(|p| p.parse::<u32>().ok())
-                .unwrap_or(1)
-                .max(1)
-        })
-    });
+    let parsed =
+        Memo::new(move |_| query.with(|q| domain::query::opt_page(q.get("page").as_deref())));
+    let page = Memo::new(move |_| parsed.get().unwrap_or(1));
+    let problems =
+        Signal::derive(move || domain::FieldErrors(parsed.get().err().into_iter().collect()));
     let journal = crate::codec::resource(
         move || {
             (
@@ -54,6 +51,7 @@ pub fn SecurityPage() -> impl IntoView {
     view! {
         <Title text="Безопасность — Кабинет страхователя"/>
         <h1>"Безопасность"</h1>
+        <QueryProblems problems/>
         <TwoFactor/>
         <h2 id="sessions-title">"Активные сеансы"</h2>
         <FormAlert errors/>

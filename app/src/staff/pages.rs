@@ -344,7 +344,7 @@ fn Reviews(
                                     <li class="notice">
                                         <p class="notice-head"><strong>{format!("{}: {phrase} {}", r.full_name, shown(&r.field, &r.new_value))}</strong></p>
                                         <p class="muted">{format!("Сейчас в профиле: {was} · ")} {domain::dates::format_datetime(r.created_at)}
-                                            {scan.map(|href| view! { " · " <a href=href target="_blank" rel="external">"Открыть скан"</a> })}</p>
+                                            {scan.map(|href| view! { " · " <a href=href download>"Скачать скан"</a> })}</p>
                                         <ActionForm action=decide attr:class="inline-form">
                                             <input type="hidden" name="id" value=id1/>
                                             <input type="hidden" name="decision" value="approve"/>

@@ -30,7 +30,8 @@ pub async fn staff_requests(
     use crate::ssr::*;
     let s = session()?;
     let q = store::requests::StaffQueue {
-        filter: domain::requests::RequestFilter::from_query(status, kind, None, None, None, page),
+        filter: domain::requests::RequestFilter::checked(status, kind, None, None, None, page)
+            .map_err(AppError::Fields)?,
         mine: mine.as_deref() == Some("me"),
         unassigned: mine.as_deref() == Some("none"),
     };
