@@ -58,6 +58,11 @@ pub fn action_label(code: &str) -> &'static str {
         "extension.approved" => "Продление срока одобрено",
         "extension.rejected" => "В продлении срока отказано",
         "calendar.link_created" => "Создана ссылка на календарь сроков",
+        "calendar.links_revoked" => "Ссылки на календарь сроков отозваны",
+        "password.changed" => "Пароль изменён в разделе «Безопасность»",
+        "password.check_failed" => "Неверный пароль при подтверждении действия",
+        "password.check_blocked" => "Ввод пароля заблокирован после неверных попыток",
+        "reminder.skipped" => "Напоминание не отправлено: полномочия закончились",
         _ => "Действие",
     }
 }

@@ -5,8 +5,8 @@
 //! matched is recorded for staff only). Staff approve with a new contact, which replaces the
 //! account's e-mail or phone, or reject with a reason; the applicant is told through the contact
 //! they gave. An approval sends a one-time link (its token stored as a SHA-256 hash, valid 24
-//! hours, single use) to set a new password; then every session of the account ends and its
-//! second factor is off, since the person may have lost that too.
+//! hours, single use) to set a new password; then every session of the account ends, its iCal
+//! feed links stop working and its second factor is off, since the person may have lost that too.
 
 use crate::journal::Entry;
 use crate::profile::{Filing, mask_value};
@@ -326,6 +326,9 @@ impl Store {
             Err(e) => return Err(e.into()),
         }
         self.end_all_sessions(&account_id).await?;
+        // Feed links copied before go with the sessions (whoever had them may be who locked the
+        // owner out).
+        self.revoke_calendar_tokens(&account_id, ip).await?;
         let reason = format!("по заявке на восстановление доступа № {}", app.number);
         let field = match channel {
             Channel::Email => ProfileField::Email,
@@ -501,6 +504,7 @@ impl Store {
             return Err(StoreError::Refused(BAD_LINK.into()));
         };
         self.end_all_sessions(&account_id).await?;
+        self.revoke_calendar_tokens(&account_id, ip).await?;
         let had_factor = self.factor_method(&account_id).await?.is_some();
         if had_factor {
             self.turn_factors_off(&account_id, "восстановление доступа", ip)

@@ -62,6 +62,25 @@ pub struct SentCode {
     pub resend_in: i64,
 }
 
+/// A code that has expired. (These texts are shared with the reset flow's answers for a contact
+/// that is nobody's, which must read the same.)
+pub(crate) const EXPIRED_CODE: &str = "Срок действия кода истёк. Запросите новый код";
+
+/// A code with no tries left.
+pub(crate) fn blocked_code(max: i32) -> String {
+    format!("Код заблокирован: {max} неверных попыток. Запросите новый код")
+}
+
+/// A wrong code, the `attempts`-th wrong one of `max`.
+pub(crate) fn wrong_code(max: i32, attempts: i32) -> String {
+    let left = max - attempts;
+    if left > 0 {
+        format!("Неверный код. Осталось попыток: {left}")
+    } else {
+        format!("Неверный код. Код заблокирован: {max} неверных попыток. Запросите новый код")
+    }
+}
+
 impl Store {
     pub(crate) fn code_mac(&self, code_id: &str, code: &str) -> StoreResult<Hmac<Sha256>> {
         let mut mac = Hmac::<Sha256>::new_from_slice(self.inner.code_key.expose())
@@ -233,16 +252,10 @@ impl Store {
             ));
         }
         if row.attempts >= max {
-            return Err(StoreError::field(
-                "code",
-                format!("Код заблокирован: {max} неверных попыток. Запросите новый код"),
-            ));
+            return Err(StoreError::field("code", blocked_code(max)));
         }
         if row.expires_at <= now {
-            return Err(StoreError::field(
-                "code",
-                "Срок действия кода истёк. Запросите новый код",
-            ));
+            return Err(StoreError::field("code", EXPIRED_CODE));
         }
         let expected = hex::decode(&row.code_hash)
             .map_err(|e| StoreError::Internal(format!("code hash: {e}")))?;
@@ -258,17 +271,7 @@ impl Store {
             .bind(&row.id)
             .fetch_one(p)
             .await)?;
-            let left = max - attempts;
-            return Err(StoreError::field(
-                "code",
-                if left > 0 {
-                    format!("Неверный код. Осталось попыток: {left}")
-                } else {
-                    format!(
-                        "Неверный код. Код заблокирован: {max} неверных попыток. Запросите новый код"
-                    )
-                },
-            ));
+            return Err(StoreError::field("code", wrong_code(max, attempts)));
         }
         // Single use: only the first of two parallel right answers wins.
         let used = on_pool!(self, p => sqlx::query(

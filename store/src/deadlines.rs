@@ -9,7 +9,7 @@
 //! private iCal feed.
 
 use crate::journal::Entry;
-use crate::reminders::{Claim, OnceNotice};
+use crate::reminders::{Claim, OnceNotice, Sent};
 use crate::{Store, StoreError, StoreResult, new_id, on_pool};
 use chrono::{DateTime, Datelike, Duration, Utc};
 use domain::calendar::{
@@ -407,6 +407,8 @@ impl Store {
 
     /// Sends the reminders due now: 3 days and 1 day before each deadline still ahead, to every
     /// account with authority over the policyholder, each exactly once. Returns how many went out.
+    /// The authority is checked again as each one is claimed ([`Store::send_once`]): one that
+    /// ended while the job ran sends nothing.
     pub async fn send_deadline_reminders(&self) -> StoreResult<usize> {
         let now = self.now();
         let today = self.today();
@@ -462,7 +464,7 @@ impl Store {
                     key: &r.key,
                     days_before: days,
                 };
-                if self.send_once(claim, &notice).await? {
+                if self.send_once(claim, &notice).await? == Sent::Now {
                     sent += 1;
                 }
             }
@@ -518,6 +520,30 @@ impl Store {
         .fetch_one(p)
         .await)?;
         Ok(n > 0)
+    }
+
+    /// Ends every private iCal feed link of the account (a password reset, an access recovery:
+    /// whoever copied a link before must not keep reading the deadlines). Answers how many ended;
+    /// the journal gets a line when there were any.
+    pub async fn revoke_calendar_tokens(&self, account_id: &str, ip: &str) -> StoreResult<u64> {
+        let n = on_pool!(self, p => sqlx::query("DELETE FROM calendar_feeds WHERE account_id = $1")
+            .bind(account_id)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
+        if n > 0 {
+            self.journal(Entry {
+                account_id: Some(account_id),
+                action: "calendar.links_revoked",
+                object_type: "account",
+                object_id: account_id,
+                ip,
+                details: &n.to_string(),
+                ..Default::default()
+            })
+            .await?;
+        }
+        Ok(n)
     }
 
     /// The iCal feed behind a token, while the account still has authority; "not found" else.

@@ -225,3 +225,60 @@ impl Store {
         )
     }
 }
+
+/// What an open `/events` stream learns when it looks again ([`Store::check_stream`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamCheck {
+    /// The session stands and every topic of the stream is still the account's to see.
+    Holds,
+    /// The session has ended (logout, timeout, ended from another device, a password reset).
+    SessionEnded,
+    /// The account no longer has authority over one of the stream's topics (an agreement or a
+    /// power of attorney ended, a role taken away): the stream must end, and the browser's
+    /// reconnect gets only what it may see.
+    AuthorityEnded,
+}
+
+impl Store {
+    /// The topics an account may follow now: its own, every policyholder it has authority over
+    /// today, and for staff the staff topic.
+    pub async fn live_topics(
+        &self,
+        account_id: &str,
+    ) -> StoreResult<std::collections::HashSet<String>> {
+        let mut topics = std::collections::HashSet::from([account_topic(account_id)]);
+        topics.extend(
+            self.accessible_policyholders(account_id)
+                .await?
+                .iter()
+                .map(|p| policyholder_topic(&p.id)),
+        );
+        match self.require_staff(account_id).await {
+            Ok(()) => {
+                topics.insert(staff_topic());
+            }
+            Err(crate::StoreError::NotFound) => {}
+            Err(e) => return Err(e),
+        }
+        Ok(topics)
+    }
+
+    /// The check an open stream makes every few seconds: its session still stands (without
+    /// counting as activity) and every topic it carries is still in [`Store::live_topics`].
+    pub async fn check_stream(
+        &self,
+        session_hash: &str,
+        account_id: &str,
+        topics: &std::collections::HashSet<String>,
+    ) -> StoreResult<StreamCheck> {
+        if !self.session_alive(session_hash).await? {
+            return Ok(StreamCheck::SessionEnded);
+        }
+        let allowed = self.live_topics(account_id).await?;
+        Ok(if topics.is_subset(&allowed) {
+            StreamCheck::Holds
+        } else {
+            StreamCheck::AuthorityEnded
+        })
+    }
+}

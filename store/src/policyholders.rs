@@ -16,7 +16,7 @@ pub(crate) struct Checked {
     policyholder: PolicyholderBrief,
 }
 
-fn with_today(sql: &str, n: usize) -> String {
+pub(crate) fn with_today(sql: &str, n: usize) -> String {
     sql.replace("$today", &format!("${n}"))
 }
 

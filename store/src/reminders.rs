@@ -2,9 +2,13 @@
 //! ([`Store::run_due_reminders`], every few seconds in the server) sends each due reminder once:
 //! it claims the reminder and writes the notice in one transaction, so two processes or a restart
 //! never send it twice; then it e-mails the account and pushes the notice to open browsers.
+//! The claim holds only while the account still has authority over the policyholder (a broker
+//! whose agreement ended, a power of attorney revoked): otherwise the reminder is marked skipped
+//! in the same statement's stead and never looked at again.
 
 use crate::events::account_topic;
 use crate::journal::Entry;
+use crate::policyholders::{AUTHORITY_IN_FORCE, with_today};
 use crate::{Message, Store, StoreError, StoreResult, new_id, on_pool, on_pool_db};
 use chrono::{DateTime, Duration, Utc};
 use domain::dates::{format_date, format_datetime};
@@ -20,6 +24,7 @@ pub const NOTICES_PER_PAGE: i64 = 20;
 struct Due {
     id: String,
     account_id: String,
+    policyholder_id: String,
     email: String,
     contribution_id: String,
     programme: String,
@@ -40,6 +45,18 @@ pub(crate) enum Claim<'a> {
         key: &'a str,
         days_before: i32,
     },
+}
+
+/// What [`Store::send_once`] did with a notice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sent {
+    /// This call sent it.
+    Now,
+    /// It had been sent (or skipped) before, by this process or another.
+    Before,
+    /// The account no longer has authority over the policyholder: not sent, and marked so it is
+    /// not tried again.
+    NoAuthority,
 }
 
 /// A reminder's notice, which also goes out by e-mail.
@@ -89,7 +106,7 @@ impl Store {
             ));
         }
         let active: i64 = on_pool!(self, p => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM reminders WHERE account_id = $1 AND sent_at IS NULL",
+            "SELECT COUNT(*) FROM reminders WHERE account_id = $1 AND sent_at IS NULL AND skipped_at IS NULL",
         )
         .bind(account_id)
         .fetch_one(p)
@@ -185,11 +202,12 @@ impl Store {
     pub async fn run_due_reminders(&self) -> StoreResult<usize> {
         let now = self.now();
         let due = on_pool!(self, p => sqlx::query_as::<_, Due>(
-            "SELECT r.id, r.account_id, a.email, r.contribution_id, g.name AS programme,
+            "SELECT r.id, r.account_id, r.policyholder_id, a.email, r.contribution_id, g.name AS programme,
                     c.accrued_on, c.due_on, c.amount, c.paid
              FROM reminders r JOIN accounts a ON a.id = r.account_id
              JOIN contributions c ON c.id = r.contribution_id JOIN programmes g ON g.id = c.programme_id
-             WHERE r.sent_at IS NULL AND r.remind_at <= $1 ORDER BY r.remind_at LIMIT 200",
+             WHERE r.sent_at IS NULL AND r.skipped_at IS NULL AND r.remind_at <= $1
+             ORDER BY r.remind_at LIMIT 200",
         )
         .bind(now)
         .fetch_all(p)
@@ -215,11 +233,23 @@ impl Store {
                 body: &body,
                 link: &link,
             };
-            if self
+            match self
                 .send_once(Claim::Reminder { id: &r.id }, &notice)
                 .await?
             {
-                sent += 1;
+                Sent::Now => sent += 1,
+                Sent::Before => {}
+                Sent::NoAuthority => {
+                    self.journal(Entry {
+                        account_id: Some(&r.account_id),
+                        policyholder_id: Some(&r.policyholder_id),
+                        action: "reminder.skipped",
+                        object_type: "reminder",
+                        object_id: &r.id,
+                        ..Default::default()
+                    })
+                    .await?;
+                }
             }
         }
         Ok(sent)
@@ -227,39 +257,92 @@ impl Store {
 
     /// The step every reminder job shares: claims the notice (`claim` marks it sent, in the
     /// transaction that writes the notice, so two processes or a restart never send it twice),
-    /// then tells the account's open browsers and e-mails it. Answers whether this call sent it.
-    /// The notice is in the cabinet either way; a mail server that is down is only logged.
+    /// then tells the account's open browsers and e-mails it. The claim is conditional on the
+    /// account's authority over the policyholder being in force at this moment: authority that
+    /// ended after the reminder was set (or after the job listed what is due) sends nothing, and a
+    /// contribution reminder is then marked skipped. The notice is in the cabinet either way; a
+    /// mail server that is down is only logged.
     pub(crate) async fn send_once(
         &self,
         claim: Claim<'_>,
         notice: &OnceNotice<'_>,
-    ) -> StoreResult<bool> {
+    ) -> StoreResult<Sent> {
         let now = self.now();
-        let claimed = on_pool!(self, p => {
+        let today = self.today();
+        let in_force = |account: &str, policyholder: &str, n: usize| {
+            with_today(
+                &format!(
+                    "EXISTS (SELECT 1 FROM authorities a WHERE a.account_id = {account}
+                         AND a.policyholder_id = {policyholder} AND {AUTHORITY_IN_FORCE})"
+                ),
+                n,
+            )
+        };
+        let outcome = on_pool!(self, p => {
             let mut tx = p.begin().await?;
-            let claimed = match claim {
-                Claim::Reminder { id } => sqlx::query(
-                    "UPDATE reminders SET sent_at = $1 WHERE id = $2 AND sent_at IS NULL",
-                )
-                .bind(now)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected(),
-                Claim::Deadline { policyholder_id, key, days_before } => sqlx::query(
-                    "INSERT INTO deadline_reminders (policyholder_id, deadline_key, account_id, days_before, sent_at)
-                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-                )
-                .bind(policyholder_id)
-                .bind(key)
-                .bind(notice.account_id)
-                .bind(days_before)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected(),
+            let outcome = match claim {
+                Claim::Reminder { id } => {
+                    let sql = format!(
+                        "UPDATE reminders SET sent_at = $1 WHERE id = $2 AND sent_at IS NULL AND skipped_at IS NULL
+                           AND {}",
+                        in_force("reminders.account_id", "reminders.policyholder_id", 3)
+                    );
+                    let claimed = sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .bind(now)
+                        .bind(id)
+                        .bind(today)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                    if claimed == 1 {
+                        Sent::Now
+                    } else {
+                        let skipped = sqlx::query(
+                            "UPDATE reminders SET skipped_at = $1 WHERE id = $2 AND sent_at IS NULL AND skipped_at IS NULL",
+                        )
+                        .bind(now)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                        if skipped == 1 { Sent::NoAuthority } else { Sent::Before }
+                    }
+                }
+                Claim::Deadline { policyholder_id, key, days_before } => {
+                    let sql = format!(
+                        "INSERT INTO deadline_reminders (policyholder_id, deadline_key, account_id, days_before, sent_at)
+                         SELECT $1, $2, $3, $4, $5 WHERE {}
+                         ON CONFLICT DO NOTHING",
+                        in_force("$3", "$1", 6)
+                    );
+                    let claimed = sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .bind(policyholder_id)
+                        .bind(key)
+                        .bind(notice.account_id)
+                        .bind(days_before)
+                        .bind(now)
+                        .bind(today)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                    if claimed == 1 {
+                        Sent::Now
+                    } else {
+                        // Nothing to mark: the next run lists only accounts with authority.
+                        let held: bool = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                            "SELECT {}",
+                            in_force("$1", "$2", 3)
+                        )))
+                        .bind(notice.account_id)
+                        .bind(policyholder_id)
+                        .bind(today)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                        if held { Sent::Before } else { Sent::NoAuthority }
+                    }
+                }
             };
-            if claimed == 1 {
+            if outcome == Sent::Now {
                 sqlx::query(
                     "INSERT INTO notices (id, account_id, title, body, link, created_at)
                      VALUES ($1, $2, $3, $4, $5, $6)",
@@ -274,10 +357,15 @@ impl Store {
                 .await?;
             }
             tx.commit().await?;
-            Ok::<bool, sqlx::Error>(claimed == 1)
+            Ok::<Sent, sqlx::Error>(outcome)
         })?;
-        if !claimed {
-            return Ok(false);
+        match outcome {
+            Sent::Now => {}
+            Sent::Before => return Ok(outcome),
+            Sent::NoAuthority => {
+                tracing::info!(account = %notice.account_id, "reminder not sent: authority ended");
+                return Ok(outcome);
+            }
         }
         self.publish(&account_topic(notice.account_id), "notice", "")
             .await?;
@@ -290,7 +378,7 @@ impl Store {
         if let Err(e) = self.notify(&mail).await {
             tracing::warn!(error = %e, to = %notice.account_id, "reminder e-mail not sent");
         }
-        Ok(true)
+        Ok(Sent::Now)
     }
 
     /// Puts a notice in the account's «Уведомления» and tells its open browsers.
