@@ -1,7 +1,12 @@
-//! Password policy: at least 8 characters, upper- and lower-case letters and digits, up to 128
-//! characters (long passphrases welcome), and not one of the passwords everybody tries first.
+//! Password policy: at least 8 characters, upper- and lower-case letters, digits and a special
+//! character (anything but a letter or a digit: `-`, `!`, a space…), up to 128 characters (long
+//! passphrases welcome), and not one of the passwords everybody tries first. Registration, «Забыли
+//! пароль», the access-recovery link and «Сменить пароль» all check it through [`check`].
 
 pub const MIN_LEN: usize = 8;
+
+/// The policy in a sentence, for the hint under a new password's field.
+pub const HINT: &str = "Не меньше 8 символов: строчные и заглавные буквы, цифры и хотя бы один специальный символ (например, - ! ? %). Можно длинную фразу, до 128 символов.";
 pub const MAX_LEN: usize = 128;
 
 /// Common and leaked passwords, one a line, compared without regard to case.
@@ -37,6 +42,12 @@ pub fn check(password: &str) -> Result<(), String> {
     if !(lower && upper && digit) {
         return Err("Пароль должен содержать строчные и заглавные буквы и цифры".into());
     }
+    if password.chars().all(char::is_alphanumeric) {
+        return Err(
+            "Пароль должен содержать хотя бы один специальный символ, например - ! ? % или пробел"
+                .into(),
+        );
+    }
     if is_common(password) {
         return Err(
             "Этот пароль слишком распространён, его легко подобрать. Придумайте другой".into(),
@@ -69,7 +80,8 @@ mod tests {
     #[test]
     fn accepts_good_passwords() {
         assert!(check("Kabinet-2026").is_ok());
-        assert!(check("Зима2026Снег").is_ok());
+        assert!(check("Зима-2026-Снег").is_ok());
+        assert!(check("Pr0stoy-Parol").is_ok());
         let long = format!("Correct horse battery staple 1 {}", "x".repeat(60));
         assert!(long.chars().count() > 64);
         assert!(check(&long).is_ok());
@@ -82,9 +94,18 @@ mod tests {
         assert!(check("abcdefgh1").unwrap_err().contains("заглавные"));
         assert!(check("ABCDEFGH1").unwrap_err().contains("строчные"));
         assert!(check("Abcdefghi").unwrap_err().contains("цифры"));
-        assert!(check("Password1").unwrap_err().contains("распространён"));
-        assert!(check("Qwerty123").unwrap_err().contains("распространён"));
-        assert!(check(&"Aa1".repeat(50)).unwrap_err().contains("длинный"));
+        assert!(
+            check("Password1")
+                .unwrap_err()
+                .contains("специальный символ")
+        );
+        assert!(
+            check("Зима2026Снег")
+                .unwrap_err()
+                .contains("специальный символ")
+        );
+        assert!(check("Qwerty123!").unwrap_err().contains("распространён"));
+        assert!(check(&"Aa1-".repeat(40)).unwrap_err().contains("длинный"));
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod export;
 mod finance;
 pub mod journal;
 pub mod notify;
+pub mod password;
 pub mod payments;
 pub mod pdf;
 pub mod personal_data;
@@ -110,6 +111,11 @@ pub struct StoreConfig {
     pub login_block: Duration,
     /// Registrations from one IP address in an hour before it is blocked for an hour.
     pub registrations_per_ip_hour: i32,
+    /// Password checks inside the cabinet (turning 2FA off, a contact change, «Сменить пароль»)
+    /// per account in `password_check_window` before they are blocked for `password_check_block`.
+    pub password_checks_per_account: i32,
+    pub password_check_window: Duration,
+    pub password_check_block: Duration,
 }
 
 impl Default for StoreConfig {
@@ -126,6 +132,9 @@ impl Default for StoreConfig {
             login_window: Duration::minutes(15),
             login_block: Duration::minutes(15),
             registrations_per_ip_hour: 20,
+            password_checks_per_account: 5,
+            password_check_window: Duration::minutes(15),
+            password_check_block: Duration::minutes(15),
         }
     }
 }

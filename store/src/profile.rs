@@ -290,9 +290,13 @@ impl Store {
             by: BY_OWNER,
             scan: None,
         };
-        if !self.check_password(account_id, password).await? {
-            self.file_change(refuse("неверный пароль")).await?;
-            return Err(StoreError::field("password", "Неверный пароль"));
+        match self.check_password_limited(account_id, password, ip).await {
+            Ok(()) => {}
+            Err(e @ StoreError::Invalid(_)) => {
+                self.file_change(refuse("неверный пароль")).await?;
+                return Err(e);
+            }
+            Err(e) => return Err(e),
         }
         let column = field.code();
         // An emptied field (`None`) is never someone else's.

@@ -306,9 +306,8 @@ impl Store {
                 "Двухфакторная защита не включена".into(),
             ));
         }
-        if !self.check_password(account_id, password).await? {
-            return Err(StoreError::field("password", "Неверный пароль"));
-        }
+        self.check_password_limited(account_id, password, ip)
+            .await?;
         if !(self.accept_totp(account_id, code).await?
             || self.accept_recovery(account_id, code).await?)
         {
@@ -502,9 +501,8 @@ impl Store {
         if self.factor_method(account_id).await? != Some(FactorMethod::Sms) {
             return Err(StoreError::Refused("Вход с кодом в SMS не включён".into()));
         }
-        if !self.check_password(account_id, password).await? {
-            return Err(StoreError::field("password", "Неверный пароль"));
-        }
+        self.check_password_limited(account_id, password, ip)
+            .await?;
         if code.trim().is_empty() {
             return Err(code_field_error(
                 "Введите код из SMS или один из резервных кодов",
