@@ -3,7 +3,10 @@
 //! staff the staff topic of every request's changes),
 //! starts with a `ready` event holding the newest id, replays what came after `Last-Event-ID`
 //! (or `?after=`) when a browser reconnects, and ends when the session does (a `logout` event)
-//! or the server shuts down. The data of each event is `kind:payload`.
+//! or the server shuts down. Every few seconds it looks again at the session and at the
+//! authorities behind its topics ([`Store::check_stream`]): when one has ended (a broker's
+//! agreement, a power of attorney) the stream ends, and the browser's reconnect gets only the
+//! topics it may still see. The data of each event is `kind:payload`.
 
 use crate::AppState;
 use axum::extract::{Request, State};
@@ -15,11 +18,11 @@ use std::collections::{HashSet, VecDeque};
 use std::convert::Infallible;
 use std::time::Duration;
 use store::Store;
-use store::events::{StoredEvent, account_topic, policyholder_topic, staff_topic};
+use store::events::{StoredEvent, StreamCheck};
 use tokio::sync::{broadcast, watch};
 
-/// How often a stream checks that its session still stands.
-const SESSION_CHECK: Duration = Duration::from_secs(20);
+/// How often a stream checks that its session and the authorities of its topics still stand.
+const STREAM_CHECK: Duration = Duration::from_secs(5);
 
 struct Feed {
     store: Store,
@@ -28,6 +31,7 @@ struct Feed {
     queue: VecDeque<Event>,
     last: i64,
     session: String,
+    account: String,
     stop: watch::Receiver<bool>,
     check: tokio::time::Interval,
     ended: bool,
@@ -75,9 +79,17 @@ impl Feed {
                 },
                 _ = self.stop.changed() => return None,
                 _ = self.check.tick() => {
-                    if !self.store.session_alive(&self.session).await.unwrap_or(true) {
-                        self.ended = true;
-                        return Some((Ok(Event::default().data("logout:")), self));
+                    match self.store.check_stream(&self.session, &self.account, &self.topics).await {
+                        Ok(StreamCheck::Holds) => {}
+                        Ok(StreamCheck::SessionEnded) => {
+                            self.ended = true;
+                            return Some((Ok(Event::default().data("logout:")), self));
+                        }
+                        // The browser reconnects (after the `retry` of the `ready` event) and
+                        // gets the topics it may see now.
+                        Ok(StreamCheck::AuthorityEnded) => return None,
+                        // The database is away: keep the stream, look again next time.
+                        Err(e) => tracing::warn!(error = %e, "live stream check"),
                     }
                 }
             }
@@ -104,9 +116,8 @@ pub async fn events(State(state): State<AppState>, req: Request) -> Response {
                 .find_map(|kv| kv.strip_prefix("after="))
                 .and_then(|v| domain::query::event_id(v).ok())
         });
-    let mut topics: HashSet<String> = HashSet::from([account_topic(&session.account_id)]);
-    match store.accessible_policyholders(&session.account_id).await {
-        Ok(list) => topics.extend(list.iter().map(|p| policyholder_topic(&p.id))),
+    let topics = match store.live_topics(&session.account_id).await {
+        Ok(topics) => topics,
         Err(e) => {
             tracing::error!(error = %e, "live topics");
             return (
@@ -115,15 +126,11 @@ pub async fn events(State(state): State<AppState>, req: Request) -> Response {
             )
                 .into_response();
         }
-    }
-    // Staff have authority over every request: their consoles follow the staff topic.
-    if store.require_staff(&session.account_id).await.is_ok() {
-        topics.insert(staff_topic());
-    }
+    };
     // Subscribe first, then read the table: nothing falls between the two.
     let rx = store.subscribe();
     let newest = store.last_event_id().await.unwrap_or(0);
-    let mut check = tokio::time::interval(SESSION_CHECK);
+    let mut check = tokio::time::interval(STREAM_CHECK);
     check.reset();
     let mut feed = Feed {
         store,
@@ -132,6 +139,7 @@ pub async fn events(State(state): State<AppState>, req: Request) -> Response {
         queue: VecDeque::new(),
         last: after.unwrap_or(newest),
         session: session.id_hash.clone(),
+        account: session.account_id.clone(),
         stop: state.stop.clone(),
         check,
         ended: false,
@@ -154,4 +162,80 @@ pub async fn events(State(state): State<AppState>, req: Request) -> Response {
         Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
+    use super::*;
+    use std::sync::Arc;
+    use store::{ManualClock, StoreConfig, StoreOptions};
+
+    /// The next item of the stream within `wait`: `Some(Some(text))` an event, `Some(None)` the
+    /// stream ended, `None` nothing came.
+    async fn next(feed: Feed, wait: Duration) -> Option<Option<(String, Feed)>> {
+        match tokio::time::timeout(wait, feed.next()).await {
+            Ok(Some((Ok(ev), feed))) => Some(Some((format!("{ev:?}"), feed))),
+            Ok(None) => Some(None),
+            Err(_) => None,
+        }
+    }
+
+    /// An open stream of the broker carries a client's events while the agreement is in force,
+    /// and ends within one check once it has ended (the browser then reconnects).
+    #[tokio::test]
+    async fn a_stream_ends_when_the_authority_of_a_topic_ends() {
+        let path = std::env::temp_dir().join(format!("kabinet-live-{}.db", uuid::Uuid::new_v4()));
+        let clock = Arc::new(ManualClock::default());
+        let mut options = StoreOptions::new(format!("sqlite://{}", path.display()));
+        options.clock = clock.clone();
+        // Sessions that outlive the agreement, so that what ends the stream is the authority.
+        options.config = StoreConfig {
+            idle_timeout: chrono::Duration::days(1000),
+            absolute_timeout: chrono::Duration::days(1000),
+            ..StoreConfig::default()
+        };
+        let store = Store::open(options).await.unwrap();
+        store.load_demo(0).await.unwrap();
+        let token = store.create_session("acc-broker", "", "").await.unwrap();
+        let session = store.session(&token).await.unwrap().unwrap();
+        let clients = store.accessible_policyholders("acc-broker").await.unwrap();
+        let client = clients.iter().find(|p| p.role == "broker").unwrap().clone();
+        let topics = store.live_topics("acc-broker").await.unwrap();
+        let (_keep, stop) = watch::channel(false);
+        let feed = Feed {
+            store: store.clone(),
+            rx: store.subscribe(),
+            topics,
+            queue: VecDeque::new(),
+            last: store.last_event_id().await.unwrap(),
+            session: session.id_hash.clone(),
+            account: "acc-broker".into(),
+            stop,
+            check: tokio::time::interval(Duration::from_millis(100)),
+            ended: false,
+        };
+        store.publish_balance(&client.id).await.unwrap();
+        let (text, feed) = next(feed, Duration::from_secs(10))
+            .await
+            .expect("the event comes")
+            .expect("the stream goes on");
+        assert!(text.contains("balance:"), "{text}");
+
+        let ends = client.valid_to.unwrap();
+        let days = (ends - store.today()).num_days() + 1;
+        clock.advance(chrono::Duration::days(days));
+        assert!(
+            next(feed, Duration::from_secs(10))
+                .await
+                .expect("an answer")
+                .is_none(),
+            "the stream ended"
+        );
+        let now = store.live_topics("acc-broker").await.unwrap();
+        assert!(!now.contains(&store::events::policyholder_topic(&client.id)));
+        store.close().await;
+        let _ = std::fs::remove_file(&path);
+    }
 }
