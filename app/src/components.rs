@@ -181,7 +181,7 @@ pub fn NewPasswordFields(
     };
     view! {
         <Field label="Новый пароль" name="password" kind="password" errors value=password autocomplete="new-password"
-            hint="Не меньше 8 символов: строчные и заглавные буквы и цифры. Можно длинную фразу, до 128 символов." on_blur=check("password")/>
+            hint=domain::password::HINT on_blur=check("password")/>
         <Field label="Новый пароль ещё раз" name="password2" kind="password" errors value=password2 autocomplete="new-password" on_blur=check("password2")/>
     }
 }

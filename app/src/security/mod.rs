@@ -1,7 +1,8 @@
-//! «Безопасность»: the account's active sessions with «Завершить» for one or all others, and the
-//! security journal, newest first, paged. Owns `/security`.
+//! «Безопасность»: the account's active sessions with «Завершить» for one or all others, the
+//! security journal, newest first, paged, two-factor login, and «Сменить пароль». Owns `/security`.
 
 mod pages;
+mod password;
 
 pub use pages::SecurityPage;
 
@@ -212,6 +213,30 @@ pub async fn sms_disable(password: String, code: String) -> Result<(), AppError>
         .await
     {
         Ok(()) => Ok(()),
+        Err(e) => fail(e.into()),
+    }
+}
+
+/// «Сменить пароль»: the current password and the new one twice. Every other session of the
+/// account ends and this one gets a new id (the cookie is set again); the contacts are told.
+#[server(endpoint = "security/change-password", output = crate::codec::Postcard)]
+pub async fn change_password(
+    old_password: String,
+    new_password: String,
+    new_password2: String,
+) -> Result<(), AppError> {
+    use crate::ssr::*;
+    let s = session()?;
+    let req = request()?;
+    match store()?
+        .change_password(&s, &old_password, &new_password, &new_password2, &req.ip)
+        .await
+    {
+        Ok(token) => {
+            set_session_cookie(&token)?;
+            leptos_axum::redirect("/security?password=changed");
+            Ok(())
+        }
         Err(e) => fail(e.into()),
     }
 }

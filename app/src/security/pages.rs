@@ -1,6 +1,7 @@
+use super::password::PasswordChange;
 use super::{
-    EndOtherSessions, EndSession, SmsBegin, SmsConfirm, SmsDisable, TotpBegin, TotpConfirm,
-    TotpDisable, list_sessions, security_journal, two_factor_state,
+    ChangePassword, EndOtherSessions, EndSession, SmsBegin, SmsConfirm, SmsDisable, TotpBegin,
+    TotpConfirm, TotpDisable, list_sessions, security_journal, two_factor_state,
 };
 use crate::AuthEpoch;
 use crate::components::{ErrorBox, Field, FormAlert, FormErrors, QueryProblems};
@@ -15,6 +16,7 @@ pub fn SecurityPage() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
     let end_one = ServerAction::<EndSession>::new();
     let end_others = ServerAction::<EndOtherSessions>::new();
+    let change = ServerAction::<ChangePassword>::new();
     let errors = FormErrors::new();
     Effect::new(move |_| {
         if let Some(r) = end_one.value().get() {
@@ -27,6 +29,7 @@ pub fn SecurityPage() -> impl IntoView {
                 epoch.get(),
                 end_one.version().get(),
                 end_others.version().get(),
+                change.version().get(),
             )
         },
         |_| list_sessions(),
@@ -44,15 +47,17 @@ pub fn SecurityPage() -> impl IntoView {
                 page.get(),
                 end_one.version().get(),
                 end_others.version().get(),
+                change.version().get(),
             )
         },
-        |(_, p, _, _)| security_journal(p),
+        |(_, p, _, _, _)| security_journal(p),
     );
     view! {
         <Title text="Безопасность — Кабинет страхователя"/>
         <h1>"Безопасность"</h1>
         <QueryProblems problems/>
         <TwoFactor/>
+        <PasswordChange action=change/>
         <h2 id="sessions-title">"Активные сеансы"</h2>
         <FormAlert errors/>
         <Transition fallback=|| view! { <p class="muted" role="status">"Загрузка…"</p> }>
