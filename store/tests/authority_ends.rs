@@ -259,7 +259,7 @@ both!(an_access_recovery_ends_the_ical_feed_links, |db| {
     let list = s.staff_access_requests("acc-staff").await.unwrap();
     let id = list.iter().find(|r| r.number == number).unwrap().id.clone();
     s.staff_approve_access(
-        "acc-staff",
+        &common::full_session(db, "acc-staff").await,
         &id,
         "ivanov.home@example.ru",
         "https://kabinet.example.ru",

@@ -222,7 +222,7 @@ pub fn RegisterPage() -> impl IntoView {
                     errors
                     value=password
                     autocomplete="new-password"
-                    hint="Не меньше 8 символов: строчные и заглавные буквы и цифры. Можно длинную фразу, до 128 символов."
+                    hint=domain::password::HINT
                     on_blur=check("password", password)
                 />
                 <Field label="Пароль ещё раз" name="password2" kind="password" errors value=password2 autocomplete="new-password" on_blur=check("password2", password2)/>
