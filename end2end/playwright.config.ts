@@ -22,6 +22,9 @@ function server(p: number, name: string, extra: Record<string, string>) {
       RUST_LOG: 'warn',
       // The sandbox acquirer answers quickly in tests.
       SANDBOX_DELAY_MS: '300',
+      // Every browser test registers from 127.0.0.1: the suite makes more than the default 20
+      // attempts an hour, and each one counts (tests/registration.spec.ts checks the limit).
+      REGISTRATIONS_PER_IP_HOUR: '500',
       ...extra,
     },
   };
@@ -38,6 +41,8 @@ export default defineConfig({
   // A test that fails twice still fails.
   retries: 1,
   reporter: [['list']],
+  // Fails the run if any browser reported an error to a server (see global-teardown.ts).
+  globalTeardown: './global-teardown.ts',
   use: {
     baseURL: `http://127.0.0.1:${port}`,
     locale: 'ru-RU',

@@ -5,6 +5,7 @@ pub fn action_label(code: &str) -> &'static str {
     match code {
         "account.registered" => "Регистрация учётной записи",
         "account.confirmed" => "Учётная запись подтверждена",
+        "account.registration_attempt" => "Кто-то начал регистрацию с вашими данными",
         "authority.self_linked" => "Учётная запись связана со страхователем",
         "login.success" => "Вход",
         "login.failed" => "Неудачная попытка входа",

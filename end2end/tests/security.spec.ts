@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { freshTotp, hydrated, login, loginStaff, newStaff } from './helpers';
+import { enterCode, freshTotp, hydrated, lastCode, lastMessage, login, loginStaff, newPerson, newStaff, register } from './helpers';
 
 test('ending another session from «Безопасность» logs that browser out', async ({ browser }) => {
   const laptop = await browser.newContext();
@@ -107,4 +107,25 @@ test('attack: a staff member without a second factor opens the staff area', asyn
   const res = await page.goto('/staff/requests');
   expect(res!.url()).toContain('/login/code');
   await expect(page.getByText('Новое начисление')).toHaveCount(0);
+});
+
+test('attack: learn whose СНИЛС is registered from the registration page', async ({ browser }) => {
+  const owner = newPerson('Владелец Снилса Иванович');
+  const ownerPage = await (await browser.newContext()).newPage();
+  await register(ownerPage, owner);
+  await enterCode(ownerPage, await lastCode(ownerPage.request, owner.email));
+  await expect(ownerPage).toHaveURL(/\/policies$/);
+
+  // The prober types the owner's СНИЛС with an e-mail of his own: the page answers exactly as
+  // for a new person (the code page), not with a message that the СНИЛС is taken.
+  const prober = { ...newPerson('Проверяющий Пётр'), snils: owner.snils };
+  const page = await (await browser.newContext()).newPage();
+  await register(page, prober);
+  await expect(page.getByRole('status').filter({ hasText: 'Мы отправили 6-значный код на' })).toBeVisible();
+  // What reaches the prober's mailbox is a notice with no code, so he cannot confirm.
+  const notice = await lastMessage(page.request, prober.email);
+  expect(notice).toContain('уже есть учётная запись');
+  expect(notice).not.toMatch(/\b\d{6}\b/);
+  // The owner hears of it by his own e-mail.
+  expect(await lastMessage(page.request, owner.email)).toContain('Кто-то начал регистрацию');
 });

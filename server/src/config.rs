@@ -31,6 +31,8 @@ pub struct Config {
     pub database_url: String,
     pub demo_scale: u32,
     pub idle_timeout_seconds: i64,
+    /// Registration attempts one address may make in an hour (`REGISTRATIONS_PER_IP_HOUR`).
+    pub registrations_per_ip_hour: i32,
     pub cookie_secure: bool,
     /// Extra origin allowed for POSTs besides the request's own host (e.g. `https://lk.example.ru`).
     pub public_origin: Option<String>,
@@ -118,6 +120,14 @@ impl Config {
             idle_timeout_seconds: match var("IDLE_TIMEOUT_SECONDS") {
                 Some(_) => parse("IDLE_TIMEOUT_SECONDS", 900)?,
                 None => parse::<i64>("IDLE_TIMEOUT_MINUTES", 15)? * 60,
+            },
+            registrations_per_ip_hour: match parse("REGISTRATIONS_PER_IP_HOUR", 20)? {
+                n @ 1..=10_000 => n,
+                n => {
+                    return Err(format!(
+                        "REGISTRATIONS_PER_IP_HOUR: expected 1 to 10000, got {n}"
+                    ));
+                }
             },
             cookie_secure: flag("COOKIE_SECURE", https)?,
             public_origin,
@@ -273,7 +283,8 @@ mod tests {
             idle_timeout_seconds: 900,
             cookie_secure: false,
             public_origin: None,
-            trust_proxy: false,
+            trusted_proxies: 0,
+            registrations_per_ip_hour: 20,
             smtp_url: None,
             mail_from: String::new(),
             sms_gateway_url: None,

@@ -10,6 +10,7 @@
 
 use crate::journal::Entry;
 use crate::profile::{Filing, mask_value};
+use crate::throttle::Attempt;
 use crate::{Message, Store, StoreError, StoreResult, new_id, on_pool};
 use chrono::{Datelike, Duration};
 use domain::forms::AccessRequestForm;
@@ -76,14 +77,15 @@ impl Store {
     ) -> StoreResult<String> {
         let v = form.validate().map_err(StoreError::Invalid)?;
         let ip_key = format!("access:{ip}");
-        if let Some(minutes) = self.throttle_blocked(&ip_key).await? {
+        let hour = Duration::hours(1);
+        if let Attempt::Blocked { minutes } = self
+            .throttle_take(&ip_key, APPLICATIONS_PER_IP_HOUR, hour, hour)
+            .await?
+        {
             return Err(StoreError::Refused(format!(
                 "Слишком много заявок с вашего адреса. Попробуйте через {minutes} мин."
             )));
         }
-        let hour = Duration::hours(1);
-        self.throttle_fail(&ip_key, APPLICATIONS_PER_IP_HOUR, hour, hour)
-            .await?;
 
         // What fits, for staff: the account of this СНИЛС or ИНН, its ФИО, its own policy.
         let account: Option<(String, String, String)> = on_pool!(self, p => sqlx::query_as(
@@ -198,8 +200,14 @@ impl Store {
         let Some((_, contact)) = contact.filter(|_| errors.is_empty()) else {
             return Err(StoreError::Invalid(errors));
         };
+        // Every lookup is counted before it is made, so parallel guesses are counted too; one
+        // that finds the application takes its count back: only misses add up.
         let ip_key = format!("access-status:{ip}");
-        if let Some(minutes) = self.throttle_blocked(&ip_key).await? {
+        let hour = Duration::hours(1);
+        if let Attempt::Blocked { minutes } = self
+            .throttle_take(&ip_key, LOOKUP_MISSES_PER_IP_HOUR, hour, hour)
+            .await?
+        {
             return Err(StoreError::Refused(format!(
                 "Слишком много неудачных запросов. Попробуйте через {minutes} мин."
             )));
@@ -213,13 +221,12 @@ impl Store {
         .fetch_optional(p)
         .await)?;
         match found {
-            Some(v) => Ok(v),
-            None => {
-                let hour = Duration::hours(1);
-                self.throttle_fail(&ip_key, LOOKUP_MISSES_PER_IP_HOUR, hour, hour)
+            Some(v) => {
+                self.throttle_refund(&ip_key, LOOKUP_MISSES_PER_IP_HOUR)
                     .await?;
-                Err(StoreError::field("number", NO_SUCH_APPLICATION))
+                Ok(v)
             }
+            None => Err(StoreError::field("number", NO_SUCH_APPLICATION)),
         }
     }
 

@@ -1,7 +1,8 @@
 //! Accounts: registration, password login with throttling, confirmation.
 
 use crate::journal::Entry;
-use crate::{Store, StoreError, StoreResult, new_id, on_pool};
+use crate::throttle::Attempt;
+use crate::{Message, Store, StoreError, StoreResult, new_id, on_pool};
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -152,7 +153,12 @@ impl Store {
             LoginId::Snils(v) => ("snils", v),
             LoginId::Inn(v) => ("inn", v),
         };
-        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE {column} = $1");
+        // Registrations not yet confirmed may share a contact with each other and with a
+        // confirmed account: the confirmed one is the login's, else the newest registration.
+        let sql = format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE {column} = $1
+             ORDER BY confirmed_at IS NULL, created_at DESC LIMIT 1"
+        );
         let account = on_pool!(self, p => sqlx::query_as::<_, Account>(sqlx::AssertSqlSafe(sql.as_str())).bind(value).fetch_optional(p).await)?;
         let Some(account) = account else {
             return Ok(None);
@@ -164,12 +170,20 @@ impl Store {
         Ok(Some((account, hash)))
     }
 
-    /// «Регистрация»: checks every field, refuses taken contacts and identifiers, stores the account
-    /// unconfirmed. An unconfirmed account older than a day no longer holds its contacts.
+    /// «Регистрация»: checks every field and stores the account unconfirmed. The answer is the same
+    /// whether or not its e-mail, phone, СНИЛС or ИНН belong to a confirmed account already: an
+    /// unconfirmed account holds none of them (they are unique among confirmed accounts only),
+    /// so nobody can reserve another's СНИЛС. Where they are taken, the confirmation «code» sent
+    /// is a notice instead ([`Store::send_code`]) and the owners hear of the attempt by their own
+    /// contact; confirming is where a clash would be refused. Every attempt from an address is
+    /// counted. An unconfirmed account older than a day is removed when its identifiers come up.
     pub async fn register(&self, form: &Registration, ip: &str) -> StoreResult<Account> {
         let v: ValidRegistration = form.validate().map_err(StoreError::Invalid)?;
         let ip_key = format!("register:{ip}");
-        if let Some(minutes) = self.throttle_blocked(&ip_key).await? {
+        let hour = Duration::hours(1);
+        let limit = self.config().registrations_per_ip_hour;
+        if let Attempt::Blocked { minutes } = self.throttle_take(&ip_key, limit, hour, hour).await?
+        {
             return Err(StoreError::Refused(format!(
                 "Слишком много регистраций с вашего адреса. Попробуйте через {minutes} мин."
             )));
@@ -186,42 +200,9 @@ impl Store {
         .bind(&v.inn)
         .execute(p)
         .await.map(|r| r.rows_affected()))?;
-        let taken: Vec<(String, String, Option<String>, Option<String>)> = on_pool!(self, p => sqlx::query_as(
-            "SELECT email, phone, snils, inn FROM accounts WHERE email = $1 OR phone = $2 OR snils = $3 OR inn = $4",
-        )
-        .bind(&v.email)
-        .bind(&v.phone)
-        .bind(&v.snils)
-        .bind(&v.inn)
-        .fetch_all(p)
-        .await)?;
-        let mut errors = FieldErrors::new();
-        for (email, phone, snils, inn) in &taken {
-            if *email == v.email {
-                errors.add(
-                    "email",
-                    "Этот адрес уже зарегистрирован. Войдите или восстановите пароль",
-                );
-            }
-            if *phone == v.phone {
-                errors.add(
-                    "phone",
-                    "Этот номер уже зарегистрирован. Войдите или восстановите пароль",
-                );
-            }
-            if (snils.is_some() && *snils == v.snils) || (inn.is_some() && *inn == v.inn) {
-                errors.add(
-                    "id_number",
-                    "Учётная запись с этим СНИЛС или ИНН уже есть. Войдите или восстановите доступ",
-                );
-            }
-        }
-        if !errors.is_empty() {
-            return Err(StoreError::Invalid(errors));
-        }
         let hash = hash_password(v.password.clone()).await?;
         let id = new_id();
-        let inserted = on_pool!(self, p => sqlx::query(
+        on_pool!(self, p => sqlx::query(
             "INSERT INTO accounts (id, full_name, email, phone, snils, inn, password_hash, role, channel, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, 'user', $8, $9)",
         )
@@ -235,17 +216,7 @@ impl Store {
         .bind(v.channel.code())
         .bind(now)
         .execute(p)
-        .await.map(|r| r.rows_affected()));
-        match inserted {
-            Ok(_) => {}
-            Err(e) if is_unique_violation(&e) => {
-                return Err(StoreError::field(
-                    "email",
-                    "Учётная запись с такими данными уже есть",
-                ));
-            }
-            Err(e) => return Err(e.into()),
-        }
+        .await.map(|r| r.rows_affected()))?;
         self.journal(Entry {
             account_id: Some(&id),
             action: "account.registered",
@@ -255,11 +226,64 @@ impl Store {
             ..Default::default()
         })
         .await?;
-        // Counts registrations per address: a flood from one address is stopped for an hour.
-        let hour = Duration::hours(1);
-        self.throttle_fail(&ip_key, self.config().registrations_per_ip_hour, hour, hour)
+        let account = self.account(&id).await?;
+        self.tell_owners_of_registration(&account).await?;
+        Ok(account)
+    }
+
+    /// The confirmed accounts other than `account` that hold its e-mail, phone, СНИЛС or ИНН:
+    /// their id, ФИО and e-mail.
+    pub(crate) async fn identifier_owners(
+        &self,
+        account: &Account,
+    ) -> StoreResult<Vec<(String, String, String)>> {
+        Ok(on_pool!(self, p => sqlx::query_as(
+            "SELECT id, full_name, email FROM accounts
+             WHERE confirmed_at IS NOT NULL AND id <> $1
+               AND (email = $2 OR phone = $3 OR snils = $4 OR inn = $5)",
+        )
+        .bind(&account.id)
+        .bind(&account.email)
+        .bind(&account.phone)
+        .bind(&account.snils)
+        .bind(&account.inn)
+        .fetch_all(p)
+        .await)?)
+    }
+
+    /// Tells each confirmed owner of the new registration's identifiers, by their own e-mail,
+    /// that someone registered with them, and journals it on their account. The owner whose
+    /// e-mail the registration gave hears it from the confirmation notice itself. A notice that
+    /// cannot be sent is logged: the registration's answer must not differ for taken identifiers.
+    async fn tell_owners_of_registration(&self, account: &Account) -> StoreResult<()> {
+        for (owner_id, name, email) in self.identifier_owners(account).await? {
+            self.journal(Entry {
+                account_id: Some(&owner_id),
+                action: "account.registration_attempt",
+                object_type: "account",
+                object_id: &owner_id,
+                ..Default::default()
+            })
             .await?;
-        self.account(&id).await
+            if email.is_empty() || (email == account.email && account.channel() == Channel::Email) {
+                continue;
+            }
+            let message = Message {
+                channel: Channel::Email,
+                to: email,
+                subject: "Попытка регистрации с вашими данными".into(),
+                body: format!(
+                    "Здравствуйте, {name}!\n\nКто-то начал регистрацию в Кабинете страхователя с вашими \
+                     данными (e-mail, телефон, СНИЛС или ИНН). Учётная запись уже есть у вас, новая не будет \
+                     создана.\n\nЕсли это были вы, войдите или восстановите пароль. Если нет, ничего делать \
+                     не нужно; при сомнениях смените пароль в разделе «Безопасность».\n\nКабинет страхователя"
+                ),
+            };
+            if let Err(e) = self.notify(&message).await {
+                tracing::warn!(error = %e, "the notice of a registration with taken identifiers was not sent");
+            }
+        }
+        Ok(())
     }
 
     /// «Вход»: by e-mail, phone, СНИЛС or ИНН and password. Every attempt is counted before the
@@ -287,7 +311,7 @@ impl Store {
             (&ip_key, cfg.login_failures_per_ip),
             (&account_key, cfg.login_failures_per_account),
         ] {
-            if let crate::throttle::Attempt::Blocked { minutes } = self
+            if let Attempt::Blocked { minutes } = self
                 .throttle_take(key, limit, cfg.login_window, cfg.login_block)
                 .await?
             {
@@ -370,11 +394,20 @@ impl Store {
             .verify_code(account_id, crate::codes::Purpose::Confirm, code)
             .await?;
         let now = self.now();
-        on_pool!(self, p => sqlx::query("UPDATE accounts SET confirmed_at = $1 WHERE id = $2 AND confirmed_at IS NULL")
+        // The identifiers are bound here: unique among confirmed accounts, so a registration
+        // that another confirmed first is refused (the code proved only the contact).
+        let confirmed = on_pool!(self, p => sqlx::query("UPDATE accounts SET confirmed_at = $1 WHERE id = $2 AND confirmed_at IS NULL")
             .bind(now)
             .bind(account_id)
             .execute(p)
-            .await.map(|r| r.rows_affected()))?;
+            .await.map(|r| r.rows_affected()));
+        match confirmed {
+            Ok(_) => {}
+            Err(e) if is_unique_violation(&e) => {
+                return Err(StoreError::field("code", IDENTIFIERS_TAKEN));
+            }
+            Err(e) => return Err(e.into()),
+        }
         self.link_self_policyholder(&account, channel).await?;
         self.journal(Entry {
             account_id: Some(account_id),
@@ -389,6 +422,10 @@ impl Store {
         self.account(account_id).await
     }
 }
+
+/// A confirmation that another account's confirmation beat: the same words for every identifier.
+pub const IDENTIFIERS_TAKEN: &str =
+    "Учётная запись с такими данными уже подтверждена. Войдите или восстановите доступ";
 
 /// The key that counts an account's login attempts, whichever of its logins is typed.
 pub(crate) fn login_throttle_key(account_id: &str) -> String {

@@ -158,17 +158,33 @@ impl Store {
         .execute(p)
         .await.map(|r| r.rows_affected()))?;
         let minutes = cfg.code_ttl.num_minutes();
-        let body = match channel {
-            Channel::Sms => format!(
-                "Код {} для Кабинета страхователя: {code}. Действует {minutes} мин. Никому не сообщайте его.",
-                purpose.text()
-            ),
-            Channel::Email => format!(
-                "Здравствуйте, {}!\n\nКод {}: {code}\n\nКод действует {minutes} минут и подходит один раз. \
+        // A registration whose identifiers a confirmed account holds gets the same answer, code
+        // row and cool-down as any other, but its message is a notice, never the code: only
+        // whoever reads that contact learns the data are taken, and nobody can confirm it.
+        let taken = purpose == Purpose::Confirm
+            && account.confirmed_at.is_none()
+            && !self.identifier_owners(&account).await?.is_empty();
+        let (subject, body) = if taken {
+            (
+                "Регистрация в Кабинете страхователя".to_string(),
+                registration_taken_notice(channel, &account.full_name),
+            )
+        } else {
+            (
+                format!("Код {}", purpose.text()),
+                match channel {
+                    Channel::Sms => format!(
+                        "Код {} для Кабинета страхователя: {code}. Действует {minutes} мин. Никому не сообщайте его.",
+                        purpose.text()
+                    ),
+                    Channel::Email => format!(
+                        "Здравствуйте, {}!\n\nКод {}: {code}\n\nКод действует {minutes} минут и подходит один раз. \
                  Никому не сообщайте его: сотрудники страховщика никогда его не спрашивают.\n\nЕсли вы не запрашивали код, просто не отвечайте на это письмо.\n\nКабинет страхователя",
-                account.full_name,
-                purpose.text()
-            ),
+                        account.full_name,
+                        purpose.text()
+                    ),
+                },
+            )
         };
         let sent = if destination.is_empty() {
             Err(StoreError::Undelivered {
@@ -179,7 +195,7 @@ impl Store {
             self.notify(&crate::Message {
                 channel,
                 to: destination.clone(),
-                subject: format!("Код {}", purpose.text()),
+                subject,
                 body,
             })
             .await
@@ -304,10 +320,26 @@ impl Store {
     /// Dev/demo only: the account with this e-mail.
     pub async fn account_id_by_email(&self, email: &str) -> StoreResult<Option<String>> {
         Ok(
-            on_pool!(self, p => sqlx::query_scalar("SELECT id FROM accounts WHERE email = $1")
+            on_pool!(self, p => sqlx::query_scalar("SELECT id FROM accounts WHERE email = $1 ORDER BY created_at DESC LIMIT 1")
             .bind(email.trim().to_lowercase())
             .fetch_optional(p)
             .await)?,
         )
+    }
+}
+
+/// What a registration gets instead of its code when its e-mail, phone, СНИЛС or ИНН belong to a
+/// confirmed account: the same for whichever of them it is.
+fn registration_taken_notice(channel: Channel, name: &str) -> String {
+    match channel {
+        Channel::Sms => "Кабинет страхователя: учётная запись с этими данными уже есть, новая не будет создана. \
+             Войдите или восстановите пароль. Если регистрировались не вы, ничего делать не нужно."
+            .to_string(),
+        Channel::Email => format!(
+            "Здравствуйте, {name}!\n\nС указанными при регистрации данными (e-mail, телефон, СНИЛС или ИНН) \
+             уже есть учётная запись в Кабинете страхователя, поэтому новая не будет создана и кода \
+             подтверждения не будет.\n\nЕсли учётная запись ваша, войдите или восстановите пароль. \
+             Если регистрировались не вы, ничего делать не нужно.\n\nКабинет страхователя"
+        ),
     }
 }

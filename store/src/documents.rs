@@ -243,14 +243,15 @@ impl Store {
     /// them quickly); then "too many" for as long.
     pub async fn check_document_from(&self, code: &str, ip: &str) -> StoreResult<DocumentCheck> {
         let key = format!("check:{ip}");
-        if let Some(minutes) = self.throttle_blocked(&key).await? {
+        let window = chrono::Duration::minutes(CHECK_WINDOW_MINUTES);
+        if let crate::throttle::Attempt::Blocked { minutes } = self
+            .throttle_take(&key, CHECKS_PER_IP, window, window)
+            .await?
+        {
             return Err(StoreError::TooMany(format!(
                 "Слишком много проверок с вашего адреса. Попробуйте через {minutes} мин."
             )));
         }
-        let window = chrono::Duration::minutes(CHECK_WINDOW_MINUTES);
-        self.throttle_fail(&key, CHECKS_PER_IP, window, window)
-            .await?;
         self.check_document(code).await
     }
 

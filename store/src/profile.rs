@@ -155,7 +155,7 @@ impl Store {
         account_id: &str,
     ) -> StoreResult<bool> {
         let taken: Option<String> = on_pool!(self, p => sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT id FROM accounts WHERE {column} = $1 AND id <> $2"
+            "SELECT id FROM accounts WHERE {column} = $1 AND id <> $2 AND confirmed_at IS NOT NULL"
         )))
         .bind(value)
         .bind(account_id)

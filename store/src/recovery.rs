@@ -8,6 +8,7 @@
 
 use crate::codes::{EXPIRED_CODE, Purpose, blocked_code, wrong_code};
 use crate::journal::Entry;
+use crate::throttle::Attempt;
 use crate::{Message, Store, StoreError, StoreResult, on_pool};
 use chrono::{DateTime, Duration, Utc};
 use domain::FieldErrors;
@@ -52,13 +53,12 @@ impl Store {
     pub async fn start_reset(&self, input: &str, ip: &str) -> StoreResult<String> {
         let (channel, value) = contact(input)?;
         let ip_key = format!("reset:{ip}");
-        if let Some(minutes) = self.throttle_blocked(&ip_key).await? {
+        let hour = Duration::hours(1);
+        if let Attempt::Blocked { minutes } = self.throttle_take(&ip_key, 10, hour, hour).await? {
             return Err(StoreError::Refused(format!(
                 "Слишком много запросов восстановления с вашего адреса. Попробуйте через {minutes} мин."
             )));
         }
-        let hour = Duration::hours(1);
-        self.throttle_fail(&ip_key, 10, hour, hour).await?;
         match self.account_by_contact(channel, &value).await? {
             Some(account_id) => {
                 // Off the request: the answer must not wait for the mail server (or fail with

@@ -1,78 +1,21 @@
-//! Counting failures per key (an account's login, an IP) in a window, and blocking after too many.
-//! Kept in the database so several server processes share it.
+//! Counting attempts per key (an account's login, an IP) in a window, and blocking after too many.
+//! Kept in the database so several server processes share it; every attempt is counted in one
+//! statement before it is made ([`Store::throttle_take`]), so no limit can be raced.
 
 use crate::{Store, StoreResult, on_pool};
 use chrono::{DateTime, Duration, Utc};
 
-#[derive(sqlx::FromRow)]
-struct Row {
-    window_start: DateTime<Utc>,
-    failures: i32,
-    blocked_until: Option<DateTime<Utc>>,
-}
-
 /// What [`Store::throttle_take`] says of one attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Attempt {
-    /// It may go ahead; `last` when it is the one that used up the limit (and set the block).
-    Go { last: bool },
+    /// It may go ahead; `left` attempts remain after it, and `last` (`left == 0`) when it is the
+    /// one that used up the limit (and set the block).
+    Go { last: bool, left: i32 },
     /// It may not: the key is blocked for this many more minutes.
     Blocked { minutes: i64 },
 }
 
 impl Store {
-    /// Minutes left of a block on `key`, if it is blocked now.
-    pub(crate) async fn throttle_blocked(&self, key: &str) -> StoreResult<Option<i64>> {
-        let row: Option<Row> = on_pool!(self, p => sqlx::query_as(
-            "SELECT window_start, failures, blocked_until FROM throttle WHERE key = $1",
-        )
-        .bind(key)
-        .fetch_optional(p)
-        .await)?;
-        let now = self.now();
-        Ok(row
-            .and_then(|r| r.blocked_until)
-            .filter(|until| *until > now)
-            .map(|until| {
-                let secs = (until - now).num_seconds();
-                (secs + 59) / 60
-            }))
-    }
-
-    /// Counts one failure; blocks the key for `block` once `limit` failures fall in `window`.
-    pub(crate) async fn throttle_fail(
-        &self,
-        key: &str,
-        limit: i32,
-        window: Duration,
-        block: Duration,
-    ) -> StoreResult<()> {
-        let now = self.now();
-        let row: Option<Row> = on_pool!(self, p => sqlx::query_as(
-            "SELECT window_start, failures, blocked_until FROM throttle WHERE key = $1",
-        )
-        .bind(key)
-        .fetch_optional(p)
-        .await)?;
-        let (start, failures) = match row {
-            Some(r) if now - r.window_start < window => (r.window_start, r.failures + 1),
-            _ => (now, 1),
-        };
-        let blocked_until = (failures >= limit).then(|| now + block);
-        on_pool!(self, p => sqlx::query(
-            "INSERT INTO throttle (key, window_start, failures, blocked_until) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (key) DO UPDATE SET window_start = excluded.window_start,
-                 failures = excluded.failures, blocked_until = excluded.blocked_until",
-        )
-        .bind(key)
-        .bind(start)
-        .bind(if blocked_until.is_some() { 0 } else { failures })
-        .bind(blocked_until)
-        .execute(p)
-        .await.map(|r| r.rows_affected()))?;
-        Ok(())
-    }
-
     /// Counts one attempt on `key` before it is made, in one statement, so attempts made side by
     /// side are counted one by one: at most `limit` attempts in `window` go ahead; the one that
     /// reaches the limit blocks the key for `block`.  A success calls [`Store::throttle_clear`] (or
@@ -115,6 +58,7 @@ impl Store {
         if count <= limit {
             return Ok(Attempt::Go {
                 last: count == limit,
+                left: limit - count,
             });
         }
         let secs = until.map_or(block.num_seconds(), |u| (u - now).num_seconds());
@@ -142,5 +86,17 @@ impl Store {
     pub(crate) async fn throttle_clear(&self, key: &str) -> StoreResult<()> {
         on_pool!(self, p => sqlx::query("DELETE FROM throttle WHERE key = $1").bind(key).execute(p).await.map(|r| r.rows_affected()))?;
         Ok(())
+    }
+}
+
+impl Store {
+    /// Counts one browser error report from `ip` (`POST /client-errors`); `false` once the
+    /// address has sent `per_hour` in the hour (it is then refused for the rest of it).
+    pub async fn take_client_report(&self, ip: &str, per_hour: i32) -> StoreResult<bool> {
+        let hour = Duration::hours(1);
+        let attempt = self
+            .throttle_take(&format!("client-error:{ip}"), per_hour, hour, hour)
+            .await?;
+        Ok(matches!(attempt, Attempt::Go { .. }))
     }
 }

@@ -33,21 +33,26 @@ fn field_message(e: StoreError, field: &str) -> String {
     }
 }
 
-both!(registration_validates_and_refuses_duplicates, |db| {
-    let s = &db.store;
-    let mut bad = petrov();
-    bad.id_number = "112-233-445 96".into();
-    let e = s.register(&bad, "127.0.0.1").await.unwrap_err();
-    assert!(field_message(e, "id_number").contains("контрольное"));
+both!(
+    registration_validates_and_holds_nothing_until_confirmed,
+    |db| {
+        let s = &db.store;
+        let mut bad = petrov();
+        bad.id_number = "112-233-445 96".into();
+        let e = s.register(&bad, "127.0.0.1").await.unwrap_err();
+        assert!(field_message(e, "id_number").contains("контрольное"));
 
-    let account = s.register(&petrov(), "127.0.0.1").await.unwrap();
-    assert_eq!(account.email, "petrov@example.ru");
-    assert_eq!(account.phone, "+79160000101");
-    assert!(account.confirmed_at.is_none());
+        let account = s.register(&petrov(), "127.0.0.1").await.unwrap();
+        assert_eq!(account.email, "petrov@example.ru");
+        assert_eq!(account.phone, "+79160000101");
+        assert!(account.confirmed_at.is_none());
 
-    let e = s.register(&petrov(), "127.0.0.1").await.unwrap_err();
-    assert!(field_message(e, "email").contains("уже зарегистрирован"));
-});
+        // The same data again: another unconfirmed account, the first holds nothing yet.
+        let again = s.register(&petrov(), "127.0.0.1").await.unwrap();
+        assert_ne!(again.id, account.id);
+        assert!(again.confirmed_at.is_none());
+    }
+);
 
 both!(confirmation_links_the_register_record, |db| {
     let s = &db.store;

@@ -317,3 +317,202 @@ both!(attack_staff_area_on_a_password_alone, |db| {
     assert!(!s.staff_without_totp(&id).await.unwrap());
     assert_eq!(password_session(s, &id).await.1.stage, Stage::SecondFactor);
 });
+
+// ---- Registration (item 8): who is registered stays unknown, and nothing can be reserved ----
+
+fn registration(
+    name: &str,
+    email: &str,
+    phone: &str,
+    id_number: &str,
+) -> domain::forms::Registration {
+    domain::forms::Registration {
+        full_name: name.into(),
+        email: email.into(),
+        phone: phone.into(),
+        id_number: id_number.into(),
+        password: "Nadezhnyi-Parol-7".into(),
+        password2: "Nadezhnyi-Parol-7".into(),
+        channel: "email".into(),
+    }
+}
+
+const PETROV_SNILS: &str = "112-233-445 95";
+
+/// Registers and confirms Петров with his own e-mail and СНИЛС; answers his account id.
+async fn confirmed_petrov(s: &Store) -> String {
+    let petrov = registration(
+        "Петров Пётр Петрович",
+        "petrov@example.ru",
+        "+7 916 000-01-01",
+        PETROV_SNILS,
+    );
+    let account = s.register(&petrov, "198.51.100.1").await.unwrap();
+    s.send_code(
+        &account.id,
+        store::codes::Purpose::Confirm,
+        domain::status::Channel::Email,
+    )
+    .await
+    .unwrap();
+    let code = common::last_code(s, "petrov@example.ru").await;
+    s.confirm_account(&account.id, &code, "").await.unwrap();
+    account.id
+}
+
+/// The newest message to `to` in the outbox.
+async fn last_message(s: &Store, to: &str) -> store::notify::OutboxItem {
+    s.outbox(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.recipient == to)
+        .unwrap_or_else(|| panic!("a message to {to}"))
+}
+
+fn has_code(body: &str) -> bool {
+    body.split(|c: char| !c.is_ascii_digit())
+        .any(|w| w.len() == 6)
+}
+
+both!(
+    attack_learn_who_is_registered_from_the_registration_answer,
+    |db| {
+        let s = &db.store;
+        let petrov = confirmed_petrov(s).await;
+        // The attacker types Петров's СНИЛС (or his e-mail) with contacts of his own: the answer is
+        // an unconfirmed account, just as for data nobody holds, not a field error naming what is taken.
+        let probe = registration(
+            "Иванов Иван",
+            "probe@example.ru",
+            "+7 916 555-00-01",
+            PETROV_SNILS,
+        );
+        let taken = s.register(&probe, "203.0.113.7").await.unwrap();
+        assert!(taken.confirmed_at.is_none());
+        let fresh = registration("Иванов Иван", "probe2@example.ru", "+7 916 555-00-02", "");
+        let free = s.register(&fresh, "203.0.113.7").await.unwrap();
+        assert!(free.confirmed_at.is_none());
+        let by_email = registration("Иванов Иван", "petrov@example.ru", "+7 916 555-00-03", "");
+        s.register(&by_email, "203.0.113.7").await.unwrap();
+        // The "code" for the taken data is a notice with no code in it; the other gets a code.
+        s.send_code(
+            &taken.id,
+            store::codes::Purpose::Confirm,
+            domain::status::Channel::Email,
+        )
+        .await
+        .unwrap();
+        let notice = last_message(s, "probe@example.ru").await;
+        assert!(!has_code(&notice.body), "{}", notice.body);
+        assert!(
+            notice.body.contains("уже есть учётная запись"),
+            "{}",
+            notice.body
+        );
+        s.send_code(
+            &free.id,
+            store::codes::Purpose::Confirm,
+            domain::status::Channel::Email,
+        )
+        .await
+        .unwrap();
+        assert!(has_code(&last_message(s, "probe2@example.ru").await.body));
+        // No code ever sent can confirm the taken registration.
+        for guess in ["000000", "123456"] {
+            assert!(s.confirm_account(&taken.id, guess, "").await.is_err());
+        }
+        // Петров hears of both attempts by his own e-mail and in his journal.
+        let told = s
+            .outbox(100)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.recipient == "petrov@example.ru" && !has_code(&m.body))
+            .count();
+        assert_eq!(told, 2, "one notice for the СНИЛС, one for the e-mail");
+        assert_eq!(
+            actions(s, &petrov)
+                .await
+                .iter()
+                .filter(|a| *a == "account.registration_attempt")
+                .count(),
+            2
+        );
+    }
+);
+
+both!(
+    attack_squat_a_snils_with_a_registration_never_confirmed,
+    |db| {
+        let s = &db.store;
+        // The squatter registers Петров's СНИЛС with his own contacts and gets a real code, since
+        // nobody holds the СНИЛС yet, but keeps it.
+        let squat = registration(
+            "Захватов",
+            "squat@example.ru",
+            "+7 916 555-00-09",
+            PETROV_SNILS,
+        );
+        let squatter = s.register(&squat, "203.0.113.8").await.unwrap();
+        s.send_code(
+            &squatter.id,
+            store::codes::Purpose::Confirm,
+            domain::status::Channel::Email,
+        )
+        .await
+        .unwrap();
+        let squat_code = common::last_code(s, "squat@example.ru").await;
+        // Петров registers with his СНИЛС all the same, and confirms first.
+        let petrov = confirmed_petrov(s).await;
+        // The squatter's code no longer confirms anything: the СНИЛС is bound to Петров.
+        let e = s
+            .confirm_account(&squatter.id, &squat_code, "")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, StoreError::Invalid(f) if f.get("code") == Some(store::accounts::IDENTIFIERS_TAKEN)),
+            "{e:?}"
+        );
+        assert!(
+            s.account(&squatter.id)
+                .await
+                .unwrap()
+                .confirmed_at
+                .is_none()
+        );
+        // And Петров logs in with his СНИЛС to his own account.
+        let logged = s
+            .login(PETROV_SNILS, "Nadezhnyi-Parol-7", "198.51.100.1")
+            .await
+            .unwrap();
+        assert_eq!(logged.account.id, petrov);
+    }
+);
+
+both!(attack_probe_registrations_without_being_counted, |db| {
+    let s = &db.store;
+    confirmed_petrov(s).await;
+    // Attempts with taken data count towards the address's limit like any other.
+    let limit = s.config().registrations_per_ip_hour;
+    for i in 0..limit {
+        let probe = registration(
+            "Иванов Иван",
+            &format!("probe{i}@example.ru"),
+            "+7 916 555-00-01",
+            PETROV_SNILS,
+        );
+        s.register(&probe, "203.0.113.5").await.unwrap();
+    }
+    let probe = registration(
+        "Иванов Иван",
+        "last@example.ru",
+        "+7 916 555-00-01",
+        PETROV_SNILS,
+    );
+    let e = s.register(&probe, "203.0.113.5").await.unwrap_err();
+    assert!(
+        matches!(e, StoreError::Refused(ref m) if m.contains("Слишком много регистраций")),
+        "{e:?}"
+    );
+});
