@@ -1,9 +1,54 @@
-// Registers the service worker (offline shell, last viewed policies and documents readable offline).
+// Registers the service worker (offline shell, last viewed policies and documents readable offline)
+// once the page has hydrated: its install fetches the shell files, which must not race the page's
+// own download and start of the WASM.
 if ('serviceWorker' in navigator) {
-  window.addEventListener('load', () => {
-    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {});
-  });
+  const register = () => navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {});
+  const whenHydrated = () => {
+    if (document.body && document.body.hasAttribute('data-hydrated')) {
+      register();
+      return;
+    }
+    new MutationObserver((_, observer) => {
+      if (document.body.hasAttribute('data-hydrated')) {
+        observer.disconnect();
+        register();
+      }
+    }).observe(document.body, { attributes: true, attributeFilter: ['data-hydrated'] });
+  };
+  if (document.body) whenHydrated();
+  else document.addEventListener('DOMContentLoaded', whenHydrated);
 }
+
+// A page that one of the two healing paths loaded again (the watchdog below, or a section that did
+// not load) says so for good: `data-reloaded` on <body> and an error in the console, which the
+// browser tests treat as a failure. Healing must never hide that something went wrong.
+const RELOADED_KEY = 'kabinet-reloaded';
+(function markReloaded() {
+  const reason = sessionStorage.getItem(RELOADED_KEY);
+  if (!reason) return;
+  sessionStorage.removeItem(RELOADED_KEY);
+  document.body.setAttribute('data-reloaded', reason);
+  console.error(`Кабинет страхователя: the page was loaded again: ${reason}`);
+  reportError('reloaded', reason);
+})();
+
+// What goes wrong in this browser reaches the server's log (POST /client-errors): the kind, the
+// message cut short and the page's path without its query, nothing else.
+function reportError(kind, message) {
+  try {
+    const body = JSON.stringify({ kind, message: String(message).slice(0, 500), path: location.pathname });
+    navigator.sendBeacon('/client-errors', new Blob([body], { type: 'text/plain' }));
+  } catch (_) {
+    // Reporting must never add an error of its own.
+  }
+}
+window.addEventListener('error', (e) => reportError('error', e.message));
+window.addEventListener('unhandledrejection', (e) => reportError('rejection', e.reason));
+// The WASM's panic hook leaves its message on <body data-panic>.
+new MutationObserver(() => {
+  const panic = document.body.getAttribute('data-panic');
+  if (panic) reportError('panic', panic);
+}).observe(document.body, { attributes: true, attributeFilter: ['data-panic'] });
 
 // A failure while the app starts (the WASM not loading, compiling or starting) is kept on the page as
 // `data-boot-error`, so a test that waits for hydration, or support reading the page, can see why.
@@ -37,6 +82,7 @@ window.addEventListener('error', (e) => keepBootError(e.message));
     }
     if (sessionStorage.getItem(KEY) === location.href) return;
     sessionStorage.setItem(KEY, location.href);
+    sessionStorage.setItem(RELOADED_KEY, 'the WASM was downloaded but did not start within 10 s');
     location.reload();
   }
   setTimeout(check, 1000);

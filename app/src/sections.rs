@@ -310,6 +310,11 @@ fn open_whole_once(to: &str) {
     }
     if let Some(s) = storage {
         let _ = s.set_item(RETRY_KEY, to);
+        // public/pwa.js marks the page it lands on `data-reloaded`: the healing stays visible.
+        let _ = s.set_item(
+            "kabinet-reloaded",
+            "the code of the page's section did not load; the page was loaded whole",
+        );
     }
     let _ = window.location().assign(to);
 }

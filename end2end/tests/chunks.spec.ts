@@ -51,7 +51,13 @@ test('a section chunk that never arrives makes the page load whole from the serv
   // ...and about 20 seconds after the click, «Документы» loads whole from the server and hydrates.
   await expect(page.getByRole('heading', { level: 1, name: 'Документы' })).toBeVisible({ timeout: 35_000 });
   await expect(page).toHaveURL(/\/documents$/);
-  await hydrated(page);
+  await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+  // The healing is never silent: the page says it was loaded again (hydrated() fails on this).
+  await expect(page.locator('body')).toHaveAttribute('data-reloaded', /section did not load/);
+  // ...and the server heard of it: the report is taken here, so the run's check does not fail.
+  await expect
+    .poll(async () => (await page.request.post('/dev/client-errors/take', { form: { kind: 'reloaded', path: '/documents' } })).text())
+    .toContain('section did not load');
   expect(held, 'the records chunk was requested again after the reload').toBeGreaterThanOrEqual(2);
 });
 

@@ -33,6 +33,12 @@ export async function hydrated(page: Page) {
       .catch((err) => `page unreadable: ${err}`);
     throw new Error(`the page never hydrated: ${JSON.stringify(state, null, 1)}\n${e}`);
   }
+  // A page that only started after a healing reload, or whose WASM panicked, is a failure too.
+  const marks = await page.evaluate(() => ({
+    reloaded: document.body.getAttribute('data-reloaded'),
+    panic: document.body.getAttribute('data-panic'),
+  }));
+  expect(marks, `${page.url()} started cleanly`).toEqual({ reloaded: null, panic: null });
 }
 
 export async function login(page: Page, who: string, password = DEMO_PASSWORD) {

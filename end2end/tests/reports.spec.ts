@@ -77,6 +77,30 @@ test('a partly filled report is kept as a draft across a reload', async ({ page 
   await expect(page.getByRole('link', { name: 'Продолжить: Отчёт о страховом случае' }).first()).toBeVisible();
 });
 
+test('typing and leaving at once for «Отчётность» still saves the draft, and nothing breaks', async ({ page }) => {
+  await login(page, 'demo@example.ru');
+  await expect(page).toHaveURL(/\/$/);
+  await openEventForm(page);
+  // A first autosave gives the draft its address.
+  await page.getByLabel('Дата и время события').fill(yesterday());
+  await expect(page).toHaveURL(/\/reports\/new\/event\?draft=[0-9a-f]{32}$/);
+  const draft = page.url();
+  // Then a field typed and the page left well within the 0.7 s the autosave waits.
+  const place = unique('Ангар №');
+  const saved = page.waitForResponse((r) => r.url().includes('/api/reports/save') && r.ok()
+    && (r.request().postData() ?? '').includes(place));
+  await page.getByLabel('Место события').fill(place);
+  await page.getByRole('navigation', { name: 'Разделы кабинета' }).getByRole('link', { name: 'Отчётность' }).click();
+  await saved;
+  await expect(page).toHaveURL(/\/reports$/);
+  await expect(page.locator('body')).not.toHaveAttribute('data-panic');
+  // The last edit is in the draft.
+  await page.goto(draft);
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Далее' }).click();
+  await expect(page.getByLabel('Место события')).toHaveValue(place);
+});
+
 test('a wrong field is named as it is left and on «Далее»', async ({ page }) => {
   await login(page, 'demo@example.ru');
   await expect(page).toHaveURL(/\/$/);

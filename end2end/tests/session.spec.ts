@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { login } from './helpers';
+import { hydrated, login } from './helpers';
 
 test('logout ends the session on the server, not just in the browser', async ({ browser }) => {
   const context = await browser.newContext();
@@ -60,4 +60,18 @@ test('pages carry the security headers', async ({ page }) => {
   expect(h['x-content-type-options']).toBe('nosniff');
   expect(h['referrer-policy']).toBe('strict-origin-when-cross-origin');
   expect(h['x-request-id']).toMatch(/[0-9a-f-]{36}/);
+});
+
+test('an unknown address, logged in, is «Страница не найдена» with a nonce CSP, and the page starts', async ({ page }) => {
+  await login(page, 'demo@example.ru');
+  await expect(page).toHaveURL(/\/$/);
+  const response = await page.goto('/no-such-page');
+  expect(response!.status()).toBe(404);
+  await expect(page.getByRole('heading', { name: 'Страница не найдена' })).toBeVisible();
+  const csp = response!.headers()['content-security-policy'];
+  expect(csp).toMatch(/script-src 'self' 'nonce-[^']+' 'wasm-unsafe-eval'/);
+  // The scripts carry the header's nonce, so the page hydrates under it.
+  const nonce = csp.match(/'nonce-([^']+)'/)![1];
+  expect(await page.locator(`script[nonce="${nonce}"]`).count()).toBeGreaterThan(0);
+  await hydrated(page);
 });

@@ -5,6 +5,7 @@
 //! (the demo's known password must not land in a real one) unless
 //! `--i-know-this-is-not-production` is given.
 
+mod client_errors;
 mod config;
 mod dev;
 mod http;
@@ -43,6 +44,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub app_config: AppConfig,
     pub leptos: LeptosOptions,
+    /// The browsers' error reports this process took (`POST /client-errors`).
+    pub client_errors: Arc<client_errors::ClientErrors>,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {
@@ -93,6 +96,7 @@ async fn main() {
     options.max_connections = config.db_max_connections;
     options.config = StoreConfig {
         idle_timeout: chrono::Duration::seconds(config.idle_timeout_seconds),
+        registrations_per_ip_hour: config.registrations_per_ip_hour,
         ..StoreConfig::default()
     };
     options.notifier.outbox = config.outbox();
@@ -194,6 +198,7 @@ async fn main() {
         },
         config: Arc::new(config),
         leptos: leptos.clone(),
+        client_errors: Arc::default(),
     };
     let app = router(state.clone());
     let jobs = tokio::spawn(jobs::run(
@@ -321,6 +326,12 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/logout", post(logout))
         .route(
+            "/client-errors",
+            post(client_errors::report).layer(axum::extract::DefaultBodyLimit::max(
+                client_errors::MAX_BODY,
+            )),
+        )
+        .route(
             "/contributions/export.xlsx",
             get(|s: State<AppState>, r: Request| export(s, r, Table::Contributions, Kind::Xlsx)),
         )
@@ -344,14 +355,21 @@ pub fn router(state: AppState) -> Router {
     if state.config.mode == Mode::Demo {
         app = app
             .route("/dev/expire-codes", post(dev::expire_codes))
+            .route("/dev/client-errors", get(client_errors::list))
+            .route("/dev/client-errors/take", post(client_errors::take))
             .route("/dev/staff", post(dev::staff_account));
     }
     let app = app
-        .leptos_routes_with_context(&state, routes, context, {
+        .leptos_routes_with_context(&state, routes, context.clone(), {
             let leptos = leptos.clone();
             move || shell(leptos.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // An unknown address renders «Страница не найдена» with the same context as any page:
+        // the store (a logged-in visitor's header needs it) and the CSP nonce.
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             http::session_layer,

@@ -11,11 +11,15 @@ self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(SHELL).then((c) => c.addAll(ASSETS)).then(() => self.skipWaiting()));
 });
 
+// A first install does not take over the page that registered it (that page started without a
+// worker and keeps its own requests); an update takes over open pages, so none mixes two builds.
 self.addEventListener('activate', (event) => {
   event.waitUntil(
-    caches.keys()
-      .then((keys) => Promise.all(keys.filter((k) => k.startsWith('kabinet-shell-') && k !== SHELL).map((k) => caches.delete(k))))
-      .then(() => self.clients.claim()),
+    caches.keys().then(async (keys) => {
+      const older = keys.filter((k) => k.startsWith('kabinet-shell-') && k !== SHELL);
+      await Promise.all(older.map((k) => caches.delete(k)));
+      if (older.length > 0) await self.clients.claim();
+    }),
   );
 });
 
@@ -36,7 +40,11 @@ async function fromCache(request) {
   const when = saved.toLocaleString('ru-RU', { timeZone: 'Europe/Moscow', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' });
   // The banner is drawn by the style sheet from this attribute: the page's own markup is untouched.
   const html = (await cached.text()).replace('<body', `<body data-offline-at="${when}"`);
-  return new Response(html, { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' } });
+  // The page keeps the headers it was served with, its CSP (whose nonce its scripts carry) too.
+  const headers = new Headers(cached.headers);
+  headers.delete('content-length');
+  headers.delete('content-encoding');
+  return new Response(html, { status: 200, headers });
 }
 
 self.addEventListener('fetch', (event) => {

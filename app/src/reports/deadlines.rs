@@ -288,9 +288,18 @@ fn DeadlineLine(
 }
 
 /// Staff: extension requests to decide (on the staff reports page).
+/// The extension requests for [`StaffExtensions`], made by the page before its `Suspense`. A
+/// resource made inside a `Suspense` as it resolves depends on the order the server streamed and
+/// the client hydrates in; in «Взносы» that pattern broke hydration now and then.
+pub fn extensions_resource() -> crate::codec::Res<Result<Vec<ExtensionRow>, AppError>> {
+    crate::codec::resource(|| (), |_| staff_list_extensions())
+}
+
 #[component]
-pub fn StaffExtensions() -> impl IntoView {
-    let list = crate::codec::resource(|| (), |_| staff_list_extensions());
+pub fn StaffExtensions(
+    /// Made by the page, outside any `Suspense` (see [`extensions_resource`]).
+    list: crate::codec::Res<Result<Vec<ExtensionRow>, AppError>>,
+) -> impl IntoView {
     view! {
         <section aria-labelledby="extensions">
             <h2 id="extensions">"Запросы о продлении сроков"</h2>

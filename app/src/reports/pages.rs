@@ -407,18 +407,20 @@ fn ReportWizard(start: ReportStart, submit: ServerAction<SendReport>) -> impl In
         let f = form.get_untracked();
         let i = id.get_value();
         save_state.set(SaveState::Saving);
+        // The answer may come after the form is gone (the user went on to another page): every
+        // signal is touched with `try_`, which does nothing once it is disposed.
         leptos::task::spawn_local(async move {
             match save_report(i.clone(), f).await {
                 Ok(_) => {
-                    save_state.set(SaveState::Saved(
+                    save_state.try_set(SaveState::Saved(
                         chrono::Utc::now()
                             .with_timezone(&domain::dates::moscow())
                             .format("%H:%M:%S")
                             .to_string(),
                     ));
                     // The address now names the draft, so a reload or a bookmark opens it.
-                    if !saved_once.get_value() {
-                        saved_once.set_value(true);
+                    if saved_once.try_get_value() == Some(false) {
+                        saved_once.try_set_value(true);
                         #[cfg(feature = "hydrate")]
                         if let Ok(h) = window().history() {
                             let url = format!("/reports/new/{}?draft={i}", kind.code());
@@ -430,10 +432,24 @@ fn ReportWizard(start: ReportStart, submit: ServerAction<SendReport>) -> impl In
                         }
                     }
                 }
-                Err(e) => save_state.set(SaveState::Failed(e.to_string())),
+                Err(e) => {
+                    save_state.try_set(SaveState::Failed(e.to_string()));
+                }
             }
         });
     };
+    // Leaving the form (a link, «Назад») while an autosave waits on its timer: the timer is
+    // cancelled and the edits are saved now, read while the form's signals still live.
+    on_cleanup(move || {
+        if let Some(Some(h)) = timer.try_get_value() {
+            h.clear();
+            if let (Some(f), Some(i)) = (form.try_get_untracked(), id.try_get_value()) {
+                leptos::task::spawn_local(async move {
+                    let _ = save_report(i, f).await;
+                });
+            }
+        }
+    });
     let changed = Callback::new(move |()| {
         if let Some(h) = timer.get_value() {
             h.clear();

@@ -21,6 +21,7 @@ fn loading() -> impl IntoView {
 pub fn StaffReportsPage() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
     let list = crate::codec::resource(move || epoch.get(), |_| staff_list_reports());
+    let extensions = super::deadlines::extensions_resource();
     view! {
         <Suspense fallback=loading>
             {move || list.get().map(|r| match r {
@@ -54,7 +55,7 @@ pub fn StaffReportsPage() -> impl IntoView {
                             </div>
                         }.into_any()
                     }}
-                    <super::deadlines::StaffExtensions/>
+                    <super::deadlines::StaffExtensions list=extensions/>
                 }.into_any(),
                 Err(AppError::NotFound) => view! { <crate::NotFound/> }.into_any(),
                 Err(e) => view! { <ErrorBox error=e/> }.into_any(),
