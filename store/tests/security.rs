@@ -390,11 +390,29 @@ both!(
         );
         let taken = s.register(&probe, "203.0.113.7").await.unwrap();
         assert!(taken.confirmed_at.is_none());
-        let fresh = registration("Иванов Иван", "probe2@example.ru", "+7 916 555-00-02", "");
+        let fresh = registration(
+            "Иванов Иван",
+            "probe2@example.ru",
+            "+7 916 555-00-02",
+            "200-300-400 48",
+        );
         let free = s.register(&fresh, "203.0.113.7").await.unwrap();
         assert!(free.confirmed_at.is_none());
-        let by_email = registration("Иванов Иван", "petrov@example.ru", "+7 916 555-00-03", "");
-        s.register(&by_email, "203.0.113.7").await.unwrap();
+        let by_email = registration(
+            "Иванов Иван",
+            "petrov@example.ru",
+            "+7 916 555-00-03",
+            "157-842-963 14",
+        );
+        let by_email = s.register(&by_email, "203.0.113.7").await.unwrap();
+        // Its notice goes to Петров's own address: he is the one who reads it.
+        s.send_code(
+            &by_email.id,
+            store::codes::Purpose::Confirm,
+            domain::status::Channel::Email,
+        )
+        .await
+        .unwrap();
         // The "code" for the taken data is a notice with no code in it; the other gets a code.
         s.send_code(
             &taken.id,
@@ -430,7 +448,10 @@ both!(
             .into_iter()
             .filter(|m| m.recipient == "petrov@example.ru" && !has_code(&m.body))
             .count();
-        assert_eq!(told, 2, "one notice for the СНИЛС, one for the e-mail");
+        assert_eq!(
+            told, 2,
+            "one notice of the СНИЛС used, one instead of the code for his e-mail"
+        );
         assert_eq!(
             actions(s, &petrov)
                 .await
@@ -449,7 +470,7 @@ both!(
         // The squatter registers Петров's СНИЛС with his own contacts and gets a real code, since
         // nobody holds the СНИЛС yet, but keeps it.
         let squat = registration(
-            "Захватов",
+            "Захватов Захар",
             "squat@example.ru",
             "+7 916 555-00-09",
             PETROV_SNILS,
