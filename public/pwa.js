@@ -1,8 +1,43 @@
+// What goes wrong in this browser reaches the server's log (POST /client-errors): the kind, the
+// message cut short and the page's path without its query, nothing else.
+let leaving = false;
+window.addEventListener('pagehide', () => { leaving = true; });
+window.addEventListener('pageshow', () => { leaving = false; });
+function reportError(kind, message) {
+  // A fetch cut off because the page is being left is no error of the page.
+  if (leaving && kind !== 'reloaded') return;
+  try {
+    const body = JSON.stringify({ kind, message: String(message).slice(0, 500), path: location.pathname });
+    navigator.sendBeacon('/client-errors', new Blob([body], { type: 'text/plain' }));
+  } catch (_) {
+    // Reporting must never add an error of its own.
+  }
+}
+window.addEventListener('error', (e) => reportError('error', e.message));
+window.addEventListener('unhandledrejection', (e) => {
+  const r = e.reason;
+  // The stack names the script and line (no personal data): where the promise was left unhandled.
+  reportError('rejection', r && r.stack ? `${r}\n${String(r.stack).slice(0, 300)}` : r);
+});
+// The WASM's panic hook leaves its message on <body data-panic>.
+new MutationObserver(() => {
+  const panic = document.body.getAttribute('data-panic');
+  if (panic) reportError('panic', panic);
+}).observe(document.body, { attributes: true, attributeFilter: ['data-panic'] });
+
 // Registers the service worker (offline shell, last viewed policies and documents readable offline)
 // once the page has hydrated: its install fetches the shell files, which must not race the page's
 // own download and start of the WASM.
 if ('serviceWorker' in navigator) {
-  const register = () => navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {});
+  // Then the WASM files this page loads (now and later, as sections arrive) are passed to the
+  // worker to keep for offline use; it never fetches them while the page starts.
+  const keepWasm = () => {
+    new PerformanceObserver((list) => {
+      const keep = list.getEntries().map((e) => new URL(e.name).pathname).filter((p) => p.startsWith('/pkg/') && p.endsWith('.wasm'));
+      if (keep.length > 0) navigator.serviceWorker.ready.then((r) => r.active && r.active.postMessage({ keep })).catch(() => {});
+    }).observe({ type: 'resource', buffered: true });
+  };
+  const register = () => navigator.serviceWorker.register('/sw.js', { scope: '/' }).then(keepWasm).catch(() => {});
   const whenHydrated = () => {
     if (document.body && document.body.hasAttribute('data-hydrated')) {
       register();
@@ -31,24 +66,6 @@ const RELOADED_KEY = 'kabinet-reloaded';
   console.error(`Кабинет страхователя: the page was loaded again: ${reason}`);
   reportError('reloaded', reason);
 })();
-
-// What goes wrong in this browser reaches the server's log (POST /client-errors): the kind, the
-// message cut short and the page's path without its query, nothing else.
-function reportError(kind, message) {
-  try {
-    const body = JSON.stringify({ kind, message: String(message).slice(0, 500), path: location.pathname });
-    navigator.sendBeacon('/client-errors', new Blob([body], { type: 'text/plain' }));
-  } catch (_) {
-    // Reporting must never add an error of its own.
-  }
-}
-window.addEventListener('error', (e) => reportError('error', e.message));
-window.addEventListener('unhandledrejection', (e) => reportError('rejection', e.reason));
-// The WASM's panic hook leaves its message on <body data-panic>.
-new MutationObserver(() => {
-  const panic = document.body.getAttribute('data-panic');
-  if (panic) reportError('panic', panic);
-}).observe(document.body, { attributes: true, attributeFilter: ['data-panic'] });
 
 // A failure while the app starts (the WASM not loading, compiling or starting) is kept on the page as
 // `data-boot-error`, so a test that waits for hydration, or support reading the page, can see why.
@@ -82,7 +99,13 @@ window.addEventListener('error', (e) => keepBootError(e.message));
     }
     if (sessionStorage.getItem(KEY) === location.href) return;
     sessionStorage.setItem(KEY, location.href);
-    sessionStorage.setItem(RELOADED_KEY, 'the WASM was downloaded but did not start within 10 s');
+    // What had arrived, for the report: a file still downloading has no entry yet, so a main
+    // module missing here was stalled, and one present was fetched but never started.
+    const arrived = performance.getEntriesByType('resource')
+      .filter((r) => r.name.includes('/pkg/'))
+      .map((r) => `${r.name.split('/pkg/')[1].replace(/\.[\w-]{20,}\./, '.')} ${r.responseStatus || ''} ${Math.round(r.duration)}ms`)
+      .join(', ');
+    sessionStorage.setItem(RELOADED_KEY, `the WASM was downloaded but did not start within 10 s; arrived: ${arrived}`.slice(0, 480));
     location.reload();
   }
   setTimeout(check, 1000);

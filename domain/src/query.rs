@@ -324,9 +324,15 @@ impl TableQuery {
         }
     }
 
-    /// The query and the problems of its dates and page.
+    /// The query and the problems of its dates and page. Keys and values are decoded as a
+    /// browser encodes a form (`%2B` is `+`, `+` a space), as the router decodes a page's query.
     pub fn parse_query(query: &str, today: NaiveDate) -> (Self, FieldErrors) {
-        Self::parse_pairs(query.split('&').filter_map(|kv| kv.split_once('=')), today)
+        let pairs: Vec<(String, String)> = query
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (form_decode(k), form_decode(v)))
+            .collect();
+        Self::parse_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())), today)
     }
 
     /// Reads the query string's pairs, dropping what does not parse (see [`TableQuery::parse_pairs`]).
@@ -577,5 +583,58 @@ mod tests {
         let by_amount = by_date.sorted_by(SortKey::Amount);
         assert!(by_amount.desc);
         assert_eq!(by_amount.page, 1);
+    }
+}
+
+/// Decodes one `application/x-www-form-urlencoded` key or value: `+` is a space and `%XX` a
+/// byte; a `%` not followed by two hex digits stays as it is, and bytes that are not UTF-8 become
+/// U+FFFD. Never fails.
+pub fn form_decode(s: &str) -> String {
+    fn hex(b: u8) -> Option<u8> {
+        match b {
+            b'0'..=b'9' => Some(b - b'0'),
+            b'a'..=b'f' => Some(b - b'a' + 10),
+            b'A'..=b'F' => Some(b - b'A' + 10),
+            _ => None,
+        }
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let escaped = (b == b'%')
+            .then(|| Some(hex(*bytes.get(i + 1)?)? * 16 + hex(*bytes.get(i + 2)?)?))
+            .flatten();
+        match (b, escaped) {
+            (_, Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (b'+', None) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (_, None) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod form_decode_tests {
+    use super::form_decode;
+
+    #[test]
+    fn decodes_as_a_browser_encodes_a_form() {
+        assert_eq!(form_decode("%2B262142-12-31"), "+262142-12-31");
+        assert_eq!(form_decode("a+b%20c"), "a b c");
+        assert_eq!(form_decode("%D0%92%D0%B7"), "Вз");
+        // Broken escapes stay as they are; bad UTF-8 becomes U+FFFD; nothing panics.
+        assert_eq!(form_decode("100%"), "100%");
+        assert_eq!(form_decode("%zz%4"), "%zz%4");
+        assert_eq!(form_decode("%FF"), "\u{FFFD}");
     }
 }

@@ -32,6 +32,11 @@ test('a section chunk that fails to load once is fetched again and the page open
   // The navigation completed in place: the address changed, and no boot error was recorded.
   await expect(page).toHaveURL(/\/contributions$/);
   await expect(page.locator('body')).not.toHaveAttribute('data-boot-error');
+  // The split loader leaves the failed fetch's promise unhandled, and the browser reported it from
+  // the page the link was followed on: taken here, it is the one this test provoked.
+  await expect
+    .poll(async () => (await page.request.post('/dev/client-errors/take', { form: { kind: 'rejection', path: '/' } })).text())
+    .toContain('Failed to fetch');
 });
 
 test('a section chunk that never arrives makes the page load whole from the server', async ({ context }) => {

@@ -54,5 +54,6 @@ test('«Забыли пароль» answers the same for a contact nobody regist
   await page.getByLabel('Новый пароль', { exact: true }).fill('Novyi-Parol-2026');
   await page.getByLabel('Новый пароль ещё раз').fill('Novyi-Parol-2026');
   await page.getByRole('button', { name: 'Сменить пароль' }).click();
-  await expect(page.getByText('Неверный или устаревший код. Запросите новый код')).toBeVisible();
+  // Exactly what a real account's wrong code gets: the count of tries left.
+  await expect(page.getByText('Неверный код. Осталось попыток: 4')).toBeVisible();
 });

@@ -836,7 +836,7 @@ mod tests {
     #[tokio::test]
     async fn a_download_with_a_date_out_of_range_is_refused_in_words() {
         let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap_or_default();
-        let res = match export_query("from=2026-01-01&to=+262142-12-31&page=99999999999", today) {
+        let res = match export_query("from=2026-01-01&to=%2B262142-12-31&page=99999999999", today) {
             Err(res) => *res,
             Ok(q) => panic!("accepted {q:?}"),
         };

@@ -7,8 +7,21 @@ const ASSETS = __ASSETS__;
 // Pages and files kept for reading without a network: policies and documents last opened.
 const READABLE = /^\/(policies(\/[^/]+)?|documents|documents\/[^/]+\.pdf)$/;
 
+// The WASM is never fetched by the worker while a page starts: the page keeps its own download,
+// and once it runs it tells the worker which WASM files it used (see the 'message' handler).
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(SHELL).then((c) => c.addAll(ASSETS)).then(() => self.skipWaiting()));
+  const shell = ASSETS.filter((a) => !a.endsWith('.wasm'));
+  event.waitUntil(caches.open(SHELL).then((c) => c.addAll(shell)).then(() => self.skipWaiting()));
+});
+
+// A page that has started sends the WASM files it loaded ({ keep: [paths] }); they are copied
+// into the shell cache from the browser's HTTP cache (hashed, immutable names), for offline use.
+self.addEventListener('message', (event) => {
+  const keep = event.data && Array.isArray(event.data.keep) ? event.data.keep : [];
+  const paths = keep.filter((p) => typeof p === 'string' && /^\/pkg\/[\w.-]+\.wasm$/.test(p));
+  if (paths.length === 0) return;
+  event.waitUntil(caches.open(SHELL).then((c) => Promise.all(paths.map((p) => c.match(p).then((hit) => hit || c.add(p)))))
+    .catch(() => {}));
 });
 
 // A first install does not take over the page that registered it (that page started without a
@@ -57,11 +70,13 @@ self.addEventListener('fetch', (event) => {
     return;
   }
   if (request.method !== 'GET') return;
-  if (url.pathname.endsWith('.wasm') && self.navigator.onLine) {
-    // Online, the WASM and its section chunks come straight from the network and the browser's HTTP
-    // cache (hashed names, immutable): now and then Chromium never started a WASM this worker
-    // answered. A copy in the shell cache serves them offline.
-    event.waitUntil(caches.open(SHELL).then((c) => c.match(request).then((hit) => hit || c.add(request))).catch(() => {}));
+  if (url.pathname.endsWith('.wasm')) {
+    // The WASM and its section chunks come straight from the network and the browser's HTTP cache
+    // (hashed names, immutable), never from a second fetch by the worker racing the page's own;
+    // offline, the copy the pages asked the worker to keep.
+    if (!self.navigator.onLine) {
+      event.respondWith(caches.match(request).then((hit) => hit || fetch(request)));
+    }
     return;
   }
   if (ASSETS.includes(url.pathname)) {
