@@ -153,3 +153,16 @@ echo
 suite "PostgreSQL"
 stop
 psql -q "$PG_ADMIN" -c 'DROP DATABASE IF EXISTS kabinet_bench WITH (FORCE)'
+
+# Known vulnerabilities of the dependencies. `cargo audit` needs the RustSec advisory database,
+# which is cloned from GitHub; machines of this kind reach only the package registries, so this
+# step says so instead of failing (a machine that reaches GitHub runs it with `cargo install cargo-audit`).
+echo
+echo "== dependencies: cargo audit =="
+if ! cargo audit --version >/dev/null 2>&1; then
+    echo "cargo-audit is not installed (cargo install --locked cargo-audit); skipped"
+elif ! timeout 15 git ls-remote https://github.com/rustsec/advisory-db HEAD >/dev/null 2>&1; then
+    echo "the advisory database (github.com/rustsec/advisory-db) is not reachable from here; skipped"
+else
+    cargo audit --deny warnings || echo "cargo audit found advisories (listed above)"
+fi
