@@ -1,15 +1,5 @@
-import { test, expect, Page, Download } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { hydrated, login, loginStaff } from './helpers';
-
-async function bytes(download: Download): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of await download.createReadStream()) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
+import { test, expect, Page } from '@playwright/test';
+import { bytes, citizenWithFines, hydrated, login, loginStaff, pdfText } from './helpers';
 
 /** «12 345,67 ₽» → kopecks. */
 function kopecks(text: string): number {
@@ -47,9 +37,7 @@ test('«Скачать PDF» gives a statement whose Cyrillic text, filter and t
   expect(download.suggestedFilename()).toMatch(/^vznosy-\d{4}-\d{2}-\d{2}\.pdf$/);
   const file = await bytes(download);
   expect(file.subarray(0, 5).toString('latin1')).toBe('%PDF-');
-  const path = join(mkdtempSync(join(tmpdir(), 'kabinet-')), 'statement.pdf');
-  writeFileSync(path, file);
-  const text = execFileSync('pdftotext', ['-layout', path, '-']).toString('utf8').replace(/\u00a0/g, ' ');
+  const text = pdfText(file);
   expect(text).toContain('Взносы: Иванов Иван Петрович');
   expect(text).toContain('программы: Добровольное медицинское страхование');
   expect(text).toMatch(/Страница 1 из \d+/);
@@ -165,10 +153,26 @@ test('a contribution sheet links its «Извещение на оплату» as
     page.waitForEvent('download'),
     page.getByRole('link', { name: 'Извещение на оплату (PDF)' }).click(),
   ]);
-  const path = join(mkdtempSync(join(tmpdir(), 'kabinet-')), 'notice.pdf');
-  writeFileSync(path, await bytes(download));
-  const text = execFileSync('pdftotext', ['-layout', path, '-']).toString('utf8');
+  const text = pdfText(await bytes(download));
   expect(text).toContain('Извещение на оплату взноса за');
   expect(text).toContain(kbk);
   expect(text).toContain('К оплате');
+});
+
+test('«Начисления» «Скачать PDF» gives exactly the citizen\'s charges with their total', async ({ browser }) => {
+  const { page } = await citizenWithFines(browser, ['1 000,00', '2 000,50']);
+  await page.goto('/charges');
+  await hydrated(page);
+  await expect(page.locator('tbody tr')).toHaveCount(2);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Скачать PDF' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/^nachisleniya-\d{4}-\d{2}-\d{2}\.pdf$/);
+  const text = pdfText(await bytes(download));
+  expect(text).toMatch(/Начисления: Оплатов\S+ Пётр Ильич/);
+  expect(text).toContain('Штраф за просрочку отчёта № 1');
+  expect(text).toContain('Штраф за просрочку отчёта № 2');
+  expect(text).toMatch(/Итого \(2 шт\.\)\s+3 000,50/);
+  await page.context().close();
 });

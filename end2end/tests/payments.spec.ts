@@ -1,9 +1,6 @@
 import { test, expect, Page } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { citizenWithFines, hydrated, lastCode, login } from './helpers';
+import { readFileSync } from 'node:fs';
+import { citizenWithFines, hydrated, lastCode, login, pdfText } from './helpers';
 
 async function payByCard(page: Page, card: string) {
   await page.getByLabel('Номер карты').fill(card);
@@ -12,11 +9,6 @@ async function payByCard(page: Page, card: string) {
   await page.getByLabel(/Подтверждаю сумму/).check();
 }
 
-function pdfText(file: Buffer): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'kabinet-')), 'doc.pdf');
-  writeFileSync(path, file);
-  return execFileSync('pdftotext', ['-layout', path, '-']).toString('utf8').replace(/\u00a0/g, ' ');
-}
 
 test('paying two fines at once: bad fields named, a wrong SMS code refused, then paid with a receipt, once', async ({ browser }) => {
   test.setTimeout(90_000);

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { hydrated, login } from './helpers';
+import { hydrated, login, loginStaff } from './helpers';
 
 test('logout ends the session on the server, not just in the browser', async ({ browser }) => {
   const context = await browser.newContext();
@@ -75,4 +75,38 @@ test('an unknown address, logged in, is «Страница не найдена»
   const nonce = csp.match(/'nonce-([^']+)'/)![1];
   expect(await page.evaluate((n) => [...document.scripts].filter((s) => s.nonce === n).length, nonce)).toBeGreaterThan(0);
   await hydrated(page);
+});
+
+/** The page at `path` is served with a CSP whose nonce its scripts carry, and starts under it. */
+async function startsUnderItsCsp(page: import('@playwright/test').Page, path: string) {
+  const response = await page.goto(path);
+  const csp = response!.headers()['content-security-policy'] ?? '';
+  expect(csp, `${path}: CSP`).toMatch(/script-src 'self' 'nonce-[^']+' 'wasm-unsafe-eval'/);
+  expect(csp, `${path}: CSP`).toContain("frame-ancestors 'none'");
+  const nonce = csp.match(/'nonce-([^']+)'/)![1];
+  const carried = await page.evaluate((n) => [...document.scripts].filter((s) => s.nonce === n).length, nonce);
+  expect(carried, `${path}: scripts with the header's nonce`).toBeGreaterThan(0);
+  await hydrated(page);
+}
+
+test('every kind of page carries the CSP with its nonce: guest, citizen, public check, staff', async ({ browser }) => {
+  const guest = await (await browser.newContext()).newPage();
+  for (const path of ['/login', '/register', '/recover', '/recover/manual', '/check/NO-SUCH-CODE']) {
+    await startsUnderItsCsp(guest, path);
+  }
+  const citizen = await (await browser.newContext()).newPage();
+  await login(citizen, 'demo@example.ru');
+  await expect(citizen).toHaveURL(/\/$/);
+  for (const path of ['/', '/policies', '/contributions', '/charges', '/debts', '/documents', '/requests',
+    '/reports', '/deadlines', '/notices', '/security', '/profile']) {
+    await startsUnderItsCsp(citizen, path);
+  }
+  const staff = await (await browser.newContext()).newPage();
+  await loginStaff(staff);
+  for (const path of ['/staff', '/staff/requests', '/staff/reports']) {
+    await startsUnderItsCsp(staff, path);
+  }
+  await guest.context().close();
+  await citizen.context().close();
+  await staff.context().close();
 });
