@@ -117,13 +117,7 @@ both!(
         let account = s.register(&form, "ip").await.unwrap();
         let (old_token, session) = password_session(s, &account.id).await;
         assert_eq!(session.stage, Stage::Unconfirmed);
-        s.send_code(
-            &account.id,
-            store::codes::Purpose::Confirm,
-            domain::status::Channel::Email,
-        )
-        .await
-        .unwrap();
+        send_confirmation(s, &account.id).await;
         let code = common::last_code(s, "sidorov@example.ru").await;
         let new_token = s.confirm_session(&session, &code, "ip").await.unwrap();
         assert!(s.session(&old_token).await.unwrap().is_none());
@@ -348,16 +342,21 @@ async fn confirmed_petrov(s: &Store) -> String {
         PETROV_SNILS,
     );
     let account = s.register(&petrov, "198.51.100.1").await.unwrap();
+    send_confirmation(s, &account.id).await;
+    let code = common::last_code(s, "petrov@example.ru").await;
+    s.confirm_account(&account.id, &code, "").await.unwrap();
+    account.id
+}
+
+/// Sends the confirmation «code» of `account` by e-mail, as the registration page does.
+async fn send_confirmation(s: &Store, account: &str) {
     s.send_code(
-        &account.id,
+        account,
         store::codes::Purpose::Confirm,
         domain::status::Channel::Email,
     )
     .await
     .unwrap();
-    let code = common::last_code(s, "petrov@example.ru").await;
-    s.confirm_account(&account.id, &code, "").await.unwrap();
-    account.id
 }
 
 /// The newest message to `to` in the outbox.
@@ -406,21 +405,9 @@ both!(
         );
         let by_email = s.register(&by_email, "203.0.113.7").await.unwrap();
         // Its notice goes to Петров's own address: he is the one who reads it.
-        s.send_code(
-            &by_email.id,
-            store::codes::Purpose::Confirm,
-            domain::status::Channel::Email,
-        )
-        .await
-        .unwrap();
+        send_confirmation(s, &by_email.id).await;
         // The "code" for the taken data is a notice with no code in it; the other gets a code.
-        s.send_code(
-            &taken.id,
-            store::codes::Purpose::Confirm,
-            domain::status::Channel::Email,
-        )
-        .await
-        .unwrap();
+        send_confirmation(s, &taken.id).await;
         let notice = last_message(s, "probe@example.ru").await;
         assert!(!has_code(&notice.body), "{}", notice.body);
         assert!(
@@ -428,13 +415,7 @@ both!(
             "{}",
             notice.body
         );
-        s.send_code(
-            &free.id,
-            store::codes::Purpose::Confirm,
-            domain::status::Channel::Email,
-        )
-        .await
-        .unwrap();
+        send_confirmation(s, &free.id).await;
         assert!(has_code(&last_message(s, "probe2@example.ru").await.body));
         // No code ever sent can confirm the taken registration.
         for guess in ["000000", "123456"] {
@@ -476,13 +457,7 @@ both!(
             PETROV_SNILS,
         );
         let squatter = s.register(&squat, "203.0.113.8").await.unwrap();
-        s.send_code(
-            &squatter.id,
-            store::codes::Purpose::Confirm,
-            domain::status::Channel::Email,
-        )
-        .await
-        .unwrap();
+        send_confirmation(s, &squatter.id).await;
         let squat_code = common::last_code(s, "squat@example.ru").await;
         // Петров registers with his СНИЛС all the same, and confirms first.
         let petrov = confirmed_petrov(s).await;
