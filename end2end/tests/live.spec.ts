@@ -176,3 +176,22 @@ test('«Начисления» «Скачать PDF» gives exactly the citizen\
   expect(text).toMatch(/Итого \(2 шт\.\)\s+3 000,50/);
   await page.context().close();
 });
+
+test('a reminder is deleted with «Удалить» and stays deleted', async ({ page }) => {
+  await login(page, 'demo@example.ru');
+  await expect(page).toHaveURL(/\/$/);
+  await openFirstContribution(page);
+  // A time of its own, days ahead, so no other test's reminder is taken for this one.
+  const when = moscowInput(3 * 24 * 60 + Math.floor(Math.random() * 600));
+  await page.getByLabel('Дата и время напоминания').fill(when);
+  await page.getByRole('button', { name: 'Установить напоминание' }).click();
+  await expect(page.getByText('Напоминание установлено')).toBeVisible();
+  const shown = `${when.slice(8, 10)}.${when.slice(5, 7)}.${when.slice(0, 4)} ${when.slice(11, 16)}`;
+  await expect(page.getByText(`${shown} — ожидает`)).toBeVisible();
+  await page.getByRole('button', { name: `Удалить напоминание на ${shown}` }).click();
+  await expect(page.getByText(`${shown} — ожидает`)).toHaveCount(0);
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByRole('heading', { name: 'Напоминания' })).toBeVisible();
+  await expect(page.getByText(`${shown} — ожидает`)).toHaveCount(0);
+});

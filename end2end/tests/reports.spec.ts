@@ -198,6 +198,36 @@ test('a report the server rejects shows its log, is corrected, resubmitted and a
   await expect(page.locator('#reports-table tr', { hasText: number })).toContainText('Завершено');
 });
 
+test('staff return a report with a comment, and the citizen sees it with «Исправить»', async ({ page, browser }) => {
+  test.setTimeout(90_000);
+  await login(page, 'demo@example.ru');
+  await expect(page).toHaveURL(/\/$/);
+  await fillEvent(page, unique('Цех'), '1 000');
+  await page.getByRole('button', { name: 'Отправить' }).click();
+  await expect(page).toHaveURL(/\/reports\/[0-9a-f]{32}$/);
+  await expect(page.locator('.report-status [data-status="review"]')).toHaveText('На проверке');
+  const number = (await page.getByRole('heading', { level: 1 }).textContent())!.match(/ОТЧ-\d{4}-\d{6}/)![0];
+
+  const staff = await (await browser.newContext()).newPage();
+  await loginStaff(staff);
+  await staff.goto('/staff/reports');
+  await hydrated(staff);
+  await staff.getByRole('link', { name: number }).click();
+  await hydrated(staff);
+  const comment = unique('Приложите акт осмотра, проверка');
+  await staff.getByLabel('Комментарий').fill(comment);
+  await staff.getByRole('button', { name: 'Вернуть с ошибками' }).click();
+  await expect(staff.locator('.report-status [data-status="error"]')).toHaveText('Ошибка');
+  await staff.context().close();
+
+  await page.reload();
+  await hydrated(page);
+  await expect(page.locator('.report-status [data-status="error"]')).toHaveText('Ошибка');
+  await expect(page.getByText(`Комментарий сотрудника: ${comment}`)).toBeVisible();
+  await expect(page.locator('table.check-log')).toContainText(`${comment} (замечание сотрудника)`);
+  await expect(page.getByRole('link', { name: 'Исправить' })).toBeVisible();
+});
+
 test('double-clicking «Отправить» makes one report', async ({ page }) => {
   // The representative: no other test sends reports as her, so the count is hers alone.
   await login(page, 'rep@example.ru');

@@ -110,3 +110,22 @@ test('every kind of page carries the CSP with its nonce: guest, citizen, public 
   await citizen.context().close();
   await staff.context().close();
 });
+
+test('«Действую от имени» switches whose policies are shown, and the choice outlives a reload', async ({ page }) => {
+  await login(page, 'rep@example.ru');
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto('/policies');
+  await hydrated(page);
+  const acting = page.getByLabel('Действую от имени');
+  const rows = page.locator('tbody tr');
+  const romashka = await acting.locator('option', { hasText: 'ООО «Ромашка»' }).getAttribute('value');
+  await acting.selectOption(romashka!);
+  await expect(rows).toHaveCount(2);
+  const smirnova = await acting.locator('option', { hasText: 'Смирнова Ольга Викторовна' }).getAttribute('value');
+  await acting.selectOption(smirnova!);
+  await expect(rows).toHaveCount(1);
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByLabel('Действую от имени')).toHaveValue(smirnova!);
+  await expect(page.locator('tbody tr')).toHaveCount(1);
+});
