@@ -22,6 +22,8 @@ function server(p: number, name: string, extra: Record<string, string>) {
       RUST_LOG: 'warn',
       // The sandbox acquirer answers quickly in tests.
       SANDBOX_DELAY_MS: '300',
+      // The «no answer» test card gives up after this long (60 s by default).
+      SANDBOX_TIMEOUT_SECONDS: '4',
       // Every browser test registers from 127.0.0.1: the suite makes more than the default 20
       // attempts an hour, and each one counts (tests/registration.spec.ts checks the limit).
       REGISTRATIONS_PER_IP_HOUR: '500',

@@ -93,6 +93,32 @@ test('a declined card says why and leaves the debt unpaid', async ({ browser }) 
   await expect(page.locator('.payments-list li')).toContainText('Отклонено');
 });
 
+for (const [card, status, reason] of [
+  ['4000 0000 0000 0069', 'Отклонено', 'Карта заблокирована банком-эмитентом. Обратитесь в свой банк или оплатите другой картой'],
+  ['4000 0000 0000 0119', 'Не выполнен', 'Банк не ответил вовремя. Деньги не списаны, попробуйте ещё раз'],
+]) {
+  test(`the sandbox card ${card} ends the payment with «${reason.split('.')[0]}», and the debt stays`, async ({ browser }) => {
+    test.setTimeout(90_000);
+    const { page, phone } = await citizenWithFines(browser, ['300,00']);
+    await page.goto('/pay?all=1');
+    await hydrated(page);
+    await payByCard(page, card);
+    await page.getByRole('button', { name: 'Оплатить 300,00 ₽' }).click();
+    await expect(page).toHaveURL(/\/payments\//);
+    await hydrated(page);
+    await page.getByLabel('Код из SMS').fill(await lastCode(page.request, phone));
+    await page.getByRole('button', { name: 'Подтвердить' }).click();
+    // A bank that never answers is asked by the reconciler once the payment has waited
+    // RECONCILE_AFTER_SECONDS (20 s), on its next tick.
+    await expect(page.locator('.payment-status')).toContainText(status, { timeout: 45_000 });
+    await expect(page.getByRole('alert')).toContainText(reason);
+    await page.goto('/debts');
+    await hydrated(page);
+    await expect(page.locator('tbody tr')).toHaveCount(1);
+    await page.context().close();
+  });
+}
+
 test('another citizen cannot open a payment or a document', async ({ browser }) => {
   const { page, phone } = await citizenWithFines(browser, ['10,00']);
   await page.goto('/pay?all=1');
