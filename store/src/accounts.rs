@@ -227,20 +227,12 @@ impl Store {
         })
         .await?;
         let account = self.account(&id).await?;
-        // Off the request: the answer must not take longer (waiting for the mail server) only
-        // when the data are taken. With the demo outbox, the test reads it at once, so it waits.
-        let store = self.clone();
-        let pending = account.clone();
-        let task = tokio::spawn(async move {
-            if let Err(e) = store.tell_owners_of_registration(&pending).await {
-                tracing::warn!(error = %e, "owners of registration data not told");
-            }
-        });
-        if self.notifier().outbox_enabled()
-            && let Err(e) = task.await
-        {
-            tracing::warn!(error = %e, "registration notice task");
-        }
+        // Off the request: the answer must not take longer only when the data are taken.
+        let (store, pending) = (self.clone(), account.clone());
+        self.off_request("the owners of registration data told", async move {
+            store.tell_owners_of_registration(&pending).await
+        })
+        .await;
         Ok(account)
     }
 

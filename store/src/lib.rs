@@ -266,6 +266,26 @@ impl Store {
         &self.inner.notifier
     }
 
+    /// Runs `work` off the request, so that an answer never waits for a mail server (or fails
+    /// with it) only in some cases, which would tell them apart. With the demo outbox the caller
+    /// waits for it, as the message is read there at once. A failure is logged as `what`.
+    pub(crate) async fn off_request(
+        &self,
+        what: &'static str,
+        work: impl std::future::Future<Output = StoreResult<()>> + Send + 'static,
+    ) {
+        let task = tokio::spawn(async move {
+            if let Err(e) = work.await {
+                tracing::warn!(error = %e, what, "not done");
+            }
+        });
+        if self.notifier().outbox_enabled()
+            && let Err(e) = task.await
+        {
+            tracing::warn!(error = %e, what, "task failed");
+        }
+    }
+
     pub(crate) fn live(&self) -> &events::Live {
         &self.inner.live
     }

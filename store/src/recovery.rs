@@ -61,21 +61,12 @@ impl Store {
         }
         match self.account_by_contact(channel, &value).await? {
             Some(account_id) => {
-                // Off the request: the answer must not wait for the mail server (or fail with
-                // it) only when the account exists. In dev/demo mode the outbox is where the
-                // code is read at once, so the answer waits for it there.
-                let store = self.clone();
-                let ip = ip.to_string();
-                let task = tokio::spawn(async move {
-                    if let Err(e) = store.send_reset_code(&account_id, channel, &ip).await {
-                        tracing::warn!(error = %e, "reset code not sent");
-                    }
-                });
-                if self.notifier().outbox_enabled()
-                    && let Err(e) = task.await
-                {
-                    tracing::warn!(error = %e, "reset code task");
-                }
+                // Off the request: the answer must not wait only when the account exists.
+                let (store, ip) = (self.clone(), ip.to_string());
+                self.off_request("reset code sent", async move {
+                    store.send_reset_code(&account_id, channel, &ip).await
+                })
+                .await;
             }
             None => self.send_phantom_code(&value).await?,
         }

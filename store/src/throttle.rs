@@ -8,9 +8,9 @@ use chrono::{DateTime, Duration, Utc};
 /// What [`Store::throttle_take`] says of one attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Attempt {
-    /// It may go ahead; `left` attempts remain after it, and `last` (`left == 0`) when it is the
-    /// one that used up the limit (and set the block).
-    Go { last: bool, left: i32 },
+    /// It may go ahead; `left` attempts remain after it (0: it is the one that used up the limit
+    /// and set the block).
+    Go { left: i32 },
     /// It may not: the key is blocked for this many more minutes.
     Blocked { minutes: i64 },
 }
@@ -57,7 +57,6 @@ impl Store {
         .await)?;
         if count <= limit {
             return Ok(Attempt::Go {
-                last: count == limit,
                 left: limit - count,
             });
         }

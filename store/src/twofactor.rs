@@ -346,7 +346,7 @@ impl Store {
             )
             .await?
         {
-            Attempt::Go { last, .. } => last,
+            Attempt::Go { left } => left == 0,
             Attempt::Blocked { minutes } => {
                 return Err(StoreError::Refused(format!(
                     "Вход временно заблокирован: слишком много неверных кодов подтверждения. \

@@ -38,7 +38,7 @@ impl Store {
             )
             .await?
         {
-            Attempt::Go { left, .. } => left,
+            Attempt::Go { left } => left,
             Attempt::Blocked { minutes } => return Err(blocked(minutes)),
         };
         if self.check_password(account_id, password).await? {
