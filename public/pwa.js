@@ -1,3 +1,38 @@
+// How far the app's start got, for the watchdog's report and the browser tests: each step of
+// compiling and starting the WASM leaves its name and time (ms since the page began) here, so a
+// start that never comes says which step it is stuck in.
+const bootSteps = [];
+window.__kabinetBoot = bootSteps;
+function bootStep(name) { bootSteps.push(`${name}@${Math.round(performance.now())}`); }
+bootStep('pwa.js');
+document.addEventListener('DOMContentLoaded', () => bootStep('DOMContentLoaded'));
+if (typeof WebAssembly === 'object') {
+  for (const f of ['instantiateStreaming', 'compileStreaming', 'instantiate', 'compile']) {
+    const original = WebAssembly[f];
+    if (typeof original !== 'function') continue;
+    WebAssembly[f] = function (...args) {
+      bootStep(`${f}:called`);
+      return original.apply(this, args).then(
+        (v) => { bootStep(`${f}:done`); return v; },
+        (e) => { bootStep(`${f}:failed`); throw e; },
+      );
+    };
+  }
+}
+{
+  const originalFetch = window.fetch;
+  window.fetch = function (input, ...rest) {
+    const url = typeof input === 'string' ? input : input && (input.url || input.href);
+    if (!url || !String(url).endsWith('.wasm')) return originalFetch.call(this, input, ...rest);
+    const name = String(url).split('/').pop().replace(/\.[\w-]{20,}\./, '.');
+    bootStep(`fetch ${name}:called`);
+    return originalFetch.call(this, input, ...rest).then(
+      (r) => { bootStep(`fetch ${name}:${r.status}`); return r; },
+      (e) => { bootStep(`fetch ${name}:failed`); throw e; },
+    );
+  };
+}
+
 // What goes wrong in this browser reaches the server's log (POST /client-errors): the kind, the
 // message cut short and the page's path without its query, nothing else.
 let leaving = false;
@@ -77,9 +112,9 @@ function keepBootError(reason) {
 window.addEventListener('unhandledrejection', (e) => keepBootError(e.reason));
 window.addEventListener('error', (e) => keepBootError(e.message));
 
-// A start that never comes: now and then Chromium downloads the WASM and never runs it (no error, the
-// start promise stays pending). Ten seconds after the download with no start, the page reloads once
-// (per address and tab), unless the user has begun typing into the server-rendered form.
+// A start that never comes (the files are here, no error, the start promise stays pending): ten
+// seconds after the last file the start needs arrived with no start, the page reloads once (per
+// address and tab), unless the user has begun typing into the server-rendered form.
 (function startWatchdog() {
   const KEY = 'kabinet-start-retry';
   let typed = false;
@@ -92,8 +127,16 @@ window.addEventListener('error', (e) => keepBootError(e.message));
       return;
     }
     if (body.hasAttribute('data-boot-error') || typed) return;
-    const wasm = performance.getEntriesByType('resource').find((r) => r.name.includes('/pkg/') && r.name.endsWith('.wasm'));
-    if (!wasm || !wasm.responseEnd || performance.now() - wasm.responseEnd < 10000) {
+    // What the start needs: the main WASM and the JS modules (the main one and the chunks'
+    // loader). A start is overdue only ten seconds after the last of them arrived: on a loaded
+    // machine they come one after another, and a slow download is no stalled start.
+    const needed = performance.getEntriesByType('resource').filter((r) => {
+      const file = r.name.split('/pkg/')[1] || '';
+      return /^kabinet\.[\w-]+\.(wasm|js)$/.test(file) || file.startsWith('__wasm_split.');
+    });
+    const arrivedAt = Math.max(0, ...needed.map((r) => r.responseEnd || Infinity));
+    const expected = document.querySelector('link[rel="modulepreload"][href*="/__wasm_split."]') ? 3 : 2;
+    if (needed.length < expected || performance.now() - arrivedAt < 10000) {
       if (++checks < 120) setTimeout(check, 1000);
       return;
     }
@@ -105,7 +148,7 @@ window.addEventListener('error', (e) => keepBootError(e.message));
       .filter((r) => r.name.includes('/pkg/'))
       .map((r) => `${r.name.split('/pkg/')[1].replace(/\.[\w-]{20,}\./, '.')} ${r.responseStatus || ''} ${Math.round(r.duration)}ms`)
       .join(', ');
-    sessionStorage.setItem(RELOADED_KEY, `the WASM was downloaded but did not start within 10 s; arrived: ${arrived}`.slice(0, 480));
+    sessionStorage.setItem(RELOADED_KEY, `the WASM was downloaded but did not start within 10 s; steps: ${bootSteps.join(' ')}; arrived: ${arrived}`.slice(0, 480));
     location.reload();
   }
   setTimeout(check, 1000);

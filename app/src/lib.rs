@@ -91,6 +91,10 @@ pub fn page_access(path: &str) -> Access {
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     set_security_headers();
+    #[cfg(feature = "ssr")]
+    let split_loader = split_loader_href(&options);
+    #[cfg(not(feature = "ssr"))]
+    let split_loader: Option<String> = None;
     view! {
         <!DOCTYPE html>
         <html lang="ru">
@@ -102,7 +106,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <link rel="manifest" href="/manifest.webmanifest"/>
                 <link rel="apple-touch-icon" href="/icons/icon-192.png"/>
-                <script src="/pwa.js" defer></script>
+                // The app starts only once this script, the main module and the WASM chunks'
+                // loader (which the main module imports) are here, but Leptos asks for the loader
+                // after the preloads of every chunk the page needs (about sixty), and a deferred
+                // script is of low priority: over HTTP/1.1's six connections both waited behind
+                // the chunks, and the start with them (6–9 s on a loaded 2-core machine, see
+                // end2end/bench/start-stress.mjs). Asked for first and at high priority, they
+                // come with the main module.
+                <script src="/pwa.js" defer fetchpriority="high"></script>
+                {split_loader.map(|href| view! { <link rel="modulepreload" href=href fetchpriority="high"/> })}
                 <HashedStylesheet options=options.clone() id="leptos"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
@@ -113,6 +125,34 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The address of wasm-split's loader of WASM chunks (`/pkg/__wasm_split.<hash>.js`), read once
+/// from the build's hash file beside the server binary, as Leptos finds it; `None` in a build
+/// without hashed files or without split chunks.
+#[cfg(feature = "ssr")]
+fn split_loader_href(options: &LeptosOptions) -> Option<String> {
+    static HREF: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    HREF.get_or_init(|| {
+        if !options.hash_files {
+            return None;
+        }
+        let hashes = std::env::current_exe()
+            .ok()?
+            .parent()?
+            .join(options.hash_file.as_ref());
+        let hashes = std::fs::read_to_string(hashes).ok()?;
+        let hash = hashes
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("split:").map(str::trim))?;
+        let file = format!("__wasm_split.{hash}.js");
+        let pkg = format!("{}/{}", options.site_root, options.site_pkg_dir);
+        std::path::Path::new(&pkg)
+            .join(&file)
+            .exists()
+            .then(|| format!("/{}/{file}", options.site_pkg_dir))
+    })
+    .clone()
 }
 
 /// The page's Content-Security-Policy, with the nonce of this response's inline hydration script.

@@ -1,5 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { citizenWithFines, hydrated, lastCode, login, loginStaff } from './helpers';
+import { citizenWithFines, hydrated, lastCode, login, loginCitizen, loginStaff } from './helpers';
 
 // ГОСТ Р 52872-2019 / WCAG 2.1 AA, checked in the browser: axe-core on every page (guest, citizen,
 // staff), the layout at a 360 px wide phone and at 200 % zoom, and the main journeys with the
@@ -85,8 +85,7 @@ for (const [name, viewport] of [
     const found: Record<string, string[]> = {};
     for (const path of guestPages) await check(page, path, found);
 
-    await login(page, 'demo@example.ru');
-    await expect(page).toHaveURL(/\/$/);
+    await loginCitizen(page);
     for (const path of await citizenPages(page)) await check(page, path, found);
 
     await context.clearCookies();
@@ -183,8 +182,7 @@ test('pay a debt with the keyboard alone', async ({ browser }) => {
 
 test('send a works report with the keyboard alone', async ({ page }) => {
   test.setTimeout(90_000);
-  await login(page, 'demo@example.ru');
-  await expect(page).toHaveURL(/\/$/);
+  await loginCitizen(page);
   await page.goto('/reports');
   await hydrated(page);
   await tabTo(page, 'a[href="/reports/new/works"]', 80);
@@ -195,8 +193,10 @@ test('send a works report with the keyboard alone', async ({ page }) => {
   await tabTo(page, 'select#f-policy_id', 80);
   const policies = await page.locator('#f-policy_id option').count();
   for (let i = 1; i < policies; i++) {
+    const chosen = await page.locator('#f-policy_id option').nth(i).getAttribute('value');
     await page.keyboard.press('ArrowDown');
-    await page.waitForTimeout(200); // the events of the policy are offered after its change
+    // The events list says whose events it shows once it has followed the change.
+    await expect(page.locator(`.events-of[data-policy="${chosen}"]`)).toBeAttached();
     if (await page.locator('#f-event_id option').count() > 1) break;
   }
   await tabTo(page, 'select#f-event_id');

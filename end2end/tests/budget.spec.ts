@@ -1,5 +1,5 @@
 import { test, expect, Browser, BrowserContextOptions } from '@playwright/test';
-import { hydrated, login } from './helpers';
+import { hydrated, login, loginCitizen } from './helpers';
 
 // The budget: the WASM + JS a first page downloads, brotli-compressed as sent, is at most
 // 300 KB. Pages load in section chunks (app::sections), so a first visit fetches the shell and its
@@ -38,8 +38,7 @@ for (const start of ['/login', '/', '/policies']) {
     if (start !== '/login') {
       const ctx = await browser.newContext({ serviceWorkers: 'block' });
       const page = await ctx.newPage();
-      await login(page, 'demo@example.ru');
-      await expect(page).toHaveURL(/\/$/);
+      await loginCitizen(page);
       options = { storageState: await ctx.storageState() };
       await ctx.close();
     }

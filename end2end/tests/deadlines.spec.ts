@@ -1,11 +1,10 @@
 import { test, expect } from '@playwright/test';
 import { randomInt } from 'node:crypto';
-import { hydrated, login, loginStaff } from './helpers';
+import { hydrated, loginCitizen, loginStaff } from './helpers';
 
 test('«Сроки»: coming deadlines, a missed one extended by staff, and the iCal feed', async ({ page, browser }) => {
   test.setTimeout(60_000);
-  await login(page, 'demo@example.ru');
-  await expect(page).toHaveURL(/\/$/);
+  await loginCitizen(page);
   await page.goto('/deadlines');
   await hydrated(page);
   const table = page.locator('#deadlines-table');

@@ -1,9 +1,8 @@
 import { test, expect } from '@playwright/test';
-import { hydrated, login } from './helpers';
+import { hydrated, login, loginCitizen } from './helpers';
 
 test('contributions: filter by period and programme in the URL, reload keeps it, a row opens its sheet', async ({ page }) => {
-  await login(page, 'demo@example.ru');
-  await expect(page).toHaveURL(/\/$/);
+  await loginCitizen(page);
   await page.getByRole('link', { name: 'Взносы' }).click();
   await expect(page.getByRole('heading', { name: 'Взносы', level: 1 })).toBeVisible();
   await expect(page.locator('tbody tr').first()).toBeVisible();
@@ -64,8 +63,7 @@ test('contributions: filter by period and programme in the URL, reload keeps it,
 });
 
 test('charges: balance at the top and a status filter applied with «Применить»', async ({ page }) => {
-  await login(page, 'demo@example.ru');
-  await expect(page).toHaveURL(/\/$/);
+  await loginCitizen(page);
   await page.goto('/charges');
   await hydrated(page);
   await expect(page.getByText('К оплате')).toBeVisible();
@@ -79,8 +77,7 @@ test('charges: balance at the top and a status filter applied with «Приме�
 });
 
 test('«Скачать XLSX» downloads exactly the filtered contributions as a workbook', async ({ page }) => {
-  await login(page, 'demo@example.ru');
-  await expect(page).toHaveURL(/\/$/);
+  await loginCitizen(page);
   await page.goto('/contributions?programme=DMS');
   await hydrated(page);
   const [download] = await Promise.all([
@@ -98,8 +95,7 @@ test('«Скачать XLSX» downloads exactly the filtered contributions as a 
 });
 
 test('«Начисления»: «Скачать XLSX» carries the filter', async ({ page }) => {
-  await login(page, 'demo@example.ru');
-  await expect(page).toHaveURL(/\/$/);
+  await loginCitizen(page);
   await page.goto('/charges?status=unpaid');
   await hydrated(page);
   const [download] = await Promise.all([

@@ -1,5 +1,5 @@
 import { expect, Browser, Page, APIRequestContext, Download } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHmac, randomInt } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,7 @@ export async function hydrated(page: Page) {
         panic: document.body?.getAttribute('data-panic'),
         bootError: document.body?.getAttribute('data-boot-error'),
         worker: !!navigator.serviceWorker?.controller,
+        steps: (window as unknown as { __kabinetBoot?: string[] }).__kabinetBoot,
         pkg: performance
           .getEntriesByType('resource')
           .filter((r) => r.name.includes('/pkg/'))
@@ -254,9 +255,34 @@ export function pdfText(file: Buffer): string {
   return execFileSync('pdftotext', ['-layout', path, '-']).toString('utf8').replace(/\u00a0/g, ' ');
 }
 
-export async function citizen(browser: Browser, who = 'demo@example.ru'): Promise<Page> {
+/** A demo citizen of the test's own (demo mode's `/dev/citizen`): Иванов Иван Петрович with the
+ * demo citizen's policies, debts and trusted person's authority, but his own account, so tests
+ * run side by side never share notices, reminders, drafts or payments. */
+export interface OwnCitizen {
+  email: string;
+  /** His ИНН, by which staff find exactly him among the many Ивановы of a run. */
+  inn: string;
+}
+
+export async function newCitizen(request: APIRequestContext): Promise<OwnCitizen> {
+  const res = await request.post('/dev/citizen');
+  expect(res.status(), 'a new demo citizen').toBe(200);
+  const [email, inn] = (await res.text()).trim().split(' ');
+  return { email, inn };
+}
+
+/** Logs `page` in as a new demo citizen of its own (see [`newCitizen`]); lands on «Обзор». */
+export async function loginCitizen(page: Page): Promise<OwnCitizen> {
+  const who = await newCitizen(page.request);
+  await login(page, who.email);
+  await expect(page).toHaveURL(/\/$/);
+  return who;
+}
+
+/** A new browser context logged in as `who`, or as a new demo citizen of its own. */
+export async function citizen(browser: Browser, who?: string): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
-  await login(page, who);
+  await login(page, who ?? (await newCitizen(page.request)).email);
   await expect(page).toHaveURL(/\/$/);
   return page;
 }
@@ -297,4 +323,51 @@ export async function createRequest(page: Page, kind: string, description: strin
   await expect(page.locator('#request-status')).toContainText('В обработке');
   await hydrated(page);
   return new URL(page.url()).pathname.split('/').pop()!;
+}
+
+/** Moscow wall-clock time `minutes` from now as a datetime-local value. */
+export function moscowInput(minutes: number): string {
+  const t = new Date(Date.now() + minutes * 60_000 + 3 * 3600_000);
+  return t.toISOString().slice(0, 16);
+}
+
+/** A server process of a test's own on `port`, in demo mode, on `databaseUrl`; `env` adds to it. */
+export function startServer(port: number, databaseUrl: string, env: Record<string, string> = {}): ChildProcess {
+  const binary = process.env.KABINET_SERVER ?? `${process.env.HOME}/.cache/kabinet-target/release/server`;
+  return spawn(binary, [], {
+    cwd: '..',
+    stdio: 'ignore',
+    env: {
+      ...process.env,
+      KABINET_MODE: 'demo',
+      LEPTOS_ENV: 'PROD',
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      DATABASE_URL: databaseUrl,
+      RUST_LOG: 'warn',
+      ...env,
+    },
+  });
+}
+
+/** Waits until the server at `base` answers its health check; answers what it said. */
+export async function serverUp(base: string): Promise<string> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`${base}/healthz`);
+      if (res.ok) return await res.text();
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the server at ${base} did not start`);
+}
+
+/** Stops a server process and waits until it has exited. */
+export async function stopServer(p: ChildProcess) {
+  if (p.exitCode !== null) return;
+  const exited = new Promise((r) => p.once('exit', r));
+  p.kill('SIGTERM');
+  await exited;
 }

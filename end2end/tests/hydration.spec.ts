@@ -1,5 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { hydrated, login, loginStaff } from './helpers';
+import { hydrated, login, loginCitizen, loginStaff } from './helpers';
 
 /** Console errors and uncaught exceptions of a page (a hydration mismatch shows as one). */
 function watch(page: Page): string[] {
@@ -16,8 +16,7 @@ function watch(page: Page): string[] {
 test('every page hydrates without an error, again and again', async ({ page }) => {
   test.setTimeout(150_000);
   const errors = watch(page);
-  await login(page, 'demo@example.ru');
-  await expect(page).toHaveURL(/\/$/);
+  await loginCitizen(page);
   await page.goto('/contributions');
   const sheet = await page.locator('tbody td[data-label="Дата начисления"] a').first().getAttribute('href');
   const policy = await (async () => {

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { login } from './helpers';
+import { login, loginCitizen } from './helpers';
 
 // Against the second server, whose sessions end after 62 seconds without activity (on the port
 // after the main one, as playwright.config.ts starts it; E2E_PORT moves both).
@@ -7,8 +7,7 @@ test.use({ baseURL: `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 3100) + 1
 
 test('an idle session warns a minute ahead, can be continued, and then ends', async ({ page }) => {
   test.setTimeout(120_000);
-  await login(page, 'demo@example.ru');
-  await expect(page).toHaveURL(/\/$/);
+  await loginCitizen(page);
   const warning = page.getByRole('alertdialog', { name: 'Сеанс скоро завершится' });
   await expect(warning).toBeVisible({ timeout: 15_000 });
   await expect(warning).toContainText('Из-за бездействия сеанс завершится через');

@@ -1,16 +1,10 @@
 import { test, expect, Page } from '@playwright/test';
-import { bytes, citizenWithFines, hydrated, login, loginStaff, pdfText } from './helpers';
+import { bytes, citizenWithFines, hydrated, loginCitizen, loginStaff, moscowInput, pdfText } from './helpers';
 
 /** «12 345,67 ₽» → kopecks. */
 function kopecks(text: string): number {
   const digits = text.replace(/[^\d,-]/g, '').replace(',', '.');
   return Math.round(parseFloat(digits) * 100);
-}
-
-/** Moscow wall-clock time `minutes` from now as a datetime-local value. */
-function moscowInput(minutes: number): string {
-  const t = new Date(Date.now() + minutes * 60_000 + 3 * 3600_000);
-  return t.toISOString().slice(0, 16);
 }
 
 async function openFirstContribution(page: Page) {
@@ -25,8 +19,7 @@ async function openFirstContribution(page: Page) {
 }
 
 test('«Скачать PDF» gives a statement whose Cyrillic text, filter and totals read back', async ({ page }) => {
-  await login(page, 'demo@example.ru');
-  await expect(page).toHaveURL(/\/$/);
+  await loginCitizen(page);
   await page.goto('/contributions?programme=DMS');
   await hydrated(page);
   const total = await page.locator('tfoot').innerText();
@@ -48,8 +41,7 @@ test('«Скачать PDF» gives a statement whose Cyrillic text, filter and t
 });
 
 test('print view: only the table and its totals, no navigation, filters or buttons', async ({ page }) => {
-  await login(page, 'demo@example.ru');
-  await expect(page).toHaveURL(/\/$/);
+  await loginCitizen(page);
   await page.goto('/contributions?from=2026-01-01&to=2026-12-31');
   await hydrated(page);
   await page.emulateMedia({ media: 'print' });
@@ -65,8 +57,7 @@ test('print view: only the table and its totals, no navigation, filters or butto
 
 test('a reminder set a minute ahead arrives by e-mail and as a notice, live', async ({ page, request }) => {
   test.setTimeout(150_000);
-  await login(page, 'demo@example.ru');
-  await expect(page).toHaveURL(/\/$/);
+  const me = await loginCitizen(page);
   await openFirstContribution(page);
 
   // A time in the past is refused with the field named.
@@ -83,14 +74,14 @@ test('a reminder set a minute ahead arrives by e-mail and as a notice, live', as
   await expect(page.locator('.live-status')).toHaveText('На связи');
 
   // Within the minute (and the job's few seconds) the reminder is sent and the page shows it,
-  // without a reload; the header counts the notice (the demo citizen may have deadline
-  // reminders of «Сроки» too, so the count alone proves nothing).
+  // without a reload; the header counts the notice (a citizen may have deadline reminders of
+  // «Сроки» too, so the count alone proves nothing).
   const link = page.getByRole('link', { name: /Уведомления/ });
   await expect(page.getByText(`${shown} — отправлено`)).toBeVisible({ timeout: 100_000 });
   await expect(link.locator('.count')).toHaveText(/^[1-9]/);
 
   const outbox = await (await request.get('/dev/outbox')).text();
-  expect(outbox).toContain('data-recipient="demo@example.ru"');
+  expect(outbox).toContain(`data-recipient="${me.email}"`);
   expect(outbox).toContain('Напоминание: взнос от');
 
   await link.click();
@@ -103,8 +94,7 @@ test('a reminder set a minute ahead arrives by e-mail and as a notice, live', as
 
 test('a charge entered by staff changes the citizen\'s balance in an open browser, without reload', async ({ browser }) => {
   const citizen = await (await browser.newContext()).newPage();
-  await login(citizen, 'demo@example.ru');
-  await expect(citizen).toHaveURL(/\/$/);
+  const me = await loginCitizen(citizen);
   await citizen.goto('/charges');
   await hydrated(citizen);
   await expect(citizen.locator('.live-status')).toHaveText('На связи');
@@ -125,8 +115,10 @@ test('a charge entered by staff changes the citizen\'s balance in an open browse
   await expect(staff.getByRole('heading', { name: 'Новое начисление' })).toBeVisible();
   await hydrated(staff);
   // A bad amount is named.
-  await staff.getByLabel('Поиск страхователя').fill('Иванов Иван');
-  const option = staff.locator('#f-policyholder_id option', { hasText: 'Иванов Иван Петрович' }).first();
+  // By his ИНН: every test has an Иванов Иван Петрович of its own.
+  await staff.getByLabel('Поиск страхователя').fill(me.inn);
+  await expect(staff.locator('#f-policyholder_id option', { hasText: 'Иванов Иван Петрович' })).toHaveCount(1);
+  const option = staff.locator('#f-policyholder_id option', { hasText: 'Иванов Иван Петрович' });
   await expect(option).toBeAttached();
   await staff.locator('#f-policyholder_id').selectOption(await option.getAttribute('value'));
   await staff.getByLabel('Тип начисления').selectOption('penalty');
@@ -145,8 +137,7 @@ test('a charge entered by staff changes the citizen\'s balance in an open browse
 });
 
 test('a contribution sheet links its «Извещение на оплату» as a PDF with the requisites', async ({ page }) => {
-  await login(page, 'demo@example.ru');
-  await expect(page).toHaveURL(/\/$/);
+  await loginCitizen(page);
   await openFirstContribution(page);
   const kbk = (await page.locator('.facts div', { hasText: 'КБК' }).locator('dd').innerText()).trim();
   const [download] = await Promise.all([
@@ -178,8 +169,7 @@ test('«Начисления» «Скачать PDF» gives exactly the citizen\
 });
 
 test('a reminder is deleted with «Удалить» and stays deleted', async ({ page }) => {
-  await login(page, 'demo@example.ru');
-  await expect(page).toHaveURL(/\/$/);
+  await loginCitizen(page);
   await openFirstContribution(page);
   // A time of its own, days ahead, so no other test's reminder is taken for this one.
   const when = moscowInput(3 * 24 * 60 + Math.floor(Math.random() * 600));

@@ -1,6 +1,6 @@
 import { test, expect, Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { citizenWithFines, hydrated, lastCode, login, pdfText } from './helpers';
+import { citizenWithFines, hydrated, lastCode, loginCitizen, pdfText } from './helpers';
 
 async function payByCard(page: Page, card: string) {
   await page.getByLabel('Номер карты').fill(card);
@@ -134,8 +134,7 @@ test('another citizen cannot open a payment or a document', async ({ browser }) 
   const receipt = await page.getByRole('link', { name: /^Чек ЧЕК-/ }).getAttribute('href');
 
   const other = await (await browser.newContext()).newPage();
-  await login(other, 'demo@example.ru');
-  await expect(other).toHaveURL(/\/$/);
+  await loginCitizen(other);
   const res = await other.goto(paymentUrl);
   expect(res!.status()).toBe(404);
   await expect(other.getByRole('heading', { name: 'Платёж не найден' })).toBeVisible();

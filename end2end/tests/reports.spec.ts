@@ -1,6 +1,6 @@
 import { test, expect, Page } from '@playwright/test';
 import { randomInt } from 'node:crypto';
-import { hydrated, login, loginStaff } from './helpers';
+import { hydrated, login, loginCitizen, loginStaff } from './helpers';
 
 /** Text nobody else in the run types, to find this test's draft. */
 function unique(prefix: string): string {
@@ -55,8 +55,7 @@ async function fillEvent(page: Page, place: string, damage: string, photo = 'ф�
 }
 
 test('a partly filled report is kept as a draft across a reload', async ({ page }) => {
-  await login(page, 'demo@example.ru');
-  await expect(page).toHaveURL(/\/$/);
+  await loginCitizen(page);
   await openEventForm(page);
   const place = unique('Склад №');
   const saved = page.waitForResponse((r) => r.url().includes('/api/reports/save') && r.ok()
@@ -78,8 +77,7 @@ test('a partly filled report is kept as a draft across a reload', async ({ page 
 });
 
 test('typing and leaving at once for «Отчётность» still saves the draft, and nothing breaks', async ({ page }) => {
-  await login(page, 'demo@example.ru');
-  await expect(page).toHaveURL(/\/$/);
+  await loginCitizen(page);
   await openEventForm(page);
   // A first autosave gives the draft its address.
   await page.getByLabel('Дата и время события').fill(yesterday());
@@ -102,8 +100,7 @@ test('typing and leaving at once for «Отчётность» still saves the dr
 });
 
 test('a wrong field is named as it is left and on «Далее»', async ({ page }) => {
-  await login(page, 'demo@example.ru');
-  await expect(page).toHaveURL(/\/$/);
+  await loginCitizen(page);
   await openEventForm(page);
   const when = page.getByLabel('Дата и время события');
   await when.fill('2099-01-01T10:00');
@@ -131,8 +128,7 @@ test('a wrong field is named as it is left and on «Далее»', async ({ page
 
 test('a report the server rejects shows its log, is corrected, resubmitted and accepted', async ({ page, browser }) => {
   test.setTimeout(90_000);
-  await login(page, 'demo@example.ru');
-  await expect(page).toHaveURL(/\/$/);
+  await loginCitizen(page);
   const photo = `${unique('фото')}.pdf`;
   await fillEvent(page, unique('Офис'), '9 000 000 000', photo);
   // The review step lists the file that will go with the report.
@@ -200,8 +196,7 @@ test('a report the server rejects shows its log, is corrected, resubmitted and a
 
 test('staff return a report with a comment, and the citizen sees it with «Исправить»', async ({ page, browser }) => {
   test.setTimeout(90_000);
-  await login(page, 'demo@example.ru');
-  await expect(page).toHaveURL(/\/$/);
+  await loginCitizen(page);
   await fillEvent(page, unique('Цех'), '1 000');
   await page.getByRole('button', { name: 'Отправить' }).click();
   await expect(page).toHaveURL(/\/reports\/[0-9a-f]{32}$/);
@@ -249,17 +244,19 @@ test('double-clicking «Отправить» makes one report', async ({ page })
 async function policyWithEvents(page: Page): Promise<void> {
   const policies = await page.locator('#f-policy_id option').count();
   for (let i = 1; i < policies; i++) {
+    const chosen = await page.locator('#f-policy_id option').nth(i).getAttribute('value');
     await page.getByLabel('Полис').selectOption({ index: i });
-    await page.waitForTimeout(200); // the events of the policy are offered after its change
+    // The events list says whose events it shows once it has followed the change.
+    await expect(page.locator(`.events-of[data-policy="${chosen}"]`)).toBeAttached();
     if (await page.locator('#f-event_id option').count() > 1) return;
+    await expect(page.locator('#no-events')).toBeVisible();
   }
   throw new Error('no policy with insured events');
 }
 
 test('works: rows added and removed, the total computed, an invoice required and attached', async ({ page }) => {
   test.setTimeout(60_000);
-  await login(page, 'demo@example.ru');
-  await expect(page).toHaveURL(/\/$/);
+  await loginCitizen(page);
   await page.goto('/reports/new/works');
   await hydrated(page);
   await policyWithEvents(page);
@@ -306,8 +303,7 @@ test('works: rows added and removed, the total computed, an invoice required and
 });
 
 test('recalculation: a new rate with its grounds and a supporting document', async ({ page }) => {
-  await login(page, 'demo@example.ru');
-  await expect(page).toHaveURL(/\/$/);
+  await loginCitizen(page);
   await page.goto('/reports/new/recalc');
   await hydrated(page);
   await page.getByLabel('Полис').selectOption({ index: 1 });

@@ -1,11 +1,10 @@
 import { test, expect } from '@playwright/test';
-import { hydrated, login, loginStaff } from './helpers';
+import { hydrated, login, loginCitizen, loginStaff } from './helpers';
 
 test('logout ends the session on the server, not just in the browser', async ({ browser }) => {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await login(page, 'demo@example.ru');
-  await expect(page).toHaveURL(/\/$/);
+  await loginCitizen(page);
   const cookies = await context.cookies();
   const session = cookies.find((c) => c.name === 'kabinet_session');
   expect(session?.httpOnly).toBe(true);
@@ -63,8 +62,7 @@ test('pages carry the security headers', async ({ page }) => {
 });
 
 test('an unknown address, logged in, is «Страница не найдена» with a nonce CSP, and the page starts', async ({ page }) => {
-  await login(page, 'demo@example.ru');
-  await expect(page).toHaveURL(/\/$/);
+  await loginCitizen(page);
   const response = await page.goto('/no-such-page');
   expect(response!.status()).toBe(404);
   await expect(page.getByRole('heading', { name: 'Страница не найдена' })).toBeVisible();
@@ -95,8 +93,7 @@ test('every kind of page carries the CSP with its nonce: guest, citizen, public 
     await startsUnderItsCsp(guest, path);
   }
   const citizen = await (await browser.newContext()).newPage();
-  await login(citizen, 'demo@example.ru');
-  await expect(citizen).toHaveURL(/\/$/);
+  await loginCitizen(citizen);
   for (const path of ['/', '/policies', '/contributions', '/charges', '/debts', '/documents', '/requests',
     '/reports', '/deadlines', '/notices', '/security', '/profile']) {
     await startsUnderItsCsp(citizen, path);

@@ -68,6 +68,19 @@ pub async fn expire_codes(State(state): State<AppState>, Form(form): Form<Expire
     }
 }
 
+/// `POST /dev/citizen`: a new demo citizen of its own (the demo citizen's policies, debts and
+/// authorities, new contacts), as `email ИНН` (one line), for a browser test that must not share
+/// `demo@example.ru` with the tests beside it (see [`store::Store::demo_citizen_account`]).
+pub async fn citizen_account(State(state): State<AppState>) -> Response {
+    match state.store.demo_citizen_account().await {
+        Ok((email, inn)) => format!("{email} {inn}").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "demo citizen account");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
 /// `POST /dev/staff`: a new staff member with a TOTP app of its own, as `email secret` (one line),
 /// for a browser test that works in the staff area (see [`store::Store::demo_staff_account`]).
 pub async fn staff_account(State(state): State<AppState>) -> Response {

@@ -357,7 +357,8 @@ pub fn router(state: AppState) -> Router {
             .route("/dev/expire-codes", post(dev::expire_codes))
             .route("/dev/client-errors", get(client_errors::list))
             .route("/dev/client-errors/take", post(client_errors::take))
-            .route("/dev/staff", post(dev::staff_account));
+            .route("/dev/staff", post(dev::staff_account))
+            .route("/dev/citizen", post(dev::citizen_account));
     }
     let app = app
         .leptos_routes_with_context(&state, routes, context.clone(), {

@@ -540,20 +540,7 @@ impl Store {
             "Пароль от Кабинета страхователя задан {when} (МСК) по ссылке из заявки № {number}. \
              Все сеансы завершены.{factor} Если это были не вы, срочно обратитесь к страховщику."
         );
-        for (channel, to) in [
-            (Channel::Email, account.email.clone()),
-            (Channel::Sms, account.phone.clone()),
-        ] {
-            let msg = Message {
-                channel,
-                to,
-                subject: "Пароль изменён".into(),
-                body: text.clone(),
-            };
-            if let Err(e) = self.notify(&msg).await {
-                tracing::warn!(error = %e, "password notice not sent");
-            }
-        }
+        self.tell_password_changed(&account, &text).await;
         Ok(())
     }
 }

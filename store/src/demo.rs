@@ -581,6 +581,53 @@ impl Gen {
         }
     }
 
+    /// The demo citizen Иванов Иван Петрович with an account: three policies of his own (two
+    /// running, one ended, some debt) and a trusted person's authority over his mother's policy.
+    /// Answers his policyholder record.
+    fn citizen(&mut self, account: &str, email: &str, phone: &str, hash: &str) -> PolicyholderRow {
+        let ivanov = self.person(
+            "Иванов Иван Петрович".into(),
+            None,
+            Some(email.into()),
+            Some(phone.into()),
+        );
+        self.account(
+            account,
+            &ivanov.name,
+            email,
+            phone,
+            Some(&ivanov),
+            "user",
+            hash,
+        );
+        let three_years = self.years_ago(3);
+        let two_years = self.years_ago(2);
+        let one_year = self.years_ago(1);
+        self.authority(
+            account,
+            &ivanov.id,
+            "self",
+            "Сведения страховщика, контакт подтверждён",
+            three_years,
+            None,
+        );
+        self.policy(&ivanov.id, 0, three_years, 48, 2, "active");
+        self.policy(&ivanov.id, 1, two_years, 36, 1, "active");
+        self.policy(&ivanov.id, 2, three_years, 24, 0, "expired");
+        let mother = self.person("Иванова Анна Сергеевна".into(), None, None, None);
+        self.policy(&mother.id, 4, one_year, 60, 0, "active");
+        let until = self.today.checked_add_months(Months::new(18));
+        self.authority(
+            account,
+            &mother.id,
+            "trusted",
+            "Нотариальная доверенность 77 АБ 1234567 от 01.03.2025",
+            one_year,
+            until,
+        );
+        ivanov
+    }
+
     fn years_ago(&self, years: u32) -> NaiveDate {
         month_start(self.today)
             .checked_sub_months(Months::new(12 * years))
@@ -608,42 +655,7 @@ impl Store {
         let one_year = g.years_ago(1);
 
         // The citizen: three policies (two running, one ended), some debt; trusted person for a relative.
-        let ivanov = g.person(
-            "Иванов Иван Петрович".into(),
-            None,
-            Some("demo@example.ru".into()),
-            Some("+79160000001".into()),
-        );
-        g.account(
-            "acc-demo",
-            &ivanov.name,
-            "demo@example.ru",
-            "+79160000001",
-            Some(&ivanov),
-            "user",
-            &hash,
-        );
-        g.authority(
-            "acc-demo",
-            &ivanov.id,
-            "self",
-            "Сведения страховщика, контакт подтверждён",
-            three_years,
-            None,
-        );
-        g.policy(&ivanov.id, 0, three_years, 48, 2, "active");
-        g.policy(&ivanov.id, 1, two_years, 36, 1, "active");
-        g.policy(&ivanov.id, 2, three_years, 24, 0, "expired");
-        let mother = g.person("Иванова Анна Сергеевна".into(), None, None, None);
-        g.policy(&mother.id, 4, one_year, 60, 0, "active");
-        g.authority(
-            "acc-demo",
-            &mother.id,
-            "trusted",
-            "Нотариальная доверенность 77 АБ 1234567 от 01.03.2025",
-            one_year,
-            g.today.checked_add_months(Months::new(18)),
-        );
+        let ivanov = g.citizen("acc-demo", "demo@example.ru", "+79160000001", &hash);
 
         // The representative: a person with a policy of her own, and director of an ООО.
         let smirnova = g.person(
@@ -761,7 +773,7 @@ impl Store {
             g.policy(&ph.id, i + 3, one_year, 24, 1, "active");
         }
         self.flush_demo(&mut g.batch, now).await?;
-        self.demo_insured_events(&[&ivanov.id, &romashka.id])
+        self.demo_insured_events(&[&ivanov.id, &romashka.id], 100)
             .await?;
 
         // Benchmark scale: `scale` more policyholders with two policies each.
@@ -793,6 +805,44 @@ impl Store {
         .await
         .map(|r| r.rows_affected()))?;
         Ok(())
+    }
+
+    /// Demo mode's `/dev/citizen`: a demo citizen of the test's own, with the same policies,
+    /// debts, trusted person's authority and insured events as `demo@example.ru` but new contacts
+    /// and identifiers, so browser tests run side by side never share one account's notices,
+    /// reminders, drafts or payments. Answers the e-mail (the password is [`DEMO_PASSWORD`]) and
+    /// the ИНН (staff find the citizen by it). Never reachable outside demo mode.
+    pub async fn demo_citizen_account(&self) -> StoreResult<(String, String)> {
+        use rand::RngCore;
+        // Taken atomically, so citizens made at the same moment get different numbers (and so
+        // different policy and event numbers, which are unique).
+        let n: String = on_pool!(self, p => sqlx::query_scalar(
+            "INSERT INTO settings (key, value) VALUES ('demo_citizens', '1')
+             ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(settings.value AS INTEGER) + 1 AS TEXT)
+             RETURNING value",
+        )
+        .fetch_one(p)
+        .await)?;
+        let n: u64 = n.parse().map_err(|_| {
+            crate::StoreError::Internal("the demo citizens' counter is not a number".into())
+        })?;
+        let hash = hash_password(DEMO_PASSWORD.to_string()).await?;
+        let mut g = Gen {
+            rng: Rng(rand::rngs::OsRng.next_u64()),
+            today: self.today(),
+            batch: Batch::default(),
+            summary: DemoSummary::default(),
+            // Above the numbers of the demo data and its benchmark scale, ten per citizen.
+            seq: 5_000_000 + n * 10,
+        };
+        let id = crate::new_id();
+        let email = format!("citizen{n}@example.ru");
+        let phone = format!("+79161{:06}", n % 1_000_000);
+        let ivanov = g.citizen(&id, &email, &phone, &hash);
+        self.flush_demo(&mut g.batch, self.now()).await?;
+        self.demo_insured_events(&[&ivanov.id], 1_000 + n * 10)
+            .await?;
+        Ok((email, ivanov.inn.unwrap_or_default()))
     }
 
     /// Demo mode's `/dev/staff`: a new staff member of its own (password [`DEMO_PASSWORD`], a

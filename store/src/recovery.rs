@@ -9,7 +9,7 @@
 use crate::codes::{EXPIRED_CODE, Purpose, blocked_code, wrong_code};
 use crate::journal::Entry;
 use crate::throttle::Attempt;
-use crate::{Message, Store, StoreError, StoreResult, on_pool};
+use crate::{Store, StoreError, StoreResult, on_pool};
 use chrono::{DateTime, Duration, Utc};
 use domain::FieldErrors;
 use domain::ids::LoginId;
@@ -216,25 +216,7 @@ impl Store {
             "Пароль от Кабинета страхователя изменён {when} (МСК). Все сеансы завершены. \
              Если это были не вы, восстановите доступ и обратитесь к страховщику."
         );
-        // The password has changed already: a notice that cannot be sent is logged, not an error
-        // that would tell the user the change failed.
-        for (channel, to) in [
-            (Channel::Email, &account.email),
-            (Channel::Sms, &account.phone),
-        ] {
-            if to.is_empty() {
-                continue;
-            }
-            let notice = Message {
-                channel,
-                to: to.clone(),
-                subject: "Пароль изменён".into(),
-                body: text.clone(),
-            };
-            if let Err(e) = self.notify(&notice).await {
-                tracing::warn!(error = %e, channel = channel.code(), "password change notice");
-            }
-        }
+        self.tell_password_changed(&account, &text).await;
         Ok(())
     }
 }

@@ -797,8 +797,13 @@ impl Store {
     }
 
     /// Demo data: two insured events on the first running policy of each policyholder, so the
-    /// works report has events to link to.
-    pub(crate) async fn demo_insured_events(&self, policyholders: &[&str]) -> StoreResult<()> {
+    /// works report has events to link to; their numbers count on from `first_number` (numbers
+    /// are unique, so each call takes its own range of ten per policyholder).
+    pub(crate) async fn demo_insured_events(
+        &self,
+        policyholders: &[&str],
+        first_number: u64,
+    ) -> StoreResult<()> {
         let now = self.now();
         for (i, ph) in policyholders.iter().enumerate() {
             let policy: Option<(String, String)> = on_pool!(self, p => sqlx::query_as(
@@ -825,7 +830,7 @@ impl Store {
                 .bind(new_id())
                 .bind(*ph)
                 .bind(&policy_id)
-                .bind(format!("СС-{}-{:06}", now.year(), 100 + i * 10 + j))
+                .bind(format!("СС-{}-{:06}", now.year(), first_number + i as u64 * 10 + j as u64))
                 .bind(now - chrono::Duration::days(days))
                 .bind(text)
                 // Registered the day after: the older event's claim deadline has passed.

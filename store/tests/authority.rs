@@ -174,3 +174,64 @@ both!(
         assert_eq!(later.map(|p| p.role).ok().as_deref(), Some("self"));
     }
 );
+
+both!(
+    a_demo_citizen_of_its_own_has_the_demo_citizens_data_and_nobody_elses,
+    |db| {
+        let s = &db.store;
+        s.load_demo(0).await.unwrap();
+        // Two made at the same moment, as two browser tests side by side make them.
+        let (a, b) = tokio::join!(s.demo_citizen_account(), s.demo_citizen_account());
+        let ((a, a_inn), (b, _)) = (a.unwrap(), b.unwrap());
+        assert_ne!(a, b);
+        let a = s.account_id_by_email(&a).await.unwrap().expect("account a");
+        let b = s.account_id_by_email(&b).await.unwrap().expect("account b");
+        assert!(
+            s.check_password(&a, store::demo::DEMO_PASSWORD)
+                .await
+                .unwrap()
+        );
+        let demo_own = s.accessible_policyholders("acc-demo").await.unwrap();
+        let holders = s.accessible_policyholders(&a).await.unwrap();
+        // The same shape as the demo citizen: himself and his mother (as a trusted person).
+        assert_eq!(
+            holders
+                .iter()
+                .map(|h| (h.name.clone(), h.role.clone()))
+                .collect::<Vec<_>>(),
+            demo_own
+                .iter()
+                .map(|h| (h.name.clone(), h.role.clone()))
+                .collect::<Vec<_>>(),
+        );
+        let own = holders[0].id.clone();
+        assert_ne!(own, demo_own[0].id, "a policyholder record of its own");
+        // Staff find him by his ИНН, and only him.
+        let staff = s.demo_staff_account().await.unwrap().0;
+        let staff = s.account_id_by_email(&staff).await.unwrap().unwrap();
+        let found = s.staff_policyholders(&staff, &a_inn).await.unwrap();
+        assert_eq!(
+            found.iter().map(|f| f.id.clone()).collect::<Vec<_>>(),
+            vec![own.clone()]
+        );
+        let overview = s.overview(&a, &own).await.unwrap();
+        assert_eq!(overview.all_policies, 3);
+        assert_eq!(overview.active_policies, 2);
+        assert!(overview.totals.debt().0 > 0, "some debt to pay");
+        let choices = s.report_choices(&a, &own).await.unwrap();
+        assert_eq!(
+            choices.events.len(),
+            2,
+            "insured events for the works report"
+        );
+        // Neither sees the other's data, nor the demo citizen's.
+        assert!(matches!(
+            s.overview(&b, &own).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            s.overview(&a, &demo_own[0].id).await,
+            Err(StoreError::NotFound)
+        ));
+    }
+);

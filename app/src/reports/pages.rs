@@ -685,9 +685,16 @@ fn step_view(
                         .collect::<Vec<_>>()
                 })
             });
+            let none = move || !policy.get().is_empty() && events.with(Vec::is_empty);
+            // `data-policy` says whose events the list shows: the list follows the policy chosen.
             view! {
                 {policy_select()}
-                <RSelect w name="event_id" label="Страховой случай" options=events empty="— выберите страховой случай —"/>
+                <div class="events-of" data-policy=move || policy.get()>
+                    <RSelect w name="event_id" label="Страховой случай" options=events empty="— выберите страховой случай —"/>
+                    <Show when=none>
+                        <p class="hint" id="no-events">"По этому полису нет зарегистрированных страховых случаев: выберите другой полис."</p>
+                    </Show>
+                </div>
             }.into_any()
         }
         (ReportKind::Works, _) => view! {

@@ -110,21 +110,34 @@ impl Store {
              Другие сеансы завершены. Если это были не вы, восстановите доступ через «Забыли пароль» \
              и обратитесь к страховщику."
         );
+        self.tell_password_changed(&account, &text).await;
+        Ok(token)
+    }
+
+    /// Tells the account's e-mail and phone that its password was changed (`text` says how and
+    /// when). The password has changed already: a notice that cannot be sent is logged, never an
+    /// error that would tell the user the change failed.
+    pub(crate) async fn tell_password_changed(
+        &self,
+        account: &crate::accounts::Account,
+        text: &str,
+    ) {
         for (channel, to) in [
-            (Channel::Email, account.email),
-            (Channel::Sms, account.phone),
+            (Channel::Email, &account.email),
+            (Channel::Sms, &account.phone),
         ] {
-            let msg = Message {
+            if to.is_empty() {
+                continue;
+            }
+            let notice = Message {
                 channel,
-                to,
+                to: to.clone(),
                 subject: "Пароль изменён".into(),
-                body: text.clone(),
+                body: text.to_string(),
             };
-            // The password is changed already: a mail server that is down is only logged.
-            if let Err(e) = self.notify(&msg).await {
-                tracing::warn!(error = %e, "password change notice not sent");
+            if let Err(e) = self.notify(&notice).await {
+                tracing::warn!(error = %e, channel = channel.code(), "password change notice not sent");
             }
         }
-        Ok(token)
     }
 }
