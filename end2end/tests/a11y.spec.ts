@@ -1,4 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
+import { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { citizenWithFines, hydrated, lastCode, login, loginCitizen, loginStaff } from './helpers';
 
 // ГОСТ Р 52872-2019 / WCAG 2.1 AA, checked in the browser: axe-core on every page (guest, citizen,

@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { enterCode, hydrated, lastCode, lastMessage, login, loginStaff, newPerson, register } from './helpers';
 
 test('«Восстановление доступа без подтверждения»: an application, staff approve with a new contact, the one-time link sets a password once', async ({ page, browser }) => {

@@ -1,4 +1,5 @@
-import { test, expect, Browser, BrowserContextOptions } from '@playwright/test';
+import { Browser, BrowserContextOptions } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { hydrated, login, loginCitizen } from './helpers';
 
 // The budget: the WASM + JS a first page downloads, brotli-compressed as sent, is at most

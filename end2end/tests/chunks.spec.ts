@@ -1,4 +1,5 @@
-import { test, expect, Page, BrowserContext } from '@playwright/test';
+import { Page, BrowserContext } from '@playwright/test';
+import { allowConsoleErrors, expect, test } from './fixtures';
 import { hydrated, loginCitizen } from './helpers';
 
 // Pages come in section chunks (app::sections). A chunk that fails to load, or never arrives, must
@@ -16,6 +17,8 @@ async function loggedIn(context: BrowserContext): Promise<Page> {
 test.use({ serviceWorkers: 'block' });
 
 test('a section chunk that fails to load once is fetched again and the page opens', async ({ context }) => {
+  // The failed fetch, as the split loader logs it and leaves it unhandled.
+  allowConsoleErrors(/Failed to fetch/);
   const page = await loggedIn(context);
   let failed = 0;
   await page.route(/\/pkg\/split_finance[^/]*\.wasm$/, async (route) => {
@@ -40,6 +43,8 @@ test('a section chunk that fails to load once is fetched again and the page open
 
 test('a section chunk that never arrives makes the page load whole from the server', async ({ context }) => {
   test.setTimeout(60_000);
+  // The healing reload's mark, which this test checks.
+  allowConsoleErrors(/the page was loaded again: .*section did not load/);
   const page = await loggedIn(context);
   let held = 0;
   await page.route(/\/pkg\/split_records[^/]*\.wasm$/, async (route) => {

@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { randomInt } from 'node:crypto';
 import { hydrated, loginCitizen, loginStaff } from './helpers';
 

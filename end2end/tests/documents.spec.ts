@@ -1,4 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
+import { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { bytes, citizen, createRequest, hydrated, loginStaff, pdfText } from './helpers';
 
 /**

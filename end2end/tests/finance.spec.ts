@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { hydrated, login, loginCitizen } from './helpers';
 
 test('contributions: filter by period and programme in the URL, reload keeps it, a row opens its sheet', async ({ page }) => {

@@ -1,4 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
+import { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { hydrated, login, loginCitizen, loginStaff } from './helpers';
 
 /** Console errors and uncaught exceptions of a page (a hydration mismatch shows as one). */

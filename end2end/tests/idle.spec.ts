@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { login, loginCitizen } from './helpers';
 
 // Against the second server, whose sessions end after 62 seconds without activity (on the port

@@ -1,4 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
+import { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { bytes, citizenWithFines, hydrated, loginCitizen, loginStaff, moscowInput, pdfText } from './helpers';
 
 /** «12 345,67 ₽» → kopecks. */

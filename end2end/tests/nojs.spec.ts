@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { expect, test } from './fixtures';
 
 // Before the WASM loads (or without JavaScript at all) the core forms still work.
 test.use({ javaScriptEnabled: false });

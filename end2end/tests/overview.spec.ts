@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { enterCode, hydrated, lastCode, loginCitizen, newPerson, register } from './helpers';
 
 /** «12 345,67 ₽» → kopecks. */

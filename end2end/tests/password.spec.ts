@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { enterCode, hydrated, lastCode, lastMessage, login, newPerson, register } from './helpers';
 
 // A freshly registered account: the shared demo accounts keep `Kabinet-2026` for the other tests.

@@ -1,4 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
+import { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { readFileSync } from 'node:fs';
 import { citizenWithFines, hydrated, lastCode, loginCitizen, pdfText } from './helpers';
 

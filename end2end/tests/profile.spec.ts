@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { enterCode, hydrated, lastCode, loginStaff, newInn, newPerson, register } from './helpers';
 
 test('changing the phone without a fresh second factor asks for it, keeps what was typed, then succeeds and is in the history', async ({ page }) => {

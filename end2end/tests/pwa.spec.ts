@@ -1,4 +1,5 @@
-import { test, expect, chromium, Page } from '@playwright/test';
+import { chromium, Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { loginCitizen } from './helpers';
 
 // A date or page out of range in a list's address (`+262142-12-31` once overflowed the server's

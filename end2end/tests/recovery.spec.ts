@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { enterCode, hydrated, lastCode, login, register } from './helpers';
 
 const volkova = { name: 'Волкова Елена Андреевна', email: 'volkova@example.ru', phone: '+7 916 000-01-04', snils: '318-275-946 98' };

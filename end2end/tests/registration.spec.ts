@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { enterCode, hydrated, lastCode, login, register } from './helpers';
 
 // People in the demo insurer's register without an account: signing up with the same СНИЛС and

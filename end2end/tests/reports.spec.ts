@@ -1,4 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
+import { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { randomInt } from 'node:crypto';
 import { hydrated, login, loginCitizen, loginStaff } from './helpers';
 

@@ -1,4 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
+import { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { rmSync, mkdirSync } from 'node:fs';
 import { hydrated, loginCitizen, loginStaff, serverUp, startServer, stopServer } from './helpers';
 

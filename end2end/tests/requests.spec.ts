@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { attach, citizen, createRequest, hydrated, loginCitizen, loginStaff, pdfText } from './helpers';
 
 test('the create form names bad fields and keeps the values', async ({ browser }) => {

@@ -1,4 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
+import { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { ChildProcess, execFileSync } from 'node:child_process';
 import { hydrated, loginCitizen, loginStaff, moscowInput, serverUp, startServer, stopServer } from './helpers';
 

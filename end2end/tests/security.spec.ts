@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { enterCode, freshTotp, hydrated, lastCode, lastMessage, login, loginStaff, newPerson, newStaff, register } from './helpers';
 
 test('ending another session from «Безопасность» logs that browser out', async ({ browser }) => {

@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { hydrated, login, loginCitizen, loginStaff } from './helpers';
 
 test('logout ends the session on the server, not just in the browser', async ({ browser }) => {

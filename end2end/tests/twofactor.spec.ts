@@ -1,4 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
+import { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { enterCode, hydrated, lastCode, newPerson, normalPhone, register, totp } from './helpers';
 
 async function loginWithPassword(page: Page, email: string, password: string) {

@@ -169,6 +169,29 @@ pub fn clear_cookie(res: &mut Response, state: &AppState) {
 
 /// Refuses state-changing requests that a browser says come from another site (CSRF defence on top
 /// of SameSite cookies): by `Sec-Fetch-Site`, else by `Origin` against the request's own host.
+/// This response's CSP nonce, made before the page renders: the page's scripts carry it (see the
+/// app's context in main.rs) and [`page_csp`] puts it in the header.
+#[derive(Clone)]
+pub struct PageNonce(pub std::sync::Arc<str>);
+
+/// Gives each request a [`PageNonce`] and every HTML response the page CSP with it, whatever the
+/// renderer set: the shell's own header did not reach the browser on about one page load in a
+/// hundred (found by end2end/tests/fixtures.ts), and a page without it could not start.
+pub async fn page_csp(mut req: Request, next: Next) -> Response {
+    let nonce = leptos::nonce::Nonce::new().as_inner().clone();
+    req.extensions_mut().insert(PageNonce(nonce.clone()));
+    let mut res = next.run(req).await;
+    let html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if html && let Ok(v) = HeaderValue::from_str(&app::page_csp(&nonce)) {
+        res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    res
+}
+
 pub async fn origin_guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;

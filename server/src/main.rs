@@ -271,7 +271,13 @@ pub fn router(state: AppState) -> Router {
             provide_context(store.for_request());
             provide_context(acquirer.clone());
             provide_context(app_config.clone());
-            leptos::nonce::provide_nonce();
+            // The nonce the server's page_csp layer made for this request (its header carries it).
+            match use_context::<axum::http::request::Parts>()
+                .and_then(|p| p.extensions.get::<http::PageNonce>().cloned())
+            {
+                Some(n) => provide_context(leptos::nonce::Nonce::from_value(n.0)),
+                None => leptos::nonce::provide_nonce(),
+            }
         }
     };
     let server_fns = {
@@ -371,6 +377,7 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(context, shell))
+        .layer(axum::middleware::from_fn(http::page_csp))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             http::session_layer,

@@ -882,8 +882,12 @@ impl Store {
     async fn flush_demo(&self, b: &mut Batch, now: DateTime<Utc>) -> StoreResult<()> {
         let batch = std::mem::take(b);
         on_pool_db!(self, p, Db => {
+            // Read before the transaction, so that its first statement is a write: a SQLite
+            // transaction that reads and then writes fails at once with SQLITE_BUSY if another
+            // connection wrote in between (the busy timeout does not apply), as /dev/citizen
+            // did beside the browser tests' other writes.
+            let fixed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM insurers").fetch_one(p).await?;
             let mut tx = p.begin().await?;
-            let fixed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM insurers").fetch_one(&mut *tx).await?;
             if fixed == 0 {
                 let mut rng = Rng(7);
                 for ins in INSURERS {

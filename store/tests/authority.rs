@@ -180,9 +180,13 @@ both!(
     |db| {
         let s = &db.store;
         s.load_demo(0).await.unwrap();
-        // Two made at the same moment, as two browser tests side by side make them.
-        let (a, b) = tokio::join!(s.demo_citizen_account(), s.demo_citizen_account());
-        let ((a, a_inn), (b, _)) = (a.unwrap(), b.unwrap());
+        // Six made at the same moment, as browser tests side by side make them (on SQLite a
+        // transaction that read before it wrote failed here with SQLITE_BUSY).
+        let made = futures_util::future::join_all((0..6).map(|_| s.demo_citizen_account())).await;
+        let made: Vec<(String, String)> = made.into_iter().map(|m| m.unwrap()).collect();
+        let emails: std::collections::BTreeSet<&String> = made.iter().map(|m| &m.0).collect();
+        assert_eq!(emails.len(), 6, "six different citizens");
+        let ((a, a_inn), (b, _)) = (made[0].clone(), made[1].clone());
         assert_ne!(a, b);
         let a = s.account_id_by_email(&a).await.unwrap().expect("account a");
         let b = s.account_id_by_email(&b).await.unwrap().expect("account b");
