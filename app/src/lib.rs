@@ -90,8 +90,6 @@ pub fn page_access(path: &str) -> Access {
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    set_security_headers();
-    #[cfg(feature = "ssr")]
     let split_loader = split_loader_href(&options);
     #[cfg(not(feature = "ssr"))]
     let split_loader: Option<String> = None;
@@ -153,30 +151,6 @@ fn split_loader_href(options: &LeptosOptions) -> Option<String> {
             .then(|| format!("/{}/{file}", options.site_pkg_dir))
     })
     .clone()
-}
-
-/// A page's Content-Security-Policy: its inline scripts run by `nonce`, its WASM may compile.
-pub fn page_csp(nonce: &str) -> String {
-    format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
-         img-src 'self' data:; font-src 'self'; connect-src 'self'; manifest-src 'self'; worker-src 'self'; \
-         frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
-    )
-}
-
-/// The page's Content-Security-Policy, with the nonce of this response's inline hydration script.
-/// The server's `http::page_csp` layer sets the same header on every HTML response too: about one
-/// page in a hundred reached the browser without the header set here (seen in the browser tests
-/// and in a loop of page loads; the cause inside the response path was not found), and its
-/// scripts were refused.
-#[cfg(feature = "ssr")]
-fn set_security_headers() {
-    use leptos::nonce::use_nonce;
-    if let (Some(res), Some(nonce)) = (use_context::<leptos_axum::ResponseOptions>(), use_nonce()) {
-        if let Ok(v) = http::HeaderValue::from_str(&page_csp(&nonce)) {
-            res.insert_header(http::header::CONTENT_SECURITY_POLICY, v);
-        }
-    }
 }
 
 #[component]

@@ -169,14 +169,24 @@ pub fn clear_cookie(res: &mut Response, state: &AppState) {
 
 /// Refuses state-changing requests that a browser says come from another site (CSRF defence on top
 /// of SameSite cookies): by `Sec-Fetch-Site`, else by `Origin` against the request's own host.
+/// A page's Content-Security-Policy: its inline scripts run by `nonce`, its WASM may compile.
+fn csp(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; font-src 'self'; connect-src 'self'; manifest-src 'self'; worker-src 'self'; \
+         frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+    )
+}
+
 /// This response's CSP nonce, made before the page renders: the page's scripts carry it (see the
 /// app's context in main.rs) and [`page_csp`] puts it in the header.
 #[derive(Clone)]
 pub struct PageNonce(pub std::sync::Arc<str>);
 
-/// Gives each request a [`PageNonce`] and every HTML response the page CSP with it, whatever the
-/// renderer set: the shell's own header did not reach the browser on about one page load in a
-/// hundred (found by end2end/tests/fixtures.ts), and a page without it could not start.
+/// Gives each request a [`PageNonce`] and every HTML response the page CSP with it. The page CSP
+/// used to be set by the shell through Leptos' ResponseOptions, and about one page load in a
+/// hundred reached the browser without it (found by end2end/tests/fixtures.ts, reproduced by
+/// end2end/bench/csp-loop.mjs), so its scripts were refused and the page never started.
 pub async fn page_csp(mut req: Request, next: Next) -> Response {
     let nonce = leptos::nonce::Nonce::new().as_inner().clone();
     req.extensions_mut().insert(PageNonce(nonce.clone()));
@@ -186,7 +196,7 @@ pub async fn page_csp(mut req: Request, next: Next) -> Response {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    if html && let Ok(v) = HeaderValue::from_str(&app::page_csp(&nonce)) {
+    if html && let Ok(v) = HeaderValue::from_str(&csp(&nonce)) {
         res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
     }
     res
