@@ -371,3 +371,13 @@ export async function stopServer(p: ChildProcess) {
   p.kill('SIGTERM');
   await exited;
 }
+
+/** Staff answer the request open on `staff`'s page: a new status, a comment, perhaps a file;
+ * «Отправить ответ» is confirmed. */
+export async function staffAnswers(staff: Page, status: string, comment: string, file?: string) {
+  await staff.getByLabel('Новый статус').selectOption(status);
+  await staff.getByLabel('Комментарий').fill(comment);
+  if (file) await attach(staff, file);
+  await staff.getByRole('button', { name: 'Отправить ответ' }).click();
+  await expect(staff.getByText('Ответ отправлен.')).toBeVisible();
+}

@@ -1,7 +1,7 @@
 import { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { rmSync, mkdirSync } from 'node:fs';
-import { hydrated, loginCitizen, loginStaff, serverUp, startServer, stopServer } from './helpers';
+import { hydrated, loginCitizen, loginStaff, serverUp, staffAnswers, startServer, stopServer } from './helpers';
 
 // Its own server (two ports after the main one), stopped and started again during the test on
 // the same database, as a deploy or a crash would do.
@@ -46,10 +46,7 @@ test('after the server restarts the page reconnects by itself and follows change
     await loginStaff(staff);
     await staff.goto(`/staff/requests/${id}`);
     await hydrated(staff);
-    await staff.getByLabel('Новый статус').selectOption('clarification');
-    await staff.getByLabel('Комментарий').fill('Ответ после перезапуска');
-    await staff.getByRole('button', { name: 'Отправить ответ' }).click();
-    await expect(staff.getByText('Ответ отправлен.')).toBeVisible();
+    await staffAnswers(staff, 'clarification', 'Ответ после перезапуска');
     await expect(page.locator('#request-status')).toContainText('Требуется уточнение', { timeout: 2_000 });
     await expect(page.locator('#thread')).toContainText('Ответ после перезапуска');
     expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);

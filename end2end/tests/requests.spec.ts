@@ -1,5 +1,5 @@
 import { expect, test } from './fixtures';
-import { attach, citizen, createRequest, hydrated, loginCitizen, loginStaff, pdfText } from './helpers';
+import { attach, citizen, createRequest, hydrated, loginCitizen, loginStaff, pdfText, staffAnswers } from './helpers';
 
 test('the create form names bad fields and keeps the values', async ({ browser }) => {
   const page = await citizen(browser);
@@ -44,11 +44,7 @@ test('a citizen watches a request while staff reply and change its status: it sh
   await expect(staff.getByText('Запрос взят в работу.')).toBeVisible();
   await expect(staff.locator('#request-status')).toContainText('исполнитель: Сотрудник');
 
-  await staff.getByLabel('Новый статус').selectOption('clarification');
-  await staff.getByLabel('Комментарий').fill('Уточните, для какой организации нужна справка');
-  await attach(staff, 'образец.pdf');
-  await staff.getByRole('button', { name: 'Отправить ответ' }).click();
-  await expect(staff.getByText('Ответ отправлен.')).toBeVisible();
+  await staffAnswers(staff, 'clarification', 'Уточните, для какой организации нужна справка', 'образец.pdf');
   // The change is committed and published before the answer reaches staff: the citizen sees it
   // within a second.
   await expect(page.locator('#request-status')).toContainText('Требуется уточнение', { timeout: 1_000 });
@@ -70,10 +66,7 @@ test('a citizen watches a request while staff reply and change its status: it sh
   await hydrated(staff);
 
   // «Завершено»: the certificate appears on the citizen's page by itself.
-  await staff.getByLabel('Новый статус').selectOption('completed');
-  await staff.getByLabel('Комментарий').fill('Справка готова');
-  await staff.getByRole('button', { name: 'Отправить ответ' }).click();
-  await expect(staff.getByText('Ответ отправлен.')).toBeVisible();
+  await staffAnswers(staff, 'completed', 'Справка готова');
   await expect(page.locator('#request-status')).toContainText('Завершено', { timeout: 1_000 });
   await expect(page.locator('#request-documents')).toContainText('Справка о действии договора страхования', { timeout: 1_000 });
   await expect(page.getByRole('heading', { name: 'Редактировать запрос' })).toBeHidden();
@@ -103,10 +96,7 @@ test('the request list updates live when staff change a status', async ({ browse
   await loginStaff(staff);
   await staff.goto(`/staff/requests/${id}`);
   await hydrated(staff);
-  await staff.getByLabel('Новый статус').selectOption('rejected');
-  await staff.getByLabel('Комментарий').fill('Нужен скан нового паспорта');
-  await staff.getByRole('button', { name: 'Отправить ответ' }).click();
-  await expect(staff.getByText('Ответ отправлен.')).toBeVisible();
+  await staffAnswers(staff, 'rejected', 'Нужен скан нового паспорта');
   await expect(row).toContainText('Отклонено', { timeout: 1_000 });
   await page.goto(`/requests/${id}`);
   await expect(page.locator('#request-status')).toContainText('причина: Нужен скан нового паспорта');

@@ -1,7 +1,7 @@
 import { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { ChildProcess, execFileSync } from 'node:child_process';
-import { hydrated, loginCitizen, loginStaff, moscowInput, serverUp, startServer, stopServer } from './helpers';
+import { hydrated, loginCitizen, loginStaff, moscowInput, serverUp, staffAnswers, startServer, stopServer } from './helpers';
 
 // How the cabinet scales out: two server processes (three and four ports after the main one) on
 // one PostgreSQL database of this test's own. A session made on one is good on the other (the
@@ -59,10 +59,7 @@ test('two servers on one PostgreSQL: a session of one works on the other, live c
     await loginStaff(staff);
     await staff.goto(`/staff/requests/${id}`);
     await hydrated(staff);
-    await staff.getByLabel('Новый статус').selectOption('clarification');
-    await staff.getByLabel('Комментарий').fill('Ответ с другого сервера');
-    await staff.getByRole('button', { name: 'Отправить ответ' }).click();
-    await expect(staff.getByText('Ответ отправлен.')).toBeVisible();
+    await staffAnswers(staff, 'clarification', 'Ответ с другого сервера');
     await expect(page.locator('#request-status')).toContainText('Требуется уточнение', { timeout: 3_000 });
     await expect(page.locator('#thread')).toContainText('Ответ с другого сервера');
 
