@@ -16,6 +16,7 @@ pub mod notices;
 pub mod payments;
 pub mod policies;
 pub mod profile;
+pub mod proxies;
 pub mod reports;
 pub mod requests;
 pub mod sections;
@@ -25,6 +26,7 @@ pub mod ssr;
 pub mod staff;
 
 use auth::{KeepAlive, Me, SwitchPolicyholder};
+use domain::delegation::Need;
 use error::AppError;
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
@@ -73,7 +75,7 @@ pub fn page_access(path: &str) -> Access {
         "/login/code" => Access::SecondFactor,
         "/" | "/policies" | "/contributions" | "/charges" | "/security" | "/notices" | "/staff"
         | "/profile" | "/debts" | "/pay" | "/documents" | "/requests" | "/reports"
-        | "/deadlines" => Access::Account,
+        | "/deadlines" | "/proxies" => Access::Account,
         p if p.starts_with("/policies/")
             || p.starts_with("/requests/")
             || p.starts_with("/payments/")
@@ -219,6 +221,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/security") view=Lazily(Page::Security) ssr=SsrMode::Async/>
                     <Route path=path!("/profile") view=Lazily(Page::Profile) ssr=SsrMode::Async/>
                     <Route path=path!("/notices") view=Lazily(Page::Notices) ssr=SsrMode::Async/>
+                    <Route path=path!("/proxies") view=Lazily(Page::Proxies) ssr=SsrMode::Async/>
                     <Route path=path!("/staff") view=Lazily(Page::Staff) ssr=SsrMode::Async/>
                     <Route path=path!("/reports") view=Lazily(Page::Reports) ssr=SsrMode::Async/>
                     <Route path=path!("/deadlines") view=Lazily(Page::Deadlines) ssr=SsrMode::Async/>
@@ -277,6 +280,10 @@ fn Header(me: MeResource) -> impl IntoView {
                         let acting = m.acting.clone().map(|a| a.id).unwrap_or_default();
                         let many = m.policyholders.len() > 1;
                         let staff = m.is_staff;
+                        // Links to what the authority acted through does not allow are not shown
+                        // (the pages answer «не найдено» anyway).
+                        let may = |need| m.acting.as_ref().is_none_or(|a| a.allows(need));
+                        let (reports, whole) = (may(Need::Report), may(Need::Whole));
                         view! {
                             {confirmed.then(|| view! {
                                 <nav aria-label="Разделы кабинета" class="main-nav">
@@ -285,10 +292,11 @@ fn Header(me: MeResource) -> impl IntoView {
                                     <A href="/contributions">"Взносы"</A>
                                     <A href="/charges">"Начисления"</A>
                                     <A href="/debts">"Задолженности"</A>
-                                    <A href="/requests">"Запросы"</A>
-                                    <A href="/documents">"Документы"</A>
-                                    <A href="/reports">"Отчётность"</A>
+                                    {reports.then(|| view! { <A href="/requests">"Запросы"</A> })}
+                                    {whole.then(|| view! { <A href="/documents">"Документы"</A> })}
+                                    {reports.then(|| view! { <A href="/reports">"Отчётность"</A> })}
                                     <notices::NoticesLink/>
+                                    <A href="/proxies">"Доверенности"</A>
                                     <A href="/profile">"Профиль"</A>
                                     <A href="/security">"Безопасность"</A>
                                     {staff.then(|| view! { <A href="/staff">"Сотруднику"</A> })}
@@ -316,6 +324,9 @@ fn Header(me: MeResource) -> impl IntoView {
                                 {(!many).then(|| m.acting.clone().map(|a| view! {
                                     <span class="who-label">"Действую от имени: " <strong>{a.name}</strong></span>
                                 }))}
+                                {m.acting.clone().filter(|a| a.role != "self").map(|a| view! {
+                                    <span class="who-basis">{a.authority_label()}</span>
+                                })}
                                 <span class="who-name">{m.full_name.clone()}</span>
                                 <live::LiveIndicator/>
                                 <form method="post" action="/logout" class="logout">

@@ -50,6 +50,12 @@ impl Live {
             "request" | "document" => self.requests.update(|n| *n += 1),
             // The session this stream was opened for has ended (elsewhere, or by time): the
             // reload lands on the login page, or simply reloads if a new session has begun.
+            // An authority this page was shown through was revoked or has ended: the reload
+            // shows what the account may see now (its own record, or «не найдено»).
+            "revoked" => {
+                #[cfg(feature = "hydrate")]
+                let _ = window().location().reload();
+            }
             "logout" => {
                 #[cfg(feature = "hydrate")]
                 let _ = window().location().reload();

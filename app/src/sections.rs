@@ -120,6 +120,7 @@ sections! {
     account, preload_account {
         Security => crate::security::SecurityPage,
         Profile => crate::profile::ProfilePage,
+        Proxies => crate::proxies::ProxiesPage,
     }
     reports, preload_reports {
         Reports => crate::reports::ReportsPage,

@@ -4,6 +4,7 @@
 
 pub mod calendar;
 pub mod dates;
+pub mod delegation;
 pub mod files;
 pub mod forms;
 pub mod ids;

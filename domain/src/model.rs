@@ -17,9 +17,38 @@ pub struct PolicyholderBrief {
     pub kind: String,
     pub role: String,
     pub valid_to: Option<NaiveDate>,
+    /// The authority this is through, and what it allows beyond viewing.
+    pub authority_id: String,
+    pub basis: String,
+    pub may_report: bool,
+    pub may_pay: bool,
+    pub may_delegate: bool,
+    pub all_policies: bool,
 }
 
 impl PolicyholderBrief {
+    pub fn rights(&self) -> crate::delegation::Rights {
+        crate::delegation::Rights {
+            report: self.may_report,
+            pay: self.may_pay,
+            delegate: self.may_delegate,
+            all_policies: self.all_policies,
+        }
+    }
+
+    pub fn allows(&self, need: crate::delegation::Need) -> bool {
+        self.role == "self" || self.rights().allows(need)
+    }
+
+    /// «Агент / брокер · Агентский договор № 15 · до 31.12.2027» (or «бессрочно»).
+    pub fn authority_label(&self) -> String {
+        let until = match self.valid_to {
+            Some(d) => format!("до {}", crate::dates::format_date(d)),
+            None => "бессрочно".into(),
+        };
+        format!("{} · {} · {until}", self.role_label(), self.basis)
+    }
+
     pub fn role_label(&self) -> &'static str {
         AuthorityRole::from_code(&self.role)
             .map(AuthorityRole::label)

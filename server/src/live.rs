@@ -43,7 +43,43 @@ fn sse(ev: &LiveEvent) -> Event {
         .data(format!("{}:{}", ev.kind, ev.data))
 }
 
+/// The kind of event [`Store::end_grant`] publishes on a policyholder's topic (and
+/// [`Store::accept_grant`] on the grantee's account topic): not passed on to browsers, it makes
+/// every stream of the topic check its authority at once, ending or widening what it carries.
+const AUTHORITY_CHANGED: &str = "authority";
+
 impl Feed {
+    /// Checks the session and the authorities behind the topics; the last event to send when the
+    /// stream must end. `logout:` when the session has ended; `revoked:` when an authority has
+    /// (the page reloads and shows what the account may see now, its reconnect gets only those
+    /// topics).
+    async fn look_again(&mut self) -> Option<Event> {
+        match self
+            .store
+            .check_stream(&self.session, &self.account, &self.topics)
+            .await
+        {
+            Ok(StreamCheck::Holds) => None,
+            Ok(StreamCheck::Gained(topics)) => {
+                self.topics = topics;
+                None
+            }
+            Ok(StreamCheck::SessionEnded) => {
+                self.ended = true;
+                Some(Event::default().data("logout:"))
+            }
+            Ok(StreamCheck::AuthorityEnded) => {
+                self.ended = true;
+                Some(Event::default().data("revoked:"))
+            }
+            // The database is away: keep the stream, look again next time.
+            Err(e) => {
+                tracing::warn!(error = %e, "live stream check");
+                None
+            }
+        }
+    }
+
     /// What came after `last` on our topics, from the table (after a lag or a reconnect).
     async fn catch_up(&mut self) {
         let topics: Vec<String> = self.topics.iter().cloned().collect();
@@ -51,7 +87,9 @@ impl Feed {
             Ok(events) => {
                 for ev in events {
                     self.last = self.last.max(ev.id);
-                    self.queue.push_back(sse(&ev));
+                    if ev.kind != AUTHORITY_CHANGED {
+                        self.queue.push_back(sse(&ev));
+                    }
                 }
             }
             Err(e) => tracing::warn!(error = %e, "live catch-up"),
@@ -71,7 +109,14 @@ impl Feed {
                     Ok(ev) => {
                         if ev.id > self.last && self.topics.contains(&ev.topic) {
                             self.last = ev.id;
-                            self.queue.push_back(sse(&ev.live()));
+                            if ev.kind == AUTHORITY_CHANGED {
+                                // An authority over this topic was revoked: look now.
+                                if let Some(end) = self.look_again().await {
+                                    return Some((Ok(end), self));
+                                }
+                            } else {
+                                self.queue.push_back(sse(&ev.live()));
+                            }
                         }
                     }
                     Err(broadcast::error::RecvError::Lagged(_)) => self.catch_up().await,
@@ -79,17 +124,8 @@ impl Feed {
                 },
                 _ = self.stop.changed() => return None,
                 _ = self.check.tick() => {
-                    match self.store.check_stream(&self.session, &self.account, &self.topics).await {
-                        Ok(StreamCheck::Holds) => {}
-                        Ok(StreamCheck::SessionEnded) => {
-                            self.ended = true;
-                            return Some((Ok(Event::default().data("logout:")), self));
-                        }
-                        // The browser reconnects (after the `retry` of the `ready` event) and
-                        // gets the topics it may see now.
-                        Ok(StreamCheck::AuthorityEnded) => return None,
-                        // The database is away: keep the stream, look again next time.
-                        Err(e) => tracing::warn!(error = %e, "live stream check"),
+                    if let Some(end) = self.look_again().await {
+                        return Some((Ok(end), self));
                     }
                 }
             }
@@ -183,7 +219,7 @@ mod tests {
     }
 
     /// An open stream of the broker carries a client's events while the agreement is in force,
-    /// and ends within one check once it has ended (the browser then reconnects).
+    /// and ends within one check once it has ended, telling the page to reload.
     #[tokio::test]
     async fn a_stream_ends_when_the_authority_of_a_topic_ends() {
         let path = std::env::temp_dir().join(format!("kabinet-live-{}.db", uuid::Uuid::new_v4()));
@@ -226,6 +262,14 @@ mod tests {
         let ends = client.valid_to.unwrap();
         let days = (ends - store.today()).num_days() + 1;
         clock.advance(chrono::Duration::days(days));
+        let (text, feed) = next(feed, Duration::from_secs(10))
+            .await
+            .expect("an answer")
+            .expect("the last event");
+        assert!(
+            text.contains("revoked:"),
+            "the page is told to reload: {text}"
+        );
         assert!(
             next(feed, Duration::from_secs(10))
                 .await

@@ -283,7 +283,10 @@ impl Store {
         let (file, uploader, policyholder) = self.attachment_row(id).await?;
         let allowed = uploader == account_id
             || match &policyholder {
-                Some(ph) => match self.authorized_policyholder(account_id, ph).await {
+                Some(ph) => match self
+                    .authorized_for(account_id, ph, domain::delegation::Need::Report)
+                    .await
+                {
                     Ok(_) => true,
                     Err(StoreError::NotFound) => false,
                     Err(e) => return Err(e),

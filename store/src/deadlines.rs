@@ -18,6 +18,7 @@ use domain::calendar::{
     next_quarterly_reports, quarterly_report_due,
 };
 use domain::dates::{format_datetime, moscow};
+use domain::delegation::Need;
 use sha2::{Digest, Sha256};
 
 /// Missed deadlines stay on the page (and may be extended) this long.
@@ -190,7 +191,7 @@ impl Store {
         account_id: &str,
         policyholder_id: &str,
     ) -> StoreResult<Vec<DeadlineRow>> {
-        self.authorized_policyholder(account_id, policyholder_id)
+        self.authorized_for(account_id, policyholder_id, Need::Report)
             .await?;
         self.deadline_rows(policyholder_id).await
     }
@@ -205,7 +206,7 @@ impl Store {
         reasons: &str,
         files: &[String],
     ) -> StoreResult<ExtensionRow> {
-        self.authorized_policyholder(account_id, policyholder_id)
+        self.authorized_for(account_id, policyholder_id, Need::Report)
             .await?;
         let rows = self.deadline_rows(policyholder_id).await?;
         let Some(d) = rows.into_iter().find(|r| r.key == deadline_key) else {
@@ -479,7 +480,7 @@ impl Store {
         account_id: &str,
         policyholder_id: &str,
     ) -> StoreResult<String> {
-        self.authorized_policyholder(account_id, policyholder_id)
+        self.authorized_for(account_id, policyholder_id, Need::Report)
             .await?;
         let token = format!("{}{}", new_id(), new_id());
         on_pool!(self, p => sqlx::query(
@@ -556,7 +557,7 @@ impl Store {
         .await)?;
         let (account_id, policyholder_id) = row.ok_or(StoreError::NotFound)?;
         let holder = self
-            .authorized_policyholder(&account_id, &policyholder_id)
+            .authorized_for(&account_id, &policyholder_id, Need::Report)
             .await?;
         let rows = self.deadline_rows(&policyholder_id).await?;
         Ok(domain::calendar::ical(

@@ -921,10 +921,12 @@ impl Store {
                 q.build().execute(&mut *tx).await?;
             }
             for chunk in batch.authorities.chunks(500) {
-                let mut q = sqlx::QueryBuilder::<Db>::new("INSERT INTO authorities (id, account_id, policyholder_id, role, basis, valid_from, valid_to, created_at) ");
+                let mut q = sqlx::QueryBuilder::<Db>::new("INSERT INTO authorities (id, account_id, policyholder_id, role, basis, valid_from, valid_to, created_at, may_delegate) ");
                 q.push_values(chunk, |mut r, a| {
+                    // The person themself and an organisation's representative may pass authority on.
                     r.push_bind(a.0.clone()).push_bind(a.1.clone()).push_bind(a.2.clone()).push_bind(a.3.clone())
-                        .push_bind(a.4.clone()).push_bind(a.5).push_bind(a.6).push_bind(now);
+                        .push_bind(a.4.clone()).push_bind(a.5).push_bind(a.6).push_bind(now)
+                        .push_bind(a.3 == "self" || a.3 == "representative");
                 });
                 q.build().execute(&mut *tx).await?;
             }

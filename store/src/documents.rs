@@ -12,6 +12,7 @@ use crate::pdf::{Align, Column, Statement};
 use crate::{Store, StoreError, StoreResult, new_id, on_pool, on_pool_db};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::dates::{format_date, format_datetime};
+use domain::delegation::Need;
 use domain::payments::DocumentRow;
 use domain::status::Channel;
 use rand::Rng;
@@ -286,7 +287,7 @@ impl Store {
         policyholder_id: &str,
         f: &DocumentFilter,
     ) -> StoreResult<(Vec<DocumentRow>, i64)> {
-        self.authorized_policyholder(account_id, policyholder_id)
+        self.authorized_for(account_id, policyholder_id, Need::Whole)
             .await?;
         let per_page = crate::payments::documents::DOCUMENTS_PER_PAGE;
         let page = f.page.max(1);

@@ -227,7 +227,7 @@ impl Store {
 }
 
 /// What an open `/events` stream learns when it looks again ([`Store::check_stream`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StreamCheck {
     /// The session stands and every topic of the stream is still the account's to see.
     Holds,
@@ -237,6 +237,9 @@ pub enum StreamCheck {
     /// power of attorney ended, a role taken away): the stream must end, and the browser's
     /// reconnect gets only what it may see.
     AuthorityEnded,
+    /// Every topic still stands and the account may now follow more (a grant it accepted):
+    /// these are all it may follow, for the stream to carry from now on.
+    Gained(std::collections::HashSet<String>),
 }
 
 impl Store {
@@ -275,10 +278,12 @@ impl Store {
             return Ok(StreamCheck::SessionEnded);
         }
         let allowed = self.live_topics(account_id).await?;
-        Ok(if topics.is_subset(&allowed) {
-            StreamCheck::Holds
-        } else {
+        Ok(if !topics.is_subset(&allowed) {
             StreamCheck::AuthorityEnded
+        } else if allowed.len() > topics.len() {
+            StreamCheck::Gained(allowed)
+        } else {
+            StreamCheck::Holds
         })
     }
 }

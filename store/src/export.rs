@@ -115,6 +115,8 @@ fn write_money(
 struct Head {
     holder: String,
     filter: String,
+    /// The policies the caller's authority covers ([`crate::policyholders::policy_scope`]).
+    scope: String,
 }
 
 const CONTRIBUTION_COLUMNS: [(&str, f64, f32, Align); 6] = [
@@ -173,6 +175,7 @@ impl Store {
             .map(|p| p.name.clone())
             .collect();
         Ok(Head {
+            scope: crate::policyholders::policy_scope(&holder, "c.policy_id"),
             holder: holder.name,
             filter: describe_filter(f, Some(&chosen)),
         })
@@ -188,6 +191,7 @@ impl Store {
             .authorized_policyholder(account_id, policyholder_id)
             .await?;
         Ok(Head {
+            scope: crate::policyholders::policy_scope(&holder, "ch.policy_id"),
             holder: holder.name,
             filter: describe_filter(f, None),
         })
@@ -199,6 +203,7 @@ impl Store {
         &self,
         policyholder_id: &str,
         f: &TableQuery,
+        scope: &str,
         mut each: impl FnMut(ContributionRow) -> StoreResult<()>,
     ) -> StoreResult<()> {
         on_pool_db!(self, p, Db => {
@@ -206,7 +211,7 @@ impl Store {
                 "SELECT c.id, c.accrued_on, c.due_on, g.name AS programme, c.amount, c.paid
                  FROM contributions c JOIN programmes g ON g.id = c.programme_id",
             );
-            contribution_filter!(q, policyholder_id, f);
+            contribution_filter!(q, policyholder_id, f, scope);
             q.push(crate::finance::contribution_order(f));
             let mut rows = q.build_query_as::<ContributionRow>().fetch(p);
             while let Some(c) = rows.try_next().await? {
@@ -221,6 +226,7 @@ impl Store {
         &self,
         policyholder_id: &str,
         f: &TableQuery,
+        scope: &str,
         mut each: impl FnMut(ChargeRow) -> StoreResult<()>,
     ) -> StoreResult<()> {
         on_pool_db!(self, p, Db => {
@@ -228,7 +234,7 @@ impl Store {
                 "SELECT ch.id, ch.charged_on, ch.kind, ch.amount, ch.status, ch.description, p.number AS policy_number
                  FROM charges ch LEFT JOIN policies p ON p.id = ch.policy_id",
             );
-            charge_filter!(q, policyholder_id, f);
+            charge_filter!(q, policyholder_id, f, scope);
             q.push(crate::finance::charge_order(f));
             let mut rows = q.build_query_as::<ChargeRow>().fetch(p);
             while let Some(c) = rows.try_next().await? {
@@ -263,7 +269,7 @@ impl Store {
         )?;
         let mut row = first;
         let (mut accrued, mut paid) = (0i64, 0i64);
-        self.each_contribution(policyholder_id, f, |c| {
+        self.each_contribution(policyholder_id, f, &head.scope, |c| {
             write_date(sheet, row, 0, c.accrued_on, &fm)?;
             write_date(sheet, row, 1, c.due_on, &fm)?;
             sheet.write(row, 2, &c.programme).map_err(xlsx_err)?;
@@ -295,9 +301,10 @@ impl Store {
         let head = self
             .contribution_head(account_id, policyholder_id, f)
             .await?;
+        let scope = head.scope.clone();
         let mut doc = self.statement("Взносы", head, &pdf_columns(&CONTRIBUTION_COLUMNS));
         let (mut count, mut accrued, mut paid) = (0usize, 0i64, 0i64);
-        self.each_contribution(policyholder_id, f, |c| {
+        self.each_contribution(policyholder_id, f, &scope, |c| {
             doc.push(vec![
                 format_date(c.accrued_on),
                 format_date(c.due_on),
@@ -345,7 +352,7 @@ impl Store {
         )?;
         let mut row = first;
         let (mut total, mut paid) = (0i64, 0i64);
-        self.each_charge(policyholder_id, f, |c| {
+        self.each_charge(policyholder_id, f, &head.scope, |c| {
             write_date(sheet, row, 0, c.charged_on, &fm)?;
             sheet.write(row, 1, c.kind_label()).map_err(xlsx_err)?;
             sheet.write(row, 2, c.basis()).map_err(xlsx_err)?;
@@ -378,9 +385,10 @@ impl Store {
         f: &TableQuery,
     ) -> StoreResult<Vec<u8>> {
         let head = self.charge_head(account_id, policyholder_id, f).await?;
+        let scope = head.scope.clone();
         let mut doc = self.statement("Начисления", head, &pdf_columns(&CHARGE_COLUMNS));
         let (mut count, mut total, mut paid) = (0usize, 0i64, 0i64);
-        self.each_charge(policyholder_id, f, |c| {
+        self.each_charge(policyholder_id, f, &scope, |c| {
             doc.push(vec![
                 format_date(c.charged_on),
                 c.kind_label().to_string(),

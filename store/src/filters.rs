@@ -1,10 +1,13 @@
 //! The WHERE clauses of the finance tables, pushed onto a `QueryBuilder` of either backend; the
 //! pages, totals and exports all filter through these, so they always agree.
 
-/// Pushes the WHERE clause of «Взносы» for policyholder `$ph` and query `$f` onto builder `$q`.
+/// Pushes the WHERE clause of «Взносы» for policyholder `$ph` and query `$f` onto builder `$q`,
+/// within the policies `$scope` allows (from [`crate::policyholders::policy_scope`] on
+/// `c.policy_id`; empty for all).
 macro_rules! contribution_filter {
-    ($q:ident, $ph:expr, $f:expr) => {
+    ($q:ident, $ph:expr, $f:expr, $scope:expr) => {
         $q.push(" WHERE c.policyholder_id = ").push_bind($ph);
+        $q.push($scope);
         if let Some(from) = $f.from {
             $q.push(" AND c.accrued_on >= ").push_bind(from);
         }
@@ -23,9 +26,12 @@ macro_rules! contribution_filter {
     };
 }
 
+/// The same for «Начисления», `$scope` on `ch.policy_id` (a charge of no policy is outside any
+/// scope narrower than all).
 macro_rules! charge_filter {
-    ($q:ident, $ph:expr, $f:expr) => {
+    ($q:ident, $ph:expr, $f:expr, $scope:expr) => {
         $q.push(" WHERE ch.policyholder_id = ").push_bind($ph);
+        $q.push($scope);
         if let Some(from) = $f.from {
             $q.push(" AND ch.charged_on >= ").push_bind(from);
         }

@@ -2,6 +2,7 @@
 //! the contribution detail sheet, and the balance. The authority over the policyholder is checked
 //! first; every query then names the policyholder first.
 
+use crate::policyholders::policy_scope;
 use crate::{Store, StoreError, StoreResult, on_pool_db};
 use chrono::{Datelike, Months, NaiveDate};
 use domain::model::{
@@ -117,12 +118,16 @@ impl Store {
         account_id: &str,
         policyholder_id: &str,
     ) -> StoreResult<Vec<ProgrammeOption>> {
-        self.authorized_policyholder(account_id, policyholder_id)
+        let holder = self
+            .authorized_policyholder(account_id, policyholder_id)
             .await?;
-        Ok(
-            on_pool_db!(self, p, Db => sqlx::query_as::<Db, ProgrammeOption>(
+        let sql = format!(
             "SELECT DISTINCT g.code, g.name FROM policies p JOIN programmes g ON g.id = p.programme_id
-             WHERE p.policyholder_id = $1 ORDER BY g.name",
+             WHERE p.policyholder_id = $1{} ORDER BY g.name",
+            policy_scope(&holder, "p.id")
+        );
+        Ok(
+            on_pool_db!(self, p, Db => sqlx::query_as::<Db, ProgrammeOption>(sqlx::AssertSqlSafe(sql.as_str())
         )
         .bind(policyholder_id)
         .fetch_all(p)
@@ -137,14 +142,17 @@ impl Store {
         policyholder_id: &str,
         f: &TableQuery,
     ) -> StoreResult<TablePage<ContributionRow>> {
-        self.authorized_policyholder(account_id, policyholder_id)
+        let holder = self
+            .authorized_policyholder(account_id, policyholder_id)
             .await?;
-        let by_programme = self.totals_by_programme(policyholder_id, f).await?;
+        let scope = policy_scope(&holder, "c.policy_id");
+        let scope = scope.as_str();
+        let by_programme = self.totals_by_programme(policyholder_id, f, scope).await?;
         let totals = by_programme
             .iter()
             .fold(Totals::default(), |t, p| t.plus(p.totals));
         let rows = if f.sort == SortKey::Programme {
-            self.page_by_programme(policyholder_id, f, &by_programme)
+            self.page_by_programme(policyholder_id, f, &by_programme, scope)
                 .await?
         } else {
             on_pool_db!(self, p, Db => {
@@ -155,7 +163,7 @@ impl Store {
                      FROM contributions c JOIN programmes g ON g.id = c.programme_id
                      WHERE c.id IN (SELECT c.id FROM contributions c",
                 );
-                contribution_filter!(q, policyholder_id, f);
+                contribution_filter!(q, policyholder_id, f, scope);
                 q.push(contribution_order(f)).push(" LIMIT ")
                     .push_bind(i64::from(PER_PAGE))
                     .push(" OFFSET ")
@@ -179,8 +187,17 @@ impl Store {
         &self,
         policyholder_id: &str,
         f: &TableQuery,
+        scope: &str,
     ) -> StoreResult<Vec<ProgrammeTotals>> {
-        let split = split_period(f.from, f.to);
+        // The monthly sums are per policyholder: within some policies only, rows are summed.
+        let split = if scope.is_empty() {
+            split_period(f.from, f.to)
+        } else {
+            Split {
+                months: None,
+                edges: Vec::new(),
+            }
+        };
         let mut parts: Vec<ProgrammeTotals> = Vec::new();
         on_pool_db!(self, p, Db => {
             if let Some((from, to)) = split.months {
@@ -217,7 +234,18 @@ impl Store {
                             COUNT(*) AS count
                      FROM contributions c JOIN programmes g ON g.id = c.programme_id",
                 );
-                contribution_filter!(t, policyholder_id, edge);
+                contribution_filter!(t, policyholder_id, edge, scope);
+                t.push(" GROUP BY c.programme_id, g.name");
+                parts.extend(t.build_query_as::<ProgrammeTotals>().fetch_all(p).await?);
+            }
+            if !scope.is_empty() {
+                let mut t = sqlx::QueryBuilder::<Db>::new(
+                    "SELECT c.programme_id, g.name,
+                            CAST(SUM(c.amount) AS BIGINT) AS accrued, CAST(SUM(c.paid) AS BIGINT) AS paid,
+                            COUNT(*) AS count
+                     FROM contributions c JOIN programmes g ON g.id = c.programme_id",
+                );
+                contribution_filter!(t, policyholder_id, f, scope);
                 t.push(" GROUP BY c.programme_id, g.name");
                 parts.extend(t.build_query_as::<ProgrammeTotals>().fetch_all(p).await?);
             }
@@ -245,6 +273,7 @@ impl Store {
         policyholder_id: &str,
         f: &TableQuery,
         programmes: &[ProgrammeTotals],
+        scope: &str,
     ) -> StoreResult<Vec<ContributionRow>> {
         let mut order: Vec<&ProgrammeTotals> = programmes.iter().collect();
         if f.desc {
@@ -269,7 +298,7 @@ impl Store {
                      FROM contributions c JOIN programmes g ON g.id = c.programme_id
                      WHERE c.id IN (SELECT c.id FROM contributions c",
                 );
-                contribution_filter!(q, policyholder_id, f);
+                contribution_filter!(q, policyholder_id, f, scope);
                 q.push(" AND c.programme_id = ").push_bind(prog.programme_id.clone());
                 let order = format!(" ORDER BY c.accrued_on {dir}, c.id {dir}");
                 q.push(order.as_str()).push(" LIMIT ").push_bind(take).push(" OFFSET ").push_bind(skip)
@@ -291,7 +320,8 @@ impl Store {
         policyholder_id: &str,
         contribution_id: &str,
     ) -> StoreResult<ContributionDetail> {
-        self.authorized_policyholder(account_id, policyholder_id)
+        let holder = self
+            .authorized_policyholder(account_id, policyholder_id)
             .await?;
         #[derive(sqlx::FromRow)]
         struct Head {
@@ -301,13 +331,15 @@ impl Store {
             policyholder_inn: Option<String>,
             kbk: String,
         }
-        let head = on_pool_db!(self, p, Db => sqlx::query_as::<Db, Head>(
+        let sql = format!(
             "SELECT p.id AS policy_id, p.number AS policy_number, h.name AS policyholder_name,
                     h.inn AS policyholder_inn, g.kbk
              FROM contributions c JOIN policies p ON p.id = c.policy_id
              JOIN policyholders h ON h.id = c.policyholder_id JOIN programmes g ON g.id = c.programme_id
-             WHERE c.policyholder_id = $1 AND c.id = $2",
-        )
+             WHERE c.policyholder_id = $1 AND c.id = $2{}",
+            policy_scope(&holder, "c.policy_id")
+        );
+        let head = on_pool_db!(self, p, Db => sqlx::query_as::<Db, Head>(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(policyholder_id)
         .bind(contribution_id)
         .fetch_optional(p)
@@ -352,14 +384,17 @@ impl Store {
         policyholder_id: &str,
         f: &TableQuery,
     ) -> StoreResult<TablePage<ChargeRow>> {
-        self.authorized_policyholder(account_id, policyholder_id)
+        let holder = self
+            .authorized_policyholder(account_id, policyholder_id)
             .await?;
+        let scope = policy_scope(&holder, "ch.policy_id");
+        let scope = scope.as_str();
         let (rows, totals) = on_pool_db!(self, p, Db => {
             let mut q = sqlx::QueryBuilder::<Db>::new(
                 "SELECT ch.id, ch.charged_on, ch.kind, ch.amount, ch.status, ch.description, p.number AS policy_number
                  FROM charges ch LEFT JOIN policies p ON p.id = ch.policy_id",
             );
-            charge_filter!(q, policyholder_id, f);
+            charge_filter!(q, policyholder_id, f, scope);
             q.push(charge_order(f)).push(" LIMIT ")
                 .push_bind(i64::from(PER_PAGE))
                 .push(" OFFSET ")
@@ -371,7 +406,7 @@ impl Store {
                         COUNT(*) AS count
                  FROM charges ch",
             );
-            charge_filter!(t, policyholder_id, f);
+            charge_filter!(t, policyholder_id, f, scope);
             let totals = t.build_query_as::<Totals>().fetch_one(p).await?;
             Ok::<_, sqlx::Error>((rows, totals))
         })?;
@@ -386,19 +421,25 @@ impl Store {
     /// What the policyholder owes now (contributions not yet paid and unpaid fines) and what was
     /// overpaid (contributions paid above their amount).
     pub async fn balance(&self, account_id: &str, policyholder_id: &str) -> StoreResult<Balance> {
-        self.authorized_policyholder(account_id, policyholder_id)
+        let holder = self
+            .authorized_policyholder(account_id, policyholder_id)
             .await?;
-        let (owed, over): (i64, i64) = on_pool_db!(self, p, Db => sqlx::query_as::<Db, (i64, i64)>(
+        let scope = policy_scope(&holder, "policy_id");
+        let sql = format!(
             "SELECT CAST(COALESCE(SUM(CASE WHEN amount > paid THEN amount - paid ELSE 0 END), 0) AS BIGINT),
                     CAST(COALESCE(SUM(CASE WHEN paid > amount THEN paid - amount ELSE 0 END), 0) AS BIGINT)
-             FROM contributions WHERE policyholder_id = $1",
+             FROM contributions WHERE policyholder_id = $1{scope}"
+        );
+        let (owed, over): (i64, i64) = on_pool_db!(self, p, Db => sqlx::query_as::<Db, (i64, i64)>(sqlx::AssertSqlSafe(sql.as_str())
         )
         .bind(policyholder_id)
         .fetch_one(p)
         .await)?;
-        let fines: i64 = on_pool_db!(self, p, Db => sqlx::query_scalar::<Db, i64>(
+        let sql = format!(
             "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM charges
-             WHERE policyholder_id = $1 AND kind = 'penalty' AND status <> 'paid'",
+             WHERE policyholder_id = $1 AND kind = 'penalty' AND status <> 'paid'{scope}"
+        );
+        let fines: i64 = on_pool_db!(self, p, Db => sqlx::query_scalar::<Db, i64>(sqlx::AssertSqlSafe(sql.as_str())
         )
         .bind(policyholder_id)
         .fetch_one(p)

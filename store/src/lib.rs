@@ -12,6 +12,7 @@ pub mod attachments;
 pub mod clock;
 pub mod codes;
 pub mod deadlines;
+pub mod delegation;
 pub mod demo;
 pub mod documents;
 mod error;

@@ -1,7 +1,7 @@
 //! «Мои страховые полисы» and the overview. Every query names the policyholder first and checks
 //! the account's authority over it in the same statement.
 
-use crate::policyholders::AUTHORITY_IN_FORCE;
+use crate::policyholders::{AUTHORITY_IN_FORCE, policy_scope};
 use crate::{Store, StoreError, StoreResult, on_pool};
 use domain::model::{ContributionRow, InsurerInfo, Overview, PolicyDetail, PolicySummary, Totals};
 
@@ -24,10 +24,18 @@ impl Store {
         account_id: &str,
         policyholder_id: &str,
     ) -> StoreResult<Vec<PolicySummary>> {
+        let scope = match self
+            .authorized_policyholder(account_id, policyholder_id)
+            .await
+        {
+            Ok(holder) => policy_scope(&holder, "p.id"),
+            Err(StoreError::NotFound) => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
         let sql = format!(
             "SELECT {POLICY_COLUMNS} FROM policies p
              JOIN programmes g ON g.id = p.programme_id JOIN insurers i ON i.id = p.insurer_id
-             WHERE p.policyholder_id = $1 AND {} ORDER BY p.starts_on DESC, p.number",
+             WHERE p.policyholder_id = $1 AND {}{scope} ORDER BY p.starts_on DESC, p.number",
             authorized()
         );
         Ok(
@@ -48,11 +56,15 @@ impl Store {
         policyholder_id: &str,
         policy_id: &str,
     ) -> StoreResult<PolicyDetail> {
+        let holder = self
+            .authorized_policyholder(account_id, policyholder_id)
+            .await?;
         let sql = format!(
             "SELECT {POLICY_COLUMNS} FROM policies p
              JOIN programmes g ON g.id = p.programme_id JOIN insurers i ON i.id = p.insurer_id
-             WHERE p.policyholder_id = $1 AND {} AND p.id = $4",
-            authorized()
+             WHERE p.policyholder_id = $1 AND {} AND p.id = $4{}",
+            authorized(),
+            policy_scope(&holder, "p.id")
         );
         let today = self.today();
         let policy = on_pool!(self, p => sqlx::query_as::<_, PolicySummary>(sqlx::AssertSqlSafe(sql.as_str()))
@@ -103,27 +115,33 @@ impl Store {
             .authorized_policyholder(account_id, policyholder_id)
             .await?;
         let today = self.today();
-        let (all, active): (i64, i64) = on_pool!(self, p => sqlx::query_as(
+        let on_policy = policy_scope(&policyholder, "policy_id");
+        let sql = format!(
             "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN status = 'active' AND ends_on >= $2 THEN 1 ELSE 0 END), 0) AS BIGINT)
-             FROM policies WHERE policyholder_id = $1",
-        )
+             FROM policies WHERE policyholder_id = $1{}",
+            policy_scope(&policyholder, "id")
+        );
+        let (all, active): (i64, i64) = on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(policyholder_id)
         .bind(today)
         .fetch_one(p)
         .await)?;
-        let totals = on_pool!(self, p => sqlx::query_as::<_, Totals>(
+        let sql = format!(
             "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS accrued, CAST(COALESCE(SUM(paid), 0) AS BIGINT) AS paid,
                     COUNT(*) AS count
-             FROM contributions WHERE policyholder_id = $1",
-        )
+             FROM contributions WHERE policyholder_id = $1{on_policy}"
+        );
+        let totals = on_pool!(self, p => sqlx::query_as::<_, Totals>(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(policyholder_id)
         .fetch_one(p)
         .await)?;
-        let next_due = on_pool!(self, p => sqlx::query_as::<_, ContributionRow>(
+        let sql = format!(
             "SELECT c.id, c.accrued_on, c.due_on, g.name AS programme, c.amount, c.paid
              FROM contributions c JOIN programmes g ON g.id = c.programme_id
-             WHERE c.policyholder_id = $1 AND c.paid < c.amount ORDER BY c.due_on, c.id LIMIT 1",
-        )
+             WHERE c.policyholder_id = $1 AND c.paid < c.amount{} ORDER BY c.due_on, c.id LIMIT 1",
+            policy_scope(&policyholder, "c.policy_id")
+        );
+        let next_due = on_pool!(self, p => sqlx::query_as::<_, ContributionRow>(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(policyholder_id)
         .fetch_optional(p)
         .await)?;

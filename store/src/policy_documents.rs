@@ -18,6 +18,7 @@ use crate::journal::Entry;
 use crate::{Store, StoreError, StoreResult, on_pool, on_pool_db};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::dates::{format_date, format_datetime};
+use domain::delegation::Need;
 use domain::payments::DocumentRow;
 use domain::status::PolicyStatus;
 
@@ -245,7 +246,7 @@ impl Store {
         if !DocumentRow::FROM_POLICY.contains(&kind) {
             return Err(StoreError::NotFound);
         }
-        self.authorized_policyholder(account_id, policyholder_id)
+        self.authorized_for(account_id, policyholder_id, Need::Whole)
             .await?;
         let f = self.document_facts(policyholder_id, policy_id).await?;
         let rows = self.policy_rows(policyholder_id, kind, &f).await?;

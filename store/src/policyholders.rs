@@ -3,6 +3,7 @@
 use crate::accounts::Account;
 use crate::journal::Entry;
 use crate::{Store, StoreError, StoreResult, new_id, on_pool};
+use domain::delegation::Need;
 use domain::model::PolicyholderBrief;
 use domain::status::Channel;
 
@@ -14,6 +15,28 @@ pub(crate) struct Checked {
     account_id: String,
     on: chrono::NaiveDate,
     policyholder: PolicyholderBrief,
+}
+
+/// The columns of a [`PolicyholderBrief`] from `p` (policyholders) and `a` (authorities).
+pub(crate) const BRIEF_COLUMNS: &str =
+    "p.id, p.name, p.kind, a.role, a.valid_to, a.id AS authority_id, a.basis,
+     a.may_report, a.may_pay, a.may_delegate, a.all_policies";
+
+/// ` AND {column} IN (…)`: limits a query to the policies the authority of `holder` covers; empty
+/// when it covers them all. The authority's id comes from the database, where every id is made
+/// by [`crate::new_id`] (or the demo's generator): anything else matches nothing rather than go
+/// into the SQL.
+pub(crate) fn policy_scope(holder: &PolicyholderBrief, column: &str) -> String {
+    if holder.allows(Need::Whole) {
+        return String::new();
+    }
+    let id = &holder.authority_id;
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return " AND 1 = 0".into();
+    }
+    format!(
+        " AND {column} IN (SELECT ap.policy_id FROM authority_policies ap WHERE ap.authority_id = '{id}')"
+    )
 }
 
 pub(crate) fn with_today(sql: &str, n: usize) -> String {
@@ -28,7 +51,7 @@ impl Store {
     ) -> StoreResult<Vec<PolicyholderBrief>> {
         let sql = with_today(
             &format!(
-                "SELECT p.id, p.name, p.kind, a.role, a.valid_to FROM authorities a
+                "SELECT {BRIEF_COLUMNS} FROM authorities a
                  JOIN policyholders p ON p.id = a.policyholder_id
                  WHERE a.account_id = $1 AND {AUTHORITY_IN_FORCE}
                  ORDER BY CASE a.role WHEN 'self' THEN 0 ELSE 1 END, p.name, p.id"
@@ -63,7 +86,7 @@ impl Store {
         }
         let sql = with_today(
             &format!(
-                "SELECT p.id, p.name, p.kind, a.role, a.valid_to FROM authorities a
+                "SELECT {BRIEF_COLUMNS} FROM authorities a
                  JOIN policyholders p ON p.id = a.policyholder_id
                  WHERE a.policyholder_id = $1 AND a.account_id = $2 AND {AUTHORITY_IN_FORCE}
                  ORDER BY CASE a.role WHEN 'self' THEN 0 ELSE 1 END LIMIT 1"
@@ -85,6 +108,24 @@ impl Store {
             });
         }
         Ok(found)
+    }
+
+    /// The policyholder, if the account has authority over it today that allows `need`;
+    /// otherwise "not found", as for someone with no authority at all.
+    pub async fn authorized_for(
+        &self,
+        account_id: &str,
+        policyholder_id: &str,
+        need: Need,
+    ) -> StoreResult<PolicyholderBrief> {
+        let holder = self
+            .authorized_policyholder(account_id, policyholder_id)
+            .await?;
+        if holder.allows(need) {
+            Ok(holder)
+        } else {
+            Err(StoreError::NotFound)
+        }
     }
 
     /// After confirmation: links the account to the insurer's record of the same person when the

@@ -80,11 +80,14 @@ impl Store {
         at: DateTime<Utc>,
     ) -> StoreResult<String> {
         // "Not found" for anybody else's contribution, before anything about the time.
-        self.authorized_policyholder(account_id, policyholder_id)
+        let holder = self
+            .authorized_policyholder(account_id, policyholder_id)
             .await?;
-        let exists: Option<String> = on_pool!(self, p => sqlx::query_scalar(
-            "SELECT id FROM contributions WHERE policyholder_id = $1 AND id = $2",
-        )
+        let sql = format!(
+            "SELECT id FROM contributions WHERE policyholder_id = $1 AND id = $2{}",
+            crate::policyholders::policy_scope(&holder, "policy_id")
+        );
+        let exists: Option<String> = on_pool!(self, p => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(policyholder_id)
         .bind(contribution_id)
         .fetch_optional(p)

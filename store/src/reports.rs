@@ -10,6 +10,7 @@
 use crate::journal::Entry;
 use crate::{Store, StoreError, StoreResult, new_id, on_pool};
 use chrono::{DateTime, Datelike, Utc};
+use domain::delegation::Need;
 use domain::files::Attachment;
 use domain::reports::{
     CheckRow, EventOption, PolicyFacts, PolicyOption, ReportChoices, ReportForm, ReportKind,
@@ -90,7 +91,7 @@ impl Store {
         account_id: &str,
         policyholder_id: &str,
     ) -> StoreResult<ReportChoices> {
-        self.authorized_policyholder(account_id, policyholder_id)
+        self.authorized_for(account_id, policyholder_id, Need::Report)
             .await?;
         let policies = on_pool!(self, p => sqlx::query_as::<_, PolicyOption>(
             "SELECT p.id, p.number, g.name AS programme, p.starts_on, p.ends_on, p.insured_sum
@@ -120,7 +121,7 @@ impl Store {
         report_id: &str,
         form: &ReportForm,
     ) -> StoreResult<ReportStatus> {
-        self.authorized_policyholder(account_id, policyholder_id)
+        self.authorized_for(account_id, policyholder_id, Need::Report)
             .await?;
         if !valid_id(report_id) {
             return Err(StoreError::NotFound);
@@ -201,7 +202,7 @@ impl Store {
         policyholder_id: &str,
         report_id: &str,
     ) -> StoreResult<()> {
-        self.authorized_policyholder(account_id, policyholder_id)
+        self.authorized_for(account_id, policyholder_id, Need::Report)
             .await?;
         let gone = on_pool!(self, p => sqlx::query(
             "DELETE FROM reports WHERE policyholder_id = $1 AND id = $2 AND status = 'draft' AND version = 0",
@@ -250,7 +251,7 @@ impl Store {
         policyholder_id: &str,
         drafts: bool,
     ) -> StoreResult<Vec<ReportRow>> {
-        self.authorized_policyholder(account_id, policyholder_id)
+        self.authorized_for(account_id, policyholder_id, Need::Report)
             .await?;
         let cond = if drafts {
             "r.status = 'draft'"
@@ -281,7 +282,7 @@ impl Store {
         policyholder_id: &str,
         report_id: &str,
     ) -> StoreResult<ReportView> {
-        self.authorized_policyholder(account_id, policyholder_id)
+        self.authorized_for(account_id, policyholder_id, Need::Report)
             .await?;
         let r = self
             .report_record(policyholder_id, report_id)
@@ -401,7 +402,7 @@ impl Store {
         key: &str,
         form: &ReportForm,
     ) -> StoreResult<ReportView> {
-        self.authorized_policyholder(account_id, policyholder_id)
+        self.authorized_for(account_id, policyholder_id, Need::Report)
             .await?;
         if !valid_key(key) {
             return Err(StoreError::Refused(

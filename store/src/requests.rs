@@ -15,6 +15,7 @@ use crate::payments::{moscow_year, new_number};
 use crate::{Store, StoreError, StoreResult, new_id, on_pool, on_pool_db};
 use chrono::{DateTime, Utc};
 use domain::dates::format_date;
+use domain::delegation::Need;
 use domain::requests::{
     RequestDocument, RequestFilter, RequestKind, RequestMessage, RequestPage, RequestRow,
     RequestStatus, RequestView, ValidRequest,
@@ -148,7 +149,7 @@ impl Store {
         form: &ValidRequest,
         ip: &str,
     ) -> StoreResult<String> {
-        self.authorized_policyholder(account_id, policyholder_id)
+        self.authorized_for(account_id, policyholder_id, Need::Report)
             .await?;
         let policy_number: String = on_pool!(self, p => sqlx::query_scalar(
             "SELECT number FROM policies WHERE policyholder_id = $1 AND id = $2",
@@ -291,7 +292,7 @@ impl Store {
         policyholder_id: &str,
         f: &RequestFilter,
     ) -> StoreResult<RequestPage> {
-        self.authorized_policyholder(account_id, policyholder_id)
+        self.authorized_for(account_id, policyholder_id, Need::Report)
             .await?;
         self.request_page(Some(policyholder_id), f, None, false)
             .await
@@ -385,7 +386,7 @@ impl Store {
         request_id: &str,
     ) -> StoreResult<RequestView> {
         let ph = self.request_holder(request_id).await?;
-        self.authorized_policyholder(account_id, &ph).await?;
+        self.authorized_for(account_id, &ph, Need::Report).await?;
         self.load_request(&ph, request_id).await
     }
 
@@ -570,7 +571,7 @@ impl Store {
             String::new()
         };
         let ph = self.request_holder(request_id).await?;
-        self.authorized_policyholder(account_id, &ph).await?;
+        self.authorized_for(account_id, &ph, Need::Report).await?;
         let from = self.request_status(&ph, request_id).await?;
         open(from)?;
         own_files(self, account_id, &files).await?;

@@ -18,6 +18,8 @@ use serde::{Deserialize, Serialize};
 pub struct DebtsPageData {
     pub debts: DebtsView,
     pub payments: Vec<PaymentRow>,
+    /// The caller's authority allows paying (a trusted person may only view).
+    pub may_pay: bool,
 }
 
 #[server(endpoint = "payments/debts", output = crate::codec::Postcard)]
@@ -27,7 +29,15 @@ pub async fn get_debts() -> Result<DebtsPageData, AppError> {
     let store = store()?;
     let debts = store.debts(&s.account_id, &ph).await?;
     let (payments, _) = store.payments(&s.account_id, &ph, 1).await?;
-    Ok(DebtsPageData { debts, payments })
+    let may_pay = store
+        .authorized_policyholder(&s.account_id, &ph)
+        .await?
+        .allows(domain::delegation::Need::Pay);
+    Ok(DebtsPageData {
+        debts,
+        payments,
+        may_pay,
+    })
 }
 
 /// The «Оплатить» form's data: the debts chosen (all when `items` is empty) and a fresh

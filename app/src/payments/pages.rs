@@ -47,7 +47,11 @@ pub fn DebtsPage() -> impl IntoView {
 
 #[component]
 fn DebtsTable(data: DebtsPageData, selected: RwSignal<Vec<String>>) -> impl IntoView {
-    let DebtsPageData { debts, payments } = data;
+    let DebtsPageData {
+        debts,
+        payments,
+        may_pay,
+    } = data;
     let rows = StoredValue::new(debts.rows.clone());
     let busy = StoredValue::new(debts.in_progress.clone());
     // Keys no longer owed drop out of the selection (a live update after a payment).
@@ -149,19 +153,27 @@ fn DebtsTable(data: DebtsPageData, selected: RwSignal<Vec<String>>) -> impl Into
                             </tbody>
                         </table>
                     </div>
-                    <div class="pay-bar">
-                        <p class="pay-total" aria-live="polite">
-                            {move || {
-                                let n = selected.with(Vec::len);
-                                format!("Выбрано: {n} · к оплате {}", money(total()))
-                            }}
-                        </p>
-                        <div class="actions">
-                            <button type="submit" class="btn btn-primary"
-                                disabled=move || selected.with(Vec::is_empty)>"Оплатить выбранные"</button>
-                            <a class="btn" href="/pay?all=1">{format!("Оплатить всё — {}", money(all_total))}</a>
+                    {if may_pay {
+                        view! {
+                        <div class="pay-bar">
+                            <p class="pay-total" aria-live="polite">
+                                {move || {
+                                    let n = selected.with(Vec::len);
+                                    format!("Выбрано: {n} · к оплате {}", money(total()))
+                                }}
+                            </p>
+                            <div class="actions">
+                                <button type="submit" class="btn btn-primary"
+                                    disabled=move || selected.with(Vec::is_empty)>"Оплатить выбранные"</button>
+                                <a class="btn" href="/pay?all=1">{format!("Оплатить всё — {}", money(all_total))}</a>
+                            </div>
                         </div>
-                    </div>
+                        }.into_any()
+                    } else {
+                        view! {
+                            <p class="alert" role="status">"Оплата не входит в ваши полномочия: доверенность даёт только просмотр."</p>
+                        }.into_any()
+                    }}
                 </form>
             }.into_any()
         }}

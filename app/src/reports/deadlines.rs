@@ -26,7 +26,9 @@ pub async fn get_deadlines() -> Result<DeadlinesPageData, AppError> {
     use crate::ssr::*;
     let (s, ph) = acting().await?;
     let store = store()?;
-    let holder = store.authorized_policyholder(&s.account_id, &ph).await?;
+    let holder = store
+        .authorized_for(&s.account_id, &ph, domain::delegation::Need::Report)
+        .await?;
     Ok(DeadlinesPageData {
         policyholder: holder.name,
         rows: store.deadlines(&s.account_id, &ph).await?,

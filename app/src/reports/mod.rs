@@ -32,7 +32,9 @@ pub async fn get_reports() -> Result<ReportsPageData, AppError> {
     use crate::ssr::*;
     let (s, ph) = acting().await?;
     let store = store()?;
-    let holder = store.authorized_policyholder(&s.account_id, &ph).await?;
+    let holder = store
+        .authorized_for(&s.account_id, &ph, domain::delegation::Need::Report)
+        .await?;
     Ok(ReportsPageData {
         policyholder: holder.name,
         drafts: store.reports(&s.account_id, &ph, true).await?,

@@ -7,6 +7,7 @@ use crate::pdf::{Align, Column, Statement};
 use crate::{Store, StoreError, StoreResult, on_pool, on_pool_db};
 use chrono::{DateTime, Utc};
 use domain::dates::{format_date, format_datetime};
+use domain::delegation::Need;
 use domain::payments::{DocumentRow, PaymentItem};
 
 pub const DOCUMENTS_PER_PAGE: i64 = 20;
@@ -40,7 +41,7 @@ impl Store {
         policyholder_id: &str,
         page: i64,
     ) -> StoreResult<(Vec<DocumentRow>, i64)> {
-        self.authorized_policyholder(account_id, policyholder_id)
+        self.authorized_for(account_id, policyholder_id, Need::Whole)
             .await?;
         let page = page.max(1);
         let rows = on_pool_db!(self, p, Db => sqlx::query_as::<Db, DocumentRow>(
@@ -69,7 +70,7 @@ impl Store {
         policyholder_id: &str,
         document_id: &str,
     ) -> StoreResult<(String, Vec<u8>)> {
-        self.authorized_policyholder(account_id, policyholder_id)
+        self.authorized_for(account_id, policyholder_id, Need::Whole)
             .await?;
         self.document_file(policyholder_id, document_id).await
     }

@@ -15,10 +15,12 @@ pub mod provider;
 pub mod sandbox;
 
 use crate::events::{account_topic, policyholder_topic};
+use crate::policyholders::policy_scope;
 use crate::{Store, StoreError, StoreResult, new_id, on_pool, on_pool_db};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::Money;
 use domain::dates::format_date;
+use domain::delegation::Need;
 use domain::payments::{
     DebtKey, DebtRow, DebtsView, DocumentRow, PayForm, PaymentItem, PaymentRow, PaymentStatus,
     PaymentView, ValidMethod, days_overdue, decline_reason, penalty,
@@ -126,7 +128,9 @@ impl Store {
         let holder = self
             .authorized_policyholder(account_id, policyholder_id)
             .await?;
-        let rows = self.debt_rows(policyholder_id).await?;
+        let rows = self
+            .debt_rows(policyholder_id, &policy_scope(&holder, "p.id"))
+            .await?;
         let in_progress: Vec<String> = on_pool!(self, p => sqlx::query_scalar(
             "SELECT pc.debt_key FROM payment_claims pc JOIN payments y ON y.id = pc.payment_id
              WHERE y.policyholder_id = $1 AND y.status = 'processing'",
@@ -141,24 +145,28 @@ impl Store {
         })
     }
 
-    async fn debt_rows(&self, policyholder_id: &str) -> StoreResult<Vec<DebtRow>> {
+    /// The debts within `scope` ([`policy_scope`] on `p.id`, the policies; a fine of no policy
+    /// is outside any scope narrower than all).
+    async fn debt_rows(&self, policyholder_id: &str, scope: &str) -> StoreResult<Vec<DebtRow>> {
         let today = self.today();
-        let contributions = on_pool_db!(self, p, Db => sqlx::query_as::<Db, UnpaidContribution>(
+        let sql = format!(
             "SELECT c.id, c.accrued_on, c.due_on, c.amount - c.paid AS owed, p.number AS policy_number,
                     g.name AS programme, g.penalty_ppm
              FROM contributions c JOIN policies p ON p.id = c.policy_id JOIN programmes g ON g.id = c.programme_id
-             WHERE c.policyholder_id = $1 AND c.paid < c.amount
-             ORDER BY c.due_on, p.number",
-        )
+             WHERE c.policyholder_id = $1 AND c.paid < c.amount{scope}
+             ORDER BY c.due_on, p.number"
+        );
+        let contributions = on_pool_db!(self, p, Db => sqlx::query_as::<Db, UnpaidContribution>(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(policyholder_id)
         .fetch_all(p)
         .await)?;
-        let fines = on_pool_db!(self, p, Db => sqlx::query_as::<Db, UnpaidFine>(
+        let sql = format!(
             "SELECT ch.id, ch.charged_on, ch.amount, ch.description, p.number AS policy_number
              FROM charges ch LEFT JOIN policies p ON p.id = ch.policy_id
-             WHERE ch.policyholder_id = $1 AND ch.kind = 'penalty' AND ch.status <> 'paid' AND ch.amount > 0
-             ORDER BY ch.charged_on",
-        )
+             WHERE ch.policyholder_id = $1 AND ch.kind = 'penalty' AND ch.status <> 'paid' AND ch.amount > 0{scope}
+             ORDER BY ch.charged_on"
+        );
+        let fines = on_pool_db!(self, p, Db => sqlx::query_as::<Db, UnpaidFine>(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(policyholder_id)
         .fetch_all(p)
         .await)?;
@@ -244,7 +252,8 @@ impl Store {
         policyholder_id: &str,
         form: &PayForm,
     ) -> StoreResult<String> {
-        self.authorized_policyholder(account_id, policyholder_id)
+        let holder = self
+            .authorized_for(account_id, policyholder_id, Need::Pay)
             .await?;
         let valid = form.validate(self.today()).map_err(StoreError::Invalid)?;
         let hash = self.body_hash(policyholder_id, &valid)?;
@@ -254,7 +263,9 @@ impl Store {
         {
             return Ok(id);
         }
-        let debts = self.debt_rows(policyholder_id).await?;
+        let debts = self
+            .debt_rows(policyholder_id, &policy_scope(&holder, "p.id"))
+            .await?;
         let mut items = Vec::with_capacity(valid.items.len());
         for key in &valid.items {
             let key = key.to_string();
@@ -424,12 +435,17 @@ impl Store {
         policyholder_id: &str,
         payment_id: &str,
     ) -> StoreResult<PaymentView> {
-        self.authorized_policyholder(account_id, policyholder_id)
+        let holder = self
+            .authorized_policyholder(account_id, policyholder_id)
             .await?;
+        // Within some policies only, a holder sees the payments they made themselves.
+        let whole = holder.allows(Need::Whole);
         let rec = self
             .payment_record(payment_id)
             .await?
-            .filter(|r| r.policyholder_id == policyholder_id)
+            .filter(|r| {
+                r.policyholder_id == policyholder_id && (whole || r.account_id == account_id)
+            })
             .ok_or(StoreError::NotFound)?;
         let rec = self.expire_if_due(rec).await?;
         self.view(rec, account_id).await
@@ -1041,22 +1057,32 @@ impl Store {
         policyholder_id: &str,
         page: i64,
     ) -> StoreResult<(Vec<PaymentRow>, i64)> {
-        self.authorized_policyholder(account_id, policyholder_id)
+        let holder = self
+            .authorized_policyholder(account_id, policyholder_id)
             .await?;
+        // Within some policies only, a holder sees the payments they made themselves.
+        let mine = if holder.allows(Need::Whole) {
+            ""
+        } else {
+            account_id
+        };
         let page = page.max(1);
         let rows = on_pool_db!(self, p, Db => sqlx::query_as::<Db, PaymentRow>(
             "SELECT id, number, status, method_label, amount, created_at FROM payments
-             WHERE policyholder_id = $1 ORDER BY created_at DESC, id LIMIT $2 OFFSET $3",
+             WHERE policyholder_id = $1 AND ($4 = '' OR account_id = $4)
+             ORDER BY created_at DESC, id LIMIT $2 OFFSET $3",
         )
         .bind(policyholder_id)
         .bind(HISTORY_PER_PAGE)
         .bind(page.saturating_sub(1).saturating_mul(HISTORY_PER_PAGE))
+        .bind(mine)
         .fetch_all(p)
         .await)?;
         let total: i64 = on_pool!(self, p => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM payments WHERE policyholder_id = $1",
+            "SELECT COUNT(*) FROM payments WHERE policyholder_id = $1 AND ($2 = '' OR account_id = $2)",
         )
         .bind(policyholder_id)
+        .bind(mine)
         .fetch_one(p)
         .await)?;
         Ok((rows, total))

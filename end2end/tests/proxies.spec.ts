@@ -1,0 +1,84 @@
+import { expect, test } from './fixtures';
+import { citizen, hydrated, login, newCitizen } from './helpers';
+
+test('«Доверенности»: a citizen grants a broker pay-only access to one policy, the broker accepts and sees only it, the citizen revokes and the broker’s open page loses it at once', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const owner = await citizen(browser);
+  const broker = await (await browser.newContext()).newPage();
+  const who = await newCitizen(broker.request);
+  await login(broker, who.email);
+  await expect(broker).toHaveURL(/\/$/);
+
+  // The owner's form: bad fields are named, and a right that needs every policy is refused for one.
+  await owner.getByRole('link', { name: 'Доверенности' }).click();
+  await expect(owner.getByRole('heading', { name: 'Доверенности', level: 1 })).toBeVisible();
+  await hydrated(owner);
+  await expect(owner.getByRole('heading', { name: /^Кто имеет доступ к/ })).toBeVisible();
+  await expect(owner.getByText('Кроме вас — никто.')).toBeVisible();
+  await owner.getByRole('button', { name: 'Выдать доступ' }).click();
+  await expect(owner.locator('#f-full_name-error')).not.toBeEmpty();
+  await expect(owner.locator('#f-basis-error')).toContainText('Укажите основание');
+  await owner.getByLabel('ФИО получателя').fill('Брокеров Борис Борисович');
+  await owner.getByLabel('СНИЛС или ИНН получателя').fill(who.inn);
+  await owner.getByLabel('Электронная почта или телефон получателя').fill(who.email);
+  await owner.getByLabel('Агент / брокер').check();
+  await owner.getByLabel('Подавать отчёты и запросы').check();
+  await owner.getByLabel('Оплачивать задолженности').check();
+  await owner.getByLabel('Только отмеченные').check();
+  const first = owner.locator('input[name="policies"]').first();
+  const number = ((await first.locator('..').textContent()) ?? '').split(' — ')[0].trim();
+  expect(number).not.toBe('');
+  await first.check();
+  await owner.getByLabel('Основание').fill('Агентский договор № 15 от 01.12.2026');
+  await owner.getByRole('button', { name: 'Выдать доступ' }).click();
+  await expect(owner.locator('#f-policies-error')).toContainText('только с доступом ко всем полисам');
+  await expect(owner.getByLabel('ФИО получателя')).toHaveValue('Брокеров Борис Борисович');
+  await owner.getByLabel('Подавать отчёты и запросы').uncheck();
+  await owner.getByRole('button', { name: 'Выдать доступ' }).click();
+  await expect(owner.getByRole('status').filter({ hasText: 'Приглашение отправлено' })).toBeVisible();
+  const line = owner.locator('.grant', { hasText: 'Брокеров Борис Борисович' });
+  await expect(line).toContainText('Ожидает принятия');
+  await expect(line).toContainText('просмотр, оплата');
+  await expect(line).toContainText(number);
+  await expect(owner.getByLabel('ФИО получателя')).toHaveValue('');
+
+  // The broker: nothing shared until accepted.
+  await broker.goto('/proxies');
+  await hydrated(broker);
+  await expect(broker.getByRole('heading', { name: 'Вам выдан доступ' })).toBeVisible();
+  await broker.getByRole('button', { name: /^Принять доступ к/ }).click();
+  const held = broker.locator('section', { has: broker.getByRole('heading', { name: 'Вы действуете от имени' }) });
+  await expect(held.locator('.grant', { hasText: 'Агент / брокер' })).toContainText('Действует');
+  await expect(broker.getByRole('heading', { name: 'Вам выдан доступ' })).toHaveCount(0);
+  await expect(owner.locator('.grant', { hasText: 'Брокеров Борис Борисович' })).toContainText('Действует', { timeout: 15_000 });
+
+  // Acting for the owner, the broker sees the one policy; reports need more than that.
+  await broker.getByLabel('Действую от имени').selectOption({ label: 'Иванов Иван Петрович — Агент / брокер' });
+  await expect(broker.locator('.who-basis')).toHaveText('Агент / брокер · Агентский договор № 15 от 01.12.2026 · бессрочно');
+  await broker.getByRole('link', { name: 'Мои полисы' }).click();
+  await expect(broker.getByRole('heading', { name: /полисы/i, level: 1 })).toBeVisible();
+  await expect(broker.locator('tbody tr')).toHaveCount(1);
+  await expect(broker.locator('tbody tr')).toContainText(number);
+  await expect(broker.getByRole('link', { name: 'Отчётность' })).toHaveCount(0);
+  await expect(broker.getByRole('link', { name: 'Документы' })).toHaveCount(0);
+  await broker.getByRole('link', { name: 'Задолженности' }).click();
+  await expect(broker.getByRole('heading', { name: 'Задолженности' })).toBeVisible();
+  await expect(broker.getByRole('link', { name: /^Оплатить всё/ })).toBeVisible();
+  await broker.goto('/reports');
+  await expect(broker.getByText('Такой записи нет или у вас нет к ней доступа.')).toBeVisible();
+  await broker.goto('/policies');
+  await expect(broker.locator('tbody tr')).toHaveCount(1);
+  await hydrated(broker);
+  await broker.evaluate(() => ((window as unknown as { before: number }).before = 1));
+
+  // The owner revokes; the broker's open page reloads to what he may see now: his own policies.
+  await owner.getByRole('button', { name: 'Отозвать доступ у Брокеров Борис Борисович' }).click();
+  await expect(owner.locator('.grant', { hasText: 'Брокеров Борис Борисович' })).toContainText('Отозвана');
+  await expect
+    .poll(() => broker.evaluate(() => (window as unknown as { before?: number }).before ?? 0), { timeout: 15_000 })
+    .toBe(0);
+  await expect(broker.locator('tbody tr')).toHaveCount(3);
+  await expect(broker.getByLabel('Действую от имени')).not.toContainText('Агент / брокер');
+  await broker.goto('/proxies');
+  await expect(broker.locator('.grant', { hasText: 'Агент / брокер' })).toContainText('Отозвана');
+});
