@@ -26,22 +26,38 @@ if (typeof WebAssembly === 'object') {
     if (!url || !String(url).endsWith('.wasm')) return originalFetch.call(this, input, ...rest);
     const name = String(url).split('/').pop().replace(/\.[\w-]{20,}\./, '.');
     bootStep(`fetch ${name}:called`);
-    return originalFetch.call(this, input, ...rest).then(
+    const loaded = originalFetch.call(this, input, ...rest).then(
       (r) => { bootStep(`fetch ${name}:${r.status}`); return r; },
-      (e) => { bootStep(`fetch ${name}:failed`); throw e; },
+      (e) => {
+        bootStep(`fetch ${name}:failed`);
+        reportError('chunk', `${name}: ${e}`);
+        throw e;
+      },
     );
+    // The chunks' loader (wasm-split's makeLoad) starts a section's fetch, then waits for the
+    // chunks the section shares before it hands this promise to instantiateStreaming: a failure
+    // that came first would be an "unhandled" rejection, one that came later not, by timing. The
+    // loader does handle it (the section is tried again, else the page loads whole), so it is
+    // marked handled here, and reported above every time, as a 'chunk'.
+    loaded.catch(() => {});
+    return loaded;
   };
 }
 
 // What goes wrong in this browser reaches the server's log (POST /client-errors): the kind, the
 // message cut short and the page's path without its query, nothing else.
 let leaving = false;
+// Set by a healing path just before it loads the page again (see markReloaded below).
+const RELOADED_KEY = 'kabinet-reloaded';
 window.addEventListener('pagehide', () => { leaving = true; });
 window.addEventListener('pageshow', () => { leaving = false; });
 function reportError(kind, message) {
   // A fetch cut off because the page is being left is no error of the page.
   if (leaving && kind !== 'reloaded') return;
   try {
+    // Nor is one cut off because a healing path is loading the page again: the page it lands on
+    // reports that, as 'reloaded'.
+    if (kind !== 'reloaded' && sessionStorage.getItem(RELOADED_KEY)) return;
     const body = JSON.stringify({ kind, message: String(message).slice(0, 500), path: location.pathname });
     navigator.sendBeacon('/client-errors', new Blob([body], { type: 'text/plain' }));
   } catch (_) {
@@ -92,7 +108,6 @@ if ('serviceWorker' in navigator) {
 // A page that one of the two healing paths loaded again (the watchdog below, or a section that did
 // not load) says so for good: `data-reloaded` on <body> and an error in the console, which the
 // browser tests treat as a failure. Healing must never hide that something went wrong.
-const RELOADED_KEY = 'kabinet-reloaded';
 (function markReloaded() {
   const reason = sessionStorage.getItem(RELOADED_KEY);
   if (!reason) return;

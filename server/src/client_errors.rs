@@ -1,5 +1,6 @@
 //! `POST /client-errors`: what went wrong in a browser, reported by `public/pwa.js` (a panic in the
-//! WASM, an uncaught script error or rejection, a page loaded again by a healing path). The server
+//! WASM, an uncaught script error or rejection, a section's code that failed to download, a page
+//! loaded again by a healing path). The server
 //! logs each report under the request's id; nothing personal is sent (the kind, a message cut to
 //! 500 characters and the page's path without its query). Reports are counted per address in the
 //! database, at most [`REPORTS_PER_IP_HOUR`] an hour, so the log cannot be flooded.
@@ -70,7 +71,7 @@ fn parse(body: &str) -> Option<(String, String, String)> {
     }
     let r: Report = serde_json::from_str(body).ok()?;
     let kind = match r.kind.as_str() {
-        k @ ("panic" | "error" | "rejection" | "reloaded" | "boot") => k.to_string(),
+        k @ ("panic" | "error" | "rejection" | "chunk" | "reloaded" | "boot") => k.to_string(),
         _ => return None,
     };
     let cut = |s: &str, n: usize| -> String {
