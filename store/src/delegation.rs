@@ -8,11 +8,16 @@
 
 use crate::journal::Entry;
 use crate::notify::Message;
+use crate::throttle::Attempt;
 use crate::{Store, StoreError, StoreResult, new_id, on_pool, on_pool_db};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::delegation::{GrantForm, GrantRow, GrantState, Need, Rights};
 use domain::status::Channel;
 use std::collections::HashMap;
+
+/// The most invitations one account sends in a day: each one is a message to a stranger's
+/// contact, so the form is no way to spam (counted in one statement, keyed on the account).
+pub const GRANTS_PER_DAY: i32 = 20;
 
 #[derive(sqlx::FromRow)]
 struct Line {
@@ -125,6 +130,16 @@ impl Store {
                     "Среди отмеченных есть полис, которого нет у страхователя. Обновите страницу",
                 ));
             }
+        }
+        let day = chrono::Duration::hours(24);
+        if let Attempt::Blocked { minutes } = self
+            .throttle_take(&format!("grant:{account_id}"), GRANTS_PER_DAY, day, day)
+            .await?
+        {
+            let hours = (minutes + 59) / 60;
+            return Err(StoreError::Refused(format!(
+                "Вы уже отправили {GRANTS_PER_DAY} приглашений за сутки. Следующее можно будет отправить через {hours} ч."
+            )));
         }
         let id = new_id();
         let now = self.now();

@@ -294,3 +294,39 @@ both!(a_holder_with_the_right_passes_it_on, |db| {
     s.end_grant(&a, &a_ph, &on, "ip").await.unwrap();
     not_found(s.authorized_policyholder(&c, &a_ph).await, "revoked");
 });
+
+both!(
+    invitations_are_limited_per_account_and_counted_atomically,
+    |db| {
+        let s = &db.store;
+        s.load_demo(0).await.unwrap();
+        let (a, a_ph) = citizen(s).await;
+        let (b, _) = citizen(s).await;
+        let (c, c_ph) = citizen(s).await;
+        let form = form_for(s, &b, false, &[]).await;
+        let limit = store::delegation::GRANTS_PER_DAY as usize;
+
+        // Sent side by side, five more than the limit: exactly the limit go out.
+        let sent = futures_util::future::join_all(
+            (0..limit + 5).map(|_| s.grant_access(&a, &a_ph, &form, "ip")),
+        )
+        .await;
+        let ok = sent.iter().filter(|r| r.is_ok()).count();
+        assert_eq!(ok, limit, "{sent:?}");
+        for r in sent.iter().filter(|r| r.is_err()) {
+            assert!(
+                matches!(r, Err(StoreError::Refused(m)) if m.contains("приглашений за сутки")),
+                "{r:?}"
+            );
+        }
+        assert_eq!(s.grants_given(&a, &a_ph).await.unwrap().len(), limit);
+
+        // The count is the account's: another citizen is not held up by it.
+        let to_b = form_for(s, &b, false, &[]).await;
+        assert!(s.grant_access(&c, &c_ph, &to_b, "ip").await.is_ok());
+
+        // A day later the account may invite again.
+        db.clock.advance(Duration::hours(25));
+        assert!(s.grant_access(&a, &a_ph, &form, "ip").await.is_ok());
+    }
+);
