@@ -27,6 +27,9 @@ function server(p: number, name: string, extra: Record<string, string>) {
       // Every browser test registers from 127.0.0.1: the suite makes more than the default 20
       // attempts an hour, and each one counts (tests/registration.spec.ts checks the limit).
       REGISTRATIONS_PER_IP_HOUR: '500',
+      // Likewise the browsers' error reports: a report refused for the limit would make a test
+      // that provokes one on purpose miss it (global-teardown.ts fails the run on any kept one).
+      CLIENT_ERRORS_PER_IP_HOUR: '1000',
       ...extra,
     },
   };

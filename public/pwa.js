@@ -30,7 +30,13 @@ if (typeof WebAssembly === 'object') {
       (r) => { bootStep(`fetch ${name}:${r.status}`); return r; },
       (e) => {
         bootStep(`fetch ${name}:failed`);
-        reportError('chunk', `${name}: ${e}`);
+        // Leaving the page (the address bar, a reload, a link to another site) cancels its
+        // downloads before the page is hidden: each one fails here while the page still runs
+        // (the a11y test's page.goto from /contributions did this to thirteen finance chunks).
+        // So a failure is reported only if the page is still here a moment later.
+        // The report names the page it failed on (the link's page may have opened meanwhile).
+        const path = location.pathname;
+        setTimeout(() => reportError('chunk', `${name}: ${e}`, path), 2000);
         throw e;
       },
     );
@@ -47,18 +53,22 @@ if (typeof WebAssembly === 'object') {
 // What goes wrong in this browser reaches the server's log (POST /client-errors): the kind, the
 // message cut short and the page's path without its query, nothing else.
 let leaving = false;
+// When the last navigation away began (`beforeunload`, which comes before the downloads are
+// cancelled); a navigation that did not happen (a download) clears it after a while.
+let leavingAt = -Infinity;
 // Set by a healing path just before it loads the page again (see markReloaded below).
 const RELOADED_KEY = 'kabinet-reloaded';
+window.addEventListener('beforeunload', () => { leavingAt = performance.now(); });
 window.addEventListener('pagehide', () => { leaving = true; });
-window.addEventListener('pageshow', () => { leaving = false; });
-function reportError(kind, message) {
+window.addEventListener('pageshow', () => { leaving = false; leavingAt = -Infinity; });
+function reportError(kind, message, path = location.pathname) {
   // A fetch cut off because the page is being left is no error of the page.
-  if (leaving && kind !== 'reloaded') return;
+  if ((leaving || performance.now() - leavingAt < 10_000) && kind !== 'reloaded') return;
   try {
     // Nor is one cut off because a healing path is loading the page again: the page it lands on
     // reports that, as 'reloaded'.
     if (kind !== 'reloaded' && sessionStorage.getItem(RELOADED_KEY)) return;
-    const body = JSON.stringify({ kind, message: String(message).slice(0, 500), path: location.pathname });
+    const body = JSON.stringify({ kind, message: String(message).slice(0, 500), path });
     navigator.sendBeacon('/client-errors', new Blob([body], { type: 'text/plain' }));
   } catch (_) {
     // Reporting must never add an error of its own.

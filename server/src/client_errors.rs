@@ -3,7 +3,7 @@
 //! loaded again by a healing path). The server
 //! logs each report under the request's id; nothing personal is sent (the kind, a message cut to
 //! 500 characters and the page's path without its query). Reports are counted per address in the
-//! database, at most [`REPORTS_PER_IP_HOUR`] an hour, so the log cannot be flooded.
+//! database, at most `CLIENT_ERRORS_PER_IP_HOUR` (30) an hour, so the log cannot be flooded.
 //!
 //! In demo mode `GET /dev/client-errors` lists the reports this process took: the browser tests
 //! fail when any arrived during a run (`end2end/global-teardown.ts`); a test that provokes one on
@@ -18,7 +18,6 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::sync::Mutex;
 
-pub const REPORTS_PER_IP_HOUR: i32 = 30;
 /// The most reports kept for `/dev/client-errors`.
 const KEPT: usize = 100;
 /// The longest report body read; a longer one is refused whole.
@@ -94,7 +93,7 @@ pub async fn report(
     };
     match state
         .store
-        .take_client_report(&ctx.ip, REPORTS_PER_IP_HOUR)
+        .take_client_report(&ctx.ip, state.config.client_errors_per_ip_hour)
         .await
     {
         Ok(true) => {}

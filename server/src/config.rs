@@ -33,6 +33,8 @@ pub struct Config {
     pub idle_timeout_seconds: i64,
     /// Registration attempts one address may make in an hour (`REGISTRATIONS_PER_IP_HOUR`).
     pub registrations_per_ip_hour: i32,
+    /// Browser error reports one address may send in an hour (`CLIENT_ERRORS_PER_IP_HOUR`).
+    pub client_errors_per_ip_hour: i32,
     pub cookie_secure: bool,
     /// Extra origin allowed for POSTs besides the request's own host (e.g. `https://lk.example.ru`).
     pub public_origin: Option<String>,
@@ -126,6 +128,14 @@ impl Config {
                 n => {
                     return Err(format!(
                         "REGISTRATIONS_PER_IP_HOUR: expected 1 to 10000, got {n}"
+                    ));
+                }
+            },
+            client_errors_per_ip_hour: match parse("CLIENT_ERRORS_PER_IP_HOUR", 30)? {
+                n @ 1..=10_000 => n,
+                n => {
+                    return Err(format!(
+                        "CLIENT_ERRORS_PER_IP_HOUR: expected 1 to 10000, got {n}"
                     ));
                 }
             },
@@ -285,6 +295,7 @@ mod tests {
             public_origin: None,
             trusted_proxies: 0,
             registrations_per_ip_hour: 20,
+            client_errors_per_ip_hour: 30,
             smtp_url: None,
             mail_from: String::new(),
             sms_gateway_url: None,
