@@ -1,5 +1,5 @@
 import { expect, test } from './fixtures';
-import { citizen, hydrated, login, newCitizen } from './helpers';
+import { citizen, hydrated, login, loginCitizen, newCitizen } from './helpers';
 
 test('«Доверенности»: a citizen grants a broker pay-only access to one policy, the broker accepts and sees only it, the citizen revokes and the broker’s open page loses it at once', async ({ browser }) => {
   test.setTimeout(120_000);
@@ -81,4 +81,57 @@ test('«Доверенности»: a citizen grants a broker pay-only access to
   await expect(broker.getByLabel('Действую от имени')).not.toContainText('Агент / брокер');
   await broker.goto('/proxies');
   await expect(broker.locator('.grant', { hasText: 'Агент / брокер' })).toContainText('Отозвана');
+});
+
+/** A МЧД in the unified format EMCHD_1 from the person with ИНН `principal` to the one with ИНН `rep`. */
+function mchd(principal: string, rep: string, issued: string, to: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<Доверенность ВерсФорм="EMCHD_1" ПрЭлФорм="00000000">
+  <Документ ВидДовер="1">
+    <СвДов НомДовер="5d0e6f1a-2b3c-4d5e-8f90-123456789abc" ДатаВыдДовер="${issued}" СрокДейст="${to}"/>
+    <СвДоверит ТипДоверит="4"><Доверит><ФЛ><СведФЛ ИННФЛ="${principal}"><ФИО Фамилия="Иванов" Имя="Иван" Отчество="Петрович"/></СведФЛ></ФЛ></Доверит></СвДоверит>
+    <СвУпПред ТипПред="1"><Пред><СведФизЛ ИННФЛ="${rep}"><СведФЛ><ФИО Фамилия="Доверенная" Имя="Дарья" Отчество="Олеговна"/></СведФЛ></СведФизЛ></Пред></СвУпПред>
+    <СвПолн ТипПолн="0"><МашПолн КодПолн="PAY" НаимПолн="Оплата страховых взносов"/></СвПолн>
+  </Документ>
+</Доверенность>`;
+}
+
+const iso = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+const ru = (isoDate: string) => isoDate.split('-').reverse().join('.');
+
+test('«Доверенности»: a МЧД file fills the grant form; one from another principal, or not a МЧД, is refused with the reason and the form keeps what it had', async ({ page }) => {
+  const { inn } = await loginCitizen(page);
+  const rep = await newCitizen(page.request);
+  await page.goto('/proxies');
+  await hydrated(page);
+  const file = page.getByLabel('Машиночитаемая доверенность (МЧД), если она есть');
+  const [issued, to] = [iso(-30), iso(365)];
+  await file.setInputFiles({ name: 'mchd.xml', mimeType: 'application/xml', buffer: Buffer.from(mchd(inn, rep.inn, issued, to)) });
+  const basis = `МЧД № 5d0e6f1a-2b3c-4d5e-8f90-123456789abc от ${ru(issued)} до ${ru(to)}`;
+  await expect(page.getByRole('status').filter({ hasText: 'Прочитана' })).toContainText(`Прочитана ${basis}. Доверитель: Иванов Иван Петрович, ИНН ${inn}.`);
+  await expect(page.getByRole('status').filter({ hasText: 'Полномочия' })).toContainText('Полномочия: Оплата страховых взносов (PAY).');
+  await expect(page.getByLabel('ФИО получателя')).toHaveValue('Доверенная Дарья Олеговна');
+  await expect(page.getByLabel('СНИЛС или ИНН получателя')).toHaveValue(rep.inn);
+  await expect(page.getByLabel('Действует по')).toHaveValue(to);
+  await expect(page.getByLabel('Основание')).toHaveValue(basis);
+
+  // Another principal's МЧД: refused, naming both ИНН; the form keeps what the first one filled.
+  const other = await newCitizen(page.request);
+  await file.setInputFiles({ name: 'other.xml', mimeType: 'application/xml', buffer: Buffer.from(mchd(other.inn, rep.inn, issued, to)) });
+  await expect(page.locator('#f-mchd-error')).toHaveText(`Доверенность выдана не этим страхователем: в ней ИНН доверителя ${other.inn}, у страхователя ${inn}`);
+  await expect(page.getByLabel('ФИО получателя')).toHaveValue('Доверенная Дарья Олеговна');
+  // An expired one, and a file that is no МЧД at all.
+  await file.setInputFiles({ name: 'old.xml', mimeType: 'application/xml', buffer: Buffer.from(mchd(inn, rep.inn, iso(-400), iso(-1))) });
+  await expect(page.locator('#f-mchd-error')).toHaveText(`Срок действия доверенности истёк ${ru(iso(-1))}`);
+  await file.setInputFiles({ name: 'invoice.xml', mimeType: 'application/xml', buffer: Buffer.from('<Файл ИдФайл="ON_NSCHFDOPPR"/>') });
+  await expect(page.locator('#f-mchd-error')).toContainText('документ начинается с «Файл», а не с «Доверенность»');
+
+  // The filled form goes out as a grant with the МЧД as its basis.
+  await file.setInputFiles({ name: 'mchd.xml', mimeType: 'application/xml', buffer: Buffer.from(mchd(inn, rep.inn, issued, to)) });
+  await expect(page.locator('#f-mchd-error')).toBeEmpty();
+  await page.getByLabel('Электронная почта или телефон получателя').fill(rep.email);
+  await page.getByLabel('Оплачивать задолженности').check();
+  await page.getByRole('button', { name: 'Выдать доступ' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Приглашение отправлено' })).toBeVisible();
+  await expect(page.locator('.grant', { hasText: 'Доверенная Дарья Олеговна' })).toContainText(basis);
 });

@@ -19,6 +19,9 @@ use std::collections::HashMap;
 /// contact, so the form is no way to spam (counted in one statement, keyed on the account).
 pub const GRANTS_PER_DAY: i32 = 20;
 
+/// The most МЧД files one account has read in an hour.
+pub const MCHD_READS_PER_HOUR: i32 = 30;
+
 #[derive(sqlx::FromRow)]
 struct Line {
     id: String,
@@ -292,6 +295,43 @@ impl Store {
             .into_iter()
             .map(|l| l.into_row(today, &policies))
             .collect())
+    }
+
+    /// «Заполнить по МЧД»: reads a machine-readable power of attorney for the grant form of the
+    /// policyholder the caller may pass authority on for, and checks it names that policyholder
+    /// (by ИНН) as the principal and is in force today. At most [`MCHD_READS_PER_HOUR`] files an
+    /// hour per account (counted in one statement).
+    pub async fn read_mchd(
+        &self,
+        account_id: &str,
+        policyholder_id: &str,
+        bytes: &[u8],
+    ) -> StoreResult<crate::mchd::Mchd> {
+        self.authorized_for(account_id, policyholder_id, Need::Delegate)
+            .await?;
+        let hour = chrono::Duration::hours(1);
+        if let Attempt::Blocked { minutes } = self
+            .throttle_take(
+                &format!("mchd:{account_id}"),
+                MCHD_READS_PER_HOUR,
+                hour,
+                hour,
+            )
+            .await?
+        {
+            return Err(StoreError::Refused(format!(
+                "Слишком много файлов доверенностей за час. Попробуйте через {minutes} мин."
+            )));
+        }
+        let mchd = crate::mchd::parse(bytes).map_err(|e| StoreError::field("mchd", e))?;
+        let inn: Option<String> = on_pool!(self, p => sqlx::query_scalar::<_, Option<String>>(
+                "SELECT inn FROM policyholders WHERE id = $1")
+            .bind(policyholder_id)
+            .fetch_one(p)
+            .await)?;
+        mchd.check_issued(inn.as_deref(), self.today())
+            .map_err(|e| StoreError::field("mchd", e))?;
+        Ok(mchd)
     }
 
     /// «Кто имеет доступ»: every grant of the policyholder (answered or not) and every authority

@@ -20,6 +20,7 @@ pub mod events;
 pub mod export;
 mod finance;
 pub mod journal;
+pub mod mchd;
 pub mod notify;
 pub mod password;
 pub mod payments;

@@ -330,3 +330,73 @@ both!(
         assert!(s.grant_access(&a, &a_ph, &form, "ip").await.is_ok());
     }
 );
+
+/// A МЧД from the person with ИНН `principal` to the one with ИНН `rep`, valid around `today`.
+fn mchd(principal: &str, rep: &str, today: chrono::NaiveDate) -> String {
+    let issued = today - Duration::days(10);
+    let to = today + Duration::days(100);
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<Доверенность ВерсФорм="EMCHD_1"><Документ>
+  <СвДов НомДовер="5d0e6f1a-2b3c-4d5e-8f90-123456789abc" ДатаВыдДовер="{issued}" СрокДейст="{to}"/>
+  <СвДоверит><Доверит><ФЛ><СведФЛ ИННФЛ="{principal}"><ФИО Фамилия="Иванов" Имя="Иван"/></СведФЛ></ФЛ></Доверит></СвДоверит>
+  <СвУпПред><Пред><СведФизЛ ИННФЛ="{rep}"><СведФЛ><ФИО Фамилия="Петрова" Имя="Мария"/></СведФЛ></СведФизЛ></Пред></СвУпПред>
+  <СвПолн><МашПолн КодПолн="PAY" НаимПолн="Оплата"/></СвПолн>
+</Документ></Доверенность>"#
+    )
+}
+
+both!(
+    a_mchd_is_read_for_the_policyholder_it_names_and_only_by_who_may_grant,
+    |db| {
+        let s = &db.store;
+        s.load_demo(0).await.unwrap();
+        let (a, a_ph) = citizen(s).await;
+        let (b, b_ph) = citizen(s).await;
+        let a_inn = s.account(&a).await.unwrap().inn.unwrap();
+        let b_inn = s.account(&b).await.unwrap().inn.unwrap();
+        let today = s.today();
+
+        let m = s
+            .read_mchd(&a, &a_ph, mchd(&a_inn, &b_inn, today).as_bytes())
+            .await
+            .unwrap();
+        assert_eq!(m.representative.inn.as_deref(), Some(b_inn.as_str()));
+        assert_eq!(m.valid_to, today + Duration::days(100));
+        assert!(m.check_given_to(None, Some(&b_inn)).is_ok());
+
+        // Issued by someone else: the message names both ИНН, on the field.
+        match s
+            .read_mchd(&a, &a_ph, mchd(&b_inn, &b_inn, today).as_bytes())
+            .await
+        {
+            Err(StoreError::Invalid(f)) => {
+                assert_eq!(f.0[0].field, "mchd");
+                assert!(f.0[0].message.contains(&b_inn) && f.0[0].message.contains(&a_inn));
+            }
+            other => panic!("another principal's МЧД: {other:?}"),
+        }
+        // Someone else's policyholder id is "not found", before the file is even read.
+        not_found(
+            s.read_mchd(&b, &a_ph, mchd(&a_inn, &b_inn, today).as_bytes())
+                .await,
+            "another account's policyholder",
+        );
+        // Files are counted per account: the limit refuses the next one, the other account goes on.
+        // Two read so far; the 3rd to the 30th are read (and refused for what they hold).
+        for n in 3..=store::delegation::MCHD_READS_PER_HOUR {
+            let r = s.read_mchd(&a, &a_ph, b"x").await;
+            assert!(matches!(r, Err(StoreError::Invalid(_))), "file {n}: {r:?}");
+        }
+        assert!(matches!(
+            s.read_mchd(&a, &a_ph, mchd(&a_inn, &b_inn, today).as_bytes())
+                .await,
+            Err(StoreError::Refused(_))
+        ));
+        assert!(
+            s.read_mchd(&b, &b_ph, mchd(&b_inn, &a_inn, today).as_bytes())
+                .await
+                .is_ok()
+        );
+    }
+);

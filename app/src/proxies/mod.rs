@@ -11,7 +11,7 @@ use crate::error::AppError;
 use domain::delegation::{GrantForm, GrantRow};
 use domain::model::PolicyholderBrief;
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
+use leptos::server_fn::codec::{Json, MultipartData, MultipartFormData};
 use serde::{Deserialize, Serialize};
 
 /// A policy the form offers to include.
@@ -124,4 +124,87 @@ pub async fn end_grant(id: String) -> Result<(), AppError> {
         Ok(()) => Ok(()),
         Err(e) => fail(e.into()),
     }
+}
+
+/// What a machine-readable power of attorney puts into «Выдать доступ», and what the page says it
+/// read from it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MchdFill {
+    pub full_name: String,
+    /// The representative's СНИЛС (as `123-456-789 01`), else their ИНН.
+    pub id_number: String,
+    /// ISO dates, as the date inputs take them.
+    pub valid_to: String,
+    pub basis: String,
+    /// The principal, as the document names it: «ООО "Ромашка", ИНН 7707083893, КПП …».
+    pub principal: String,
+    pub powers: Vec<String>,
+    /// The document allows passing the powers on.
+    pub may_redelegate: bool,
+}
+
+/// «Заполнить по МЧД»: reads the XML file (multipart field `file`) of a МЧД in the unified format
+/// EMCHD_1, checks it was issued by the acting policyholder and is in force, and answers what the
+/// form takes from it. Errors name the field `mchd`.
+#[server(input = MultipartFormData, endpoint = "proxies/mchd", output = crate::codec::Postcard)]
+pub async fn read_mchd(data: MultipartData) -> Result<MchdFill, AppError> {
+    use crate::ssr::*;
+    use store::mchd::{MAX_BYTES, Principal};
+    let (s, ph) = match acting().await {
+        Ok(x) => x,
+        Err(e) => return fail(e),
+    };
+    let Some(mut form) = data.into_inner() else {
+        return fail(internal("multipart body missing"));
+    };
+    // Read up to one byte over the limit, so a bigger file is refused without being held.
+    let mut bytes = Vec::new();
+    while let Ok(Some(mut field)) = form.next_field().await {
+        if field.name() == Some("file") {
+            while let Ok(Some(chunk)) = field.chunk().await {
+                let room = (MAX_BYTES + 1).saturating_sub(bytes.len());
+                bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
+        }
+    }
+    let m = match store()?.read_mchd(&s.account_id, &ph, &bytes).await {
+        Ok(m) => m,
+        Err(e) => return fail(e.into()),
+    };
+    let principal = match &m.principal {
+        Principal::Organisation {
+            name,
+            inn,
+            kpp,
+            ogrn,
+        } => {
+            let mut line = format!("{name}, ИНН {inn}");
+            if let Some(k) = kpp {
+                line.push_str(&format!(", КПП {k}"));
+            }
+            if let Some(o) = ogrn {
+                line.push_str(&format!(", ОГРН {o}"));
+            }
+            line
+        }
+        Principal::Person { full_name, inn, .. } => match inn {
+            Some(i) => format!("{full_name}, ИНН {i}"),
+            None => full_name.clone(),
+        },
+    };
+    let rep = &m.representative;
+    Ok(MchdFill {
+        full_name: rep.full_name.clone(),
+        id_number: rep
+            .snils
+            .as_deref()
+            .map(domain::ids::format_snils)
+            .or_else(|| rep.inn.clone())
+            .unwrap_or_default(),
+        valid_to: m.valid_to.format("%Y-%m-%d").to_string(),
+        basis: m.basis(),
+        principal,
+        powers: m.powers.clone(),
+        may_redelegate: m.may_redelegate,
+    })
 }

@@ -1,6 +1,6 @@
 //! The page «Доверенности».
 
-use super::{AnswerGrant, EndGrant, GrantAccess, PolicyChoice, ProxiesData, get_proxies};
+use super::{AnswerGrant, EndGrant, GrantAccess, MchdFill, PolicyChoice, ProxiesData, get_proxies};
 use crate::AuthEpoch;
 use crate::components::{ErrorBox, Field, FormAlert, FormErrors};
 use crate::live::Live;
@@ -353,6 +353,7 @@ fn GrantFormView(
             <noscript><p class="alert alert-error">"Чтобы выдать доступ, включите JavaScript в браузере."</p></noscript>
             <form class="form grant-form" on:submit=submit novalidate>
                 <FormAlert errors/>
+                <MchdPicker draft errors/>
                 <Field label="ФИО получателя" name="full_name" errors value=draft.full_name
                     autocomplete="off" on_blur=check("full_name")/>
                 <div class="row-2">
@@ -433,5 +434,90 @@ fn GrantFormView(
                 </button>
             </form>
         </section>
+    }
+}
+
+/// «Заполнить по МЧД»: a machine-readable power of attorney (XML, unified format EMCHD_1) chosen
+/// here is read and checked on the server; the form takes the representative, the end date and
+/// the basis from it, and the page says what was read (principal, powers). Every field stays
+/// editable; nothing is sent until «Выдать доступ».
+#[component]
+fn MchdPicker(draft: Draft, errors: FormErrors) -> impl IntoView {
+    let read = RwSignal::new(None::<MchdFill>);
+    let busy = RwSignal::new(false);
+    let on_change = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let Some(input) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            else {
+                return;
+            };
+            let Some(file) = input.files().and_then(|f| f.get(0)) else {
+                return;
+            };
+            let Ok(data) = web_sys::FormData::new() else {
+                return;
+            };
+            if data.append_with_blob("file", &file).is_err() {
+                return;
+            }
+            busy.set(true);
+            errors.set_field("mchd", None);
+            leptos::task::spawn_local(async move {
+                let answer = super::read_mchd(data.into()).await;
+                busy.set(false);
+                match answer {
+                    Ok(fill) => {
+                        draft.full_name.set(fill.full_name.clone());
+                        draft.id_number.set(fill.id_number.clone());
+                        draft.valid_to.set(fill.valid_to.clone());
+                        draft.basis.set(fill.basis.clone());
+                        if !fill.may_redelegate {
+                            draft.delegate.set(false);
+                        }
+                        for f in ["full_name", "id_number", "valid_to", "basis"] {
+                            errors.set_field(f, None);
+                        }
+                        read.set(Some(fill));
+                    }
+                    Err(e) => {
+                        read.set(None);
+                        let message = match e {
+                            crate::error::AppError::Fields(f) => {
+                                f.0.into_iter()
+                                    .map(|x| x.message)
+                                    .collect::<Vec<_>>()
+                                    .join("; ")
+                            }
+                            other => other.to_string(),
+                        };
+                        errors.set_field("mchd", Some(message));
+                    }
+                }
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ev, draft, errors);
+    };
+    view! {
+        <div class="field" class:field-invalid=move || errors.field("mchd").is_some()>
+            <label for="f-mchd">"Машиночитаемая доверенность (МЧД), если она есть"</label>
+            <p class="hint" id="f-mchd-hint">"Файл XML в едином формате ФНС (EMCHD_1). Из него заполнятся ФИО и СНИЛС представителя, срок и основание; доверенность должна быть выдана этим страхователем и действовать сегодня."</p>
+            <input type="file" id="f-mchd" name="mchd" accept=".xml,application/xml,text/xml"
+                aria-describedby="f-mchd-hint f-mchd-error" on:change=on_change/>
+            <p class="muted" role="status">{move || busy.get().then_some("Читаем доверенность…")}</p>
+            <p class="field-error" id="f-mchd-error" role="alert">{move || errors.field("mchd")}</p>
+            {move || read.get().map(|m| view! {
+                <div class="alert alert-ok" role="status">
+                    <p>{format!("Прочитана {}. Доверитель: {}.", m.basis, m.principal)}</p>
+                    <p>{format!("Полномочия: {}.", m.powers.join("; "))}</p>
+                    {(!m.may_redelegate).then(|| view! { <p>"Передоверие доверенностью не разрешено."</p> })}
+                    <p>"Проверьте поля ниже, отметьте права и выдайте доступ."</p>
+                </div>
+            })}
+        </div>
     }
 }
