@@ -37,10 +37,7 @@ pub async fn upload_file(data: MultipartData) -> Result<Attachment, AppError> {
             }
             Some("file") => {
                 name = field.file_name().unwrap_or("файл").to_string();
-                while let Ok(Some(chunk)) = field.chunk().await {
-                    let room = limit.saturating_sub(bytes.len());
-                    bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
-                }
+                bytes = read_capped(&mut field, limit).await;
             }
             _ => {}
         }
@@ -52,6 +49,18 @@ pub async fn upload_file(data: MultipartData) -> Result<Attachment, AppError> {
         Ok(file) => Ok(file),
         Err(e) => fail(e.into()),
     }
+}
+
+/// A multipart field's bytes, at most `limit` of them: the rest is read and dropped, so a file
+/// over the limit is refused by its size check without being held whole.
+#[cfg(feature = "ssr")]
+pub async fn read_capped(field: &mut multer::Field<'static>, limit: usize) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    while let Ok(Some(chunk)) = field.chunk().await {
+        let room = limit.saturating_sub(bytes.len());
+        bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+    }
+    bytes
 }
 
 /// Where the widget posts a file: [`upload_file`]'s own address.

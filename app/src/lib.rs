@@ -11,6 +11,7 @@ pub mod documents;
 pub mod error;
 pub mod files;
 pub mod finance;
+pub mod history;
 pub mod live;
 pub mod notices;
 pub mod payments;
@@ -212,6 +213,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/pay") view=Lazily(Page::Pay) ssr=SsrMode::Async/>
                     <Route path=path!("/payments/:id") view=Lazily(Page::Payment) ssr=SsrMode::Async/>
                     <Route path=path!("/documents") view=Lazily(Page::Documents) ssr=SsrMode::Async/>
+                    <Route path=path!("/history") view=Lazily(Page::History) ssr=SsrMode::Async/>
                     <Route path=path!("/check/:code") view=Lazily(Page::Check) ssr=SsrMode::Async/>
                     <Route path=path!("/policies/:id/request") view=Lazily(Page::NewRequest) ssr=SsrMode::Async/>
                     <Route path=path!("/requests") view=Lazily(Page::Requests) ssr=SsrMode::Async/>
@@ -294,6 +296,7 @@ fn Header(me: MeResource) -> impl IntoView {
                                     <A href="/debts">"Задолженности"</A>
                                     {reports.then(|| view! { <A href="/requests">"Запросы"</A> })}
                                     {whole.then(|| view! { <A href="/documents">"Документы"</A> })}
+                                    {whole.then(|| view! { <A href="/history">"История операций"</A> })}
                                     {reports.then(|| view! { <A href="/reports">"Отчётность"</A> })}
                                     <notices::NoticesLink/>
                                     <A href="/proxies">"Доверенности"</A>

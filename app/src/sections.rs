@@ -116,6 +116,7 @@ sections! {
         Requests => crate::requests::RequestsPage,
         Request => crate::requests::RequestPage,
         Notices => crate::notices::NoticesPage,
+        History => crate::history::HistoryPage,
     }
     account, preload_account {
         Security => crate::security::SecurityPage,

@@ -78,6 +78,10 @@ pub enum GrantState {
     Declined,
     /// Withdrawn by the grantor before it was accepted.
     Cancelled,
+    /// Accepted; takes effect once staff have checked its basis («Проверка полномочий»).
+    Checking,
+    /// Staff did not confirm its basis: it never took effect.
+    Rejected,
 }
 
 impl GrantState {
@@ -90,6 +94,8 @@ impl GrantState {
             GrantState::Revoked => "Отозвана",
             GrantState::Declined => "Отклонена",
             GrantState::Cancelled => "Отменена",
+            GrantState::Checking => "Принята, основание на проверке",
+            GrantState::Rejected => "Основание не подтверждено",
         }
     }
 
@@ -97,9 +103,80 @@ impl GrantState {
     pub fn can_end(self) -> bool {
         matches!(
             self,
-            GrantState::Pending | GrantState::InForce | GrantState::NotYet
+            GrantState::Pending | GrantState::InForce | GrantState::NotYet | GrantState::Checking
         )
     }
+}
+
+/// Where the staff check of a grant's basis stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Review {
+    /// No check needed: a citizen's own grant to a trusted person or a broker.
+    #[default]
+    None,
+    /// In the queue «Проверка полномочий».
+    Awaiting,
+    Approved,
+    /// With the reason staff gave.
+    Rejected(String),
+}
+
+impl Review {
+    pub fn from_parts(code: &str, reason: Option<String>) -> Review {
+        match code {
+            "awaiting" => Review::Awaiting,
+            "approved" => Review::Approved,
+            "rejected" => Review::Rejected(reason.unwrap_or_default()),
+            _ => Review::None,
+        }
+    }
+
+    /// What «Доверенности» says of it; nothing when no check is needed.
+    pub fn label(&self) -> Option<String> {
+        match self {
+            Review::None => None,
+            Review::Awaiting => Some(
+                "ждёт проверки сотрудником страховщика (обычно в течение рабочего дня); до неё доступ не действует".into(),
+            ),
+            Review::Approved => Some("подтверждено сотрудником страховщика".into()),
+            Review::Rejected(reason) => Some(format!("не подтверждено: {reason}")),
+        }
+    }
+}
+
+/// Whether a grant takes effect only after staff have checked its basis: any authority over an
+/// organisation, an organisation's representative, and a notarised доверенность.
+pub fn needs_review(role: AuthorityRole, notarised: bool, organisation: bool) -> bool {
+    organisation
+        || role == AuthorityRole::Representative
+        || (role == AuthorityRole::Trusted && notarised)
+}
+
+/// A grant that waits for a staff check sent without a scan of its basis.
+pub const BASIS_SCAN_NEEDED: &str = "Приложите скан основания (доверенности, приказа): доступ начнёт действовать после его проверки сотрудником страховщика";
+
+/// One line of the staff queue «Проверка полномочий».
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorityReviewRow {
+    pub id: String,
+    /// The policyholder: «ООО «Ромашка» (ИНН 7707083893)».
+    pub policyholder: String,
+    /// Who receives the authority: ФИО, СНИЛС or ИНН.
+    pub grantee: String,
+    pub role: String,
+    pub rights: Rights,
+    pub policies: Vec<String>,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    pub basis: String,
+    pub notarised: bool,
+    /// Who granted it.
+    pub granted_by: String,
+    /// The grantee has accepted it already (it takes effect on approval).
+    pub accepted: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// The scans of the basis.
+    pub files: Vec<crate::files::Attachment>,
 }
 
 /// One line of «Доверенности»: a grant as its grantor, or its holder, sees it.
@@ -117,6 +194,9 @@ pub struct GrantRow {
     pub basis: String,
     pub state: GrantState,
     pub granted_by: String,
+    pub review: Review,
+    /// The scans of the basis (for the grantor).
+    pub files: Vec<crate::files::Attachment>,
 }
 
 impl GrantRow {
@@ -137,10 +217,15 @@ impl GrantRow {
 
     /// «с 01.12.2026 по 31.12.2027» / «с 01.12.2026, бессрочно».
     pub fn period_label(&self) -> String {
-        match self.valid_to {
-            Some(to) => format!("с {} по {}", format_date(self.valid_from), format_date(to)),
-            None => format!("с {}, бессрочно", format_date(self.valid_from)),
-        }
+        period_label(self.valid_from, self.valid_to)
+    }
+}
+
+/// «с 01.12.2026 по 31.12.2027» / «с 01.12.2026, бессрочно».
+pub fn period_label(from: NaiveDate, to: Option<NaiveDate>) -> String {
+    match to {
+        Some(to) => format!("с {} по {}", format_date(from), format_date(to)),
+        None => format!("с {}, бессрочно", format_date(from)),
     }
 }
 
@@ -167,6 +252,10 @@ pub struct GrantForm {
     pub valid_to: String,
     /// «Доверенность № 77 АА 1234567 от 01.12.2026», «Агентский договор № 15».
     pub basis: String,
+    /// The доверенность is notarised (it then waits for a staff check).
+    pub notarised: bool,
+    /// The ids of the uploaded scans of the basis.
+    pub files: Vec<String>,
 }
 
 /// «Выдать доступ» after every check passed.
@@ -183,10 +272,17 @@ pub struct ValidGrant {
     pub valid_from: NaiveDate,
     pub valid_to: Option<NaiveDate>,
     pub basis: String,
+    pub notarised: bool,
+    pub files: Vec<String>,
 }
 
-/// The roles a policyholder can grant in the cabinet.
-pub const GRANTABLE: &[AuthorityRole] = &[AuthorityRole::Trusted, AuthorityRole::Broker];
+/// The roles that can be granted in the cabinet (an organisation's representative only over an
+/// organisation).
+pub const GRANTABLE: &[AuthorityRole] = &[
+    AuthorityRole::Trusted,
+    AuthorityRole::Broker,
+    AuthorityRole::Representative,
+];
 
 /// The longest a grant may run: five years from its start.
 const MAX_YEARS: i32 = 5;
@@ -201,6 +297,7 @@ impl GrantForm {
         "valid_from",
         "valid_to",
         "basis",
+        "files",
     ];
 
     /// Checks one field; the browser calls this as the user leaves the field.
@@ -214,6 +311,7 @@ impl GrantForm {
             "valid_from" => valid_from(&self.valid_from, today).map(drop),
             "valid_to" => self.period(today).map(drop),
             "basis" => basis(&self.basis).map(drop),
+            "files" => files(&self.files).map(drop),
             _ => Ok(()),
         }
     }
@@ -266,7 +364,10 @@ impl GrantForm {
         errors.check("valid_from", valid_from(&self.valid_from, today));
         let period = errors.check("valid_to", self.period(today));
         let basis = errors.check("basis", basis(&self.basis));
-        match (full_name, ids, contact, role, policies, period, basis) {
+        let files = errors.check("files", files(&self.files));
+        match (
+            full_name, ids, contact, role, policies, period, basis, files,
+        ) {
             (
                 Some(full_name),
                 Some((snils, inn)),
@@ -275,6 +376,7 @@ impl GrantForm {
                 Some(policies),
                 Some((valid_from, valid_to)),
                 Some(basis),
+                Some(files),
             ) if errors.is_empty() => Ok(ValidGrant {
                 full_name,
                 snils,
@@ -292,6 +394,8 @@ impl GrantForm {
                 valid_from,
                 valid_to,
                 basis,
+                notarised: self.notarised && role == AuthorityRole::Trusted,
+                files,
             }),
             _ => Err(errors),
         }
@@ -312,7 +416,7 @@ impl YearOffset for NaiveDate {
 fn role(code: &str) -> Result<AuthorityRole, String> {
     match AuthorityRole::from_code(code) {
         Some(r) if GRANTABLE.contains(&r) => Ok(r),
-        _ => Err("Выберите, кем будет этот человек: доверенное лицо или агент / брокер".into()),
+        _ => Err("Выберите, кем будет этот человек: доверенное лицо, агент / брокер или представитель организации".into()),
     }
 }
 
@@ -328,6 +432,20 @@ fn valid_from(s: &str, today: NaiveDate) -> Result<NaiveDate, String> {
         return Err("Начало действия — не позже чем через год".into());
     }
     Ok(d)
+}
+
+/// The most scans of a basis.
+pub const MAX_BASIS_FILES: usize = 5;
+
+fn files(ids: &[String]) -> Result<Vec<String>, String> {
+    if ids.len() > MAX_BASIS_FILES {
+        return Err(format!(
+            "Скан основания: не больше {MAX_BASIS_FILES} файлов"
+        ));
+    }
+    let mut out = ids.to_vec();
+    out.dedup();
+    Ok(out)
 }
 
 fn basis(s: &str) -> Result<String, String> {
@@ -404,6 +522,7 @@ mod tests {
             valid_from: "01.01.2020".into(),
             valid_to: "31.13.2027".into(),
             basis: "".into(),
+            files: vec!["f".into(); MAX_BASIS_FILES + 1],
             ..Default::default()
         };
         let e = f.validate(today()).expect_err("invalid");
@@ -419,6 +538,27 @@ mod tests {
                 .unwrap_or_default()
                 .contains("доверенное лицо")
         );
+    }
+
+    #[test]
+    fn organisations_representatives_and_notarised_proxies_wait_for_a_check() {
+        use AuthorityRole::*;
+        assert!(!needs_review(Trusted, false, false));
+        assert!(!needs_review(Broker, false, false));
+        assert!(needs_review(Trusted, true, false));
+        assert!(needs_review(Representative, false, false));
+        assert!(needs_review(Broker, false, true));
+        // «Нотариальная» means something only for a trusted person's доверенность.
+        let mut f = good();
+        f.notarised = true;
+        assert!(!f.validate(today()).map(|v| v.notarised).unwrap_or(true));
+        f.role = "trusted".into();
+        assert!(f.validate(today()).map(|v| v.notarised).unwrap_or(false));
+        assert_eq!(
+            Review::from_parts("rejected", Some("нет подписи".into())).label(),
+            Some("не подтверждено: нет подписи".into())
+        );
+        assert_eq!(Review::from_parts("none", None).label(), None);
     }
 
     #[test]

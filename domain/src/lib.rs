@@ -7,6 +7,7 @@ pub mod dates;
 pub mod delegation;
 pub mod files;
 pub mod forms;
+pub mod history;
 pub mod ids;
 pub mod model;
 pub mod money;

@@ -64,6 +64,13 @@ pub fn action_label(code: &str) -> &'static str {
         "password.check_failed" => "Неверный пароль при подтверждении действия",
         "password.check_blocked" => "Ввод пароля заблокирован после неверных попыток",
         "reminder.skipped" => "Напоминание не отправлено: полномочия закончились",
+        "authority.granted" => "Выдан доступ к кабинету страхователя",
+        "authority.accepted" => "Выданный доступ принят",
+        "authority.declined" => "Выданный доступ отклонён",
+        "authority.grant_cancelled" => "Приглашение на доступ отменено",
+        "authority.revoked" => "Доступ отозван",
+        "authority.basis_confirmed" => "Основание доступа подтверждено сотрудником",
+        "authority.basis_refused" => "Основание доступа не подтверждено сотрудником",
         _ => "Действие",
     }
 }

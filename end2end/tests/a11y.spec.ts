@@ -70,7 +70,8 @@ async function citizenPages(page: Page): Promise<string[]> {
   const policy = await page.locator('tbody tr a').first().getAttribute('href');
   return ['/', '/policies', policy!, '/contributions', '/contributions?from=2025-01-01&to=2025-12-31&sort=amount&dir=desc', sheet!, '/charges',
     '/notices', '/profile', '/security', '/debts', '/pay?all=1', '/documents', '/requests', `${policy}/request`,
-    '/reports', '/reports/new/event', '/reports/new/works', '/reports/new/payout', '/reports/new/recalc', '/deadlines'];
+    '/reports', '/reports/new/event', '/reports/new/works', '/reports/new/payout', '/reports/new/recalc', '/deadlines',
+    '/history', '/history?kind=authority&search=%D0%B4%D0%BE%D1%81%D1%82%D1%83%D0%BF', '/proxies'];
 }
 
 for (const [name, viewport] of [

@@ -1,5 +1,5 @@
 import { expect, test } from './fixtures';
-import { citizen, hydrated, login, loginCitizen, newCitizen } from './helpers';
+import { citizen, hydrated, login, loginCitizen, loginStaff, newCitizen } from './helpers';
 
 test('«Доверенности»: a citizen grants a broker pay-only access to one policy, the broker accepts and sees only it, the citizen revokes and the broker’s open page loses it at once', async ({ browser }) => {
   test.setTimeout(120_000);
@@ -134,4 +134,60 @@ test('«Доверенности»: a МЧД file fills the grant form; one from
   await page.getByRole('button', { name: 'Выдать доступ' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Приглашение отправлено' })).toBeVisible();
   await expect(page.locator('.grant', { hasText: 'Доверенная Дарья Олеговна' })).toContainText(basis);
+});
+
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+
+test('«Проверка полномочий»: a notarised доверенность needs its scan, takes effect only once staff confirm it, and the trusted person’s open page follows', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const owner = await citizen(browser);
+  const trusted = await (await browser.newContext()).newPage();
+  const who = await newCitizen(trusted.request);
+  await login(trusted, who.email);
+  await expect(trusted).toHaveURL(/\/$/);
+  const name = 'Нотариусова Надежда Николаевна';
+
+  await owner.goto('/proxies');
+  await hydrated(owner);
+  await owner.getByLabel('ФИО получателя').fill(name);
+  await owner.getByLabel('СНИЛС или ИНН получателя').fill(who.inn);
+  await owner.getByLabel('Электронная почта или телефон получателя').fill(who.email);
+  await owner.getByLabel('Доверенное лицо').check();
+  await owner.getByLabel('Доверенность удостоверена нотариусом').check();
+  await expect(owner.locator('#f-check-note')).toContainText('после того, как сотрудник страховщика проверит основание');
+  await owner.getByLabel('Основание', { exact: true }).fill('Доверенность 77 АА 1234567 от 01.12.2026, нотариус Петрова');
+  await owner.getByRole('button', { name: 'Выдать доступ' }).click();
+  await expect(owner.locator('#f-files-error')).toContainText('Приложите скан основания');
+  await owner.getByLabel('Скан основания').setInputFiles({ name: 'доверенность.pdf', mimeType: 'application/pdf', buffer: PDF });
+  await expect(owner.locator('.file-line', { hasText: 'доверенность.pdf' }).locator('.file-ok')).toBeVisible();
+  await owner.getByRole('button', { name: 'Выдать доступ' }).click();
+  await expect(owner.getByRole('status').filter({ hasText: 'Приглашение отправлено' })).toContainText('и сотрудник страховщика проверит основание');
+  const line = owner.locator('.grant', { hasText: name });
+  await expect(line).toContainText('Ожидает принятия');
+  await expect(line).toContainText('ждёт проверки сотрудником страховщика');
+  await expect(line.getByRole('link', { name: 'доверенность.pdf' })).toBeVisible();
+
+  // Accepted, but nothing is shared before the check.
+  await trusted.goto('/proxies');
+  await hydrated(trusted);
+  await trusted.getByRole('button', { name: /^Принять доступ к/ }).click();
+  const held = trusted.locator('section', { has: trusted.getByRole('heading', { name: 'Вы действуете от имени' }) });
+  const mine = held.locator('.grant', { hasText: 'Доверенное лицо' }).filter({ hasText: 'нотариус Петрова' });
+  await expect(mine).toContainText('Принята, основание на проверке');
+  await expect(trusted.getByLabel('Действую от имени')).not.toContainText('Иванов Иван Петрович — Доверенное лицо');
+
+  // Staff see the scan and confirm; the trusted person's open page shows the authority in force.
+  const staff = await (await browser.newContext()).newPage();
+  await loginStaff(staff);
+  await staff.goto('/staff');
+  await hydrated(staff);
+  const review = staff.locator('.authority-review', { hasText: who.inn });
+  await expect(review).toContainText('получатель уже принял доступ');
+  await expect(review.getByRole('link', { name: 'Скан: доверенность.pdf' })).toBeVisible();
+  await staff.getByRole('button', { name: `Подтвердить основание: ${name}, ИНН ${who.inn}` }).click();
+  await expect(review).toHaveCount(0);
+  await expect(mine).toContainText('Действует', { timeout: 15_000 });
+  await expect(mine).toContainText('подтверждено сотрудником страховщика');
+  await expect(line).toContainText('Действует', { timeout: 15_000 });
+  await staff.context().close();
 });

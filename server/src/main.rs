@@ -353,6 +353,7 @@ pub fn router(state: AppState) -> Router {
             "/charges/export.pdf",
             get(|s: State<AppState>, r: Request| export(s, r, Table::Charges, Kind::Pdf)),
         )
+        .route("/history/export.xlsx", get(history_export))
         .route("/api/{*fn_name}", post(server_fns.clone()).get(server_fns))
         .nest_service("/pkg", pkg);
     if state.config.outbox() {
@@ -774,6 +775,45 @@ fn export_query(
                 .into_response(),
         )
     })
+}
+
+/// «Скачать XLSX» of «История всех операций»: the rows the query string selects, for the acting
+/// policyholder.
+async fn history_export(State(state): State<AppState>, req: Request) -> Response {
+    let session = match crate::http::require_session(
+        &req,
+        "Войдите в кабинет, чтобы скачать историю операций",
+    ) {
+        Ok(s) => s,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let filter =
+        match domain::history::HistoryFilter::checked_from_query(req.uri().query().unwrap_or("")) {
+            Ok(f) => f,
+            Err(problems) => {
+                let text: Vec<&str> = problems.0.iter().map(|e| e.message.as_str()).collect();
+                return (
+                    StatusCode::BAD_REQUEST,
+                    [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                    text.join("\n"),
+                )
+                    .into_response();
+            }
+        };
+    let store = &state.store;
+    let result = match store.acting_policyholder(&session).await {
+        Ok(ph) => {
+            store
+                .history_xlsx(&session.account_id, &ph.id, &filter)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    file_response(
+        result,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        format!("istoriya-{}.xlsx", store.today()),
+    )
 }
 
 /// Which table a download is of.

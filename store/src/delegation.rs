@@ -11,8 +11,10 @@ use crate::notify::Message;
 use crate::throttle::Attempt;
 use crate::{Store, StoreError, StoreResult, new_id, on_pool, on_pool_db};
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::delegation::{GrantForm, GrantRow, GrantState, Need, Rights};
-use domain::status::Channel;
+use domain::delegation::{
+    AuthorityReviewRow, GrantForm, GrantRow, GrantState, Need, Review, Rights, needs_review,
+};
+use domain::status::{AuthorityRole, Channel};
 use std::collections::HashMap;
 
 /// The most invitations one account sends in a day: each one is a message to a stranger's
@@ -38,14 +40,18 @@ struct Line {
     status: String,
     revoked_at: Option<DateTime<Utc>>,
     granted_by: String,
+    review: String,
+    review_reason: Option<String>,
 }
 
 impl Line {
     fn state(&self, today: NaiveDate) -> GrantState {
         match self.status.as_str() {
+            _ if self.review == "rejected" => GrantState::Rejected,
             "pending" => GrantState::Pending,
             "declined" => GrantState::Declined,
             "cancelled" => GrantState::Cancelled,
+            "accepted" if self.review == "awaiting" => GrantState::Checking,
             _ if self.revoked_at.is_some() => GrantState::Revoked,
             _ if self.valid_to.is_some_and(|to| to < today) => GrantState::Expired,
             _ if self.valid_from > today => GrantState::NotYet,
@@ -70,8 +76,47 @@ impl Line {
             valid_to: self.valid_to,
             basis: self.basis,
             granted_by: self.granted_by,
+            review: Review::from_parts(&self.review, self.review_reason),
+            files: Vec::new(),
         }
     }
+}
+
+/// Inside transaction `$tx`: grant `$grant`, accepted by `$account`, becomes its authority over
+/// `$ph` with the same id, replacing any other the account held over that policyholder.
+macro_rules! install_authority {
+    ($tx:expr, $grant:expr, $account:expr, $ph:expr, $now:expr) => {{
+        sqlx::query(
+            "UPDATE authorities SET revoked_at = $3
+             WHERE account_id = $1 AND policyholder_id = $2 AND role <> 'self' AND revoked_at IS NULL",
+        )
+        .bind($account)
+        .bind($ph)
+        .bind($now)
+        .execute(&mut *$tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO authorities (id, account_id, policyholder_id, role, basis, valid_from, valid_to,
+                 may_report, may_pay, may_delegate, all_policies, granted_by, created_at)
+             SELECT id, $2, policyholder_id, role, basis, valid_from, valid_to,
+                 may_report, may_pay, may_delegate, all_policies, granted_by, $3
+             FROM grants WHERE id = $1",
+        )
+        .bind($grant)
+        .bind($account)
+        .bind($now)
+        .execute(&mut *$tx)
+        .await?;
+    }};
+}
+
+/// What a staff decision on a grant found.
+#[derive(sqlx::FromRow)]
+struct Decided {
+    status: String,
+    account_id: Option<String>,
+    policyholder_id: String,
+    granted_by: String,
 }
 
 /// What the grantee sees in «Доверенности».
@@ -89,8 +134,14 @@ const FOR_ACCOUNT: &str =
     "((g.snils IS NOT NULL AND g.snils = $1) OR (g.inn IS NOT NULL AND g.inn = $2))
      AND ((g.channel = 'email' AND g.contact = $3) OR (g.channel = 'sms' AND g.contact = $4))";
 
-const LINE_COLUMNS: &str = "g.role, g.may_report, g.may_pay, g.may_delegate, g.all_policies, g.valid_from,
-     g.valid_to, g.basis, g.status, a.revoked_at, COALESCE(b.full_name, '') AS granted_by, g.created_at AS created_at";
+const LINE_COLUMNS: &str =
+    "g.role, g.may_report, g.may_pay, g.may_delegate, g.all_policies, g.valid_from,
+     g.valid_to, g.basis, g.status, a.revoked_at, COALESCE(b.full_name, '') AS granted_by,
+     g.review, g.review_reason, g.created_at AS created_at";
+
+/// What the grantor is told when a staff check is needed.
+const AFTER_CHECK: &str =
+    "Доступ начнёт действовать после проверки основания сотрудником страховщика";
 
 impl Store {
     /// «Выдать доступ»: checks the form and the caller's right to pass authority on, records the
@@ -108,6 +159,24 @@ impl Store {
             .await?;
         let today = self.today();
         let v = form.validate(today).map_err(StoreError::Invalid)?;
+        let organisation = holder.kind == "organisation";
+        if v.role == AuthorityRole::Representative && !organisation {
+            return Err(StoreError::field(
+                "role",
+                "Представителя юридического лица назначает организация: для гражданина выберите доверенное лицо или агента / брокера",
+            ));
+        }
+        let review = needs_review(v.role, v.notarised, organisation);
+        if review && v.files.is_empty() {
+            return Err(StoreError::field(
+                "files",
+                domain::delegation::BASIS_SCAN_NEEDED,
+            ));
+        }
+        let id = new_id();
+        let owner = format!("grant:{id}");
+        self.check_attachable(account_id, &v.files, policyholder_id, &owner, "files")
+            .await?;
         let me = self.account(account_id).await?;
         if (v.snils.is_some() && v.snils == me.snils) || (v.inn.is_some() && v.inn == me.inn) {
             return Err(StoreError::field(
@@ -144,14 +213,14 @@ impl Store {
                 "Вы уже отправили {GRANTS_PER_DAY} приглашений за сутки. Следующее можно будет отправить через {hours} ч."
             )));
         }
-        let id = new_id();
         let now = self.now();
         on_pool!(self, p => {
             let mut tx = p.begin().await?;
             sqlx::query(
                 "INSERT INTO grants (id, policyholder_id, granted_by, role, full_name, snils, inn, channel, contact,
-                     may_report, may_pay, may_delegate, all_policies, valid_from, valid_to, basis, status, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'pending', $17)",
+                     may_report, may_pay, may_delegate, all_policies, valid_from, valid_to, basis, status, created_at,
+                     notarised, review)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'pending', $17, $18, $19)",
             )
             .bind(&id)
             .bind(policyholder_id)
@@ -170,6 +239,8 @@ impl Store {
             .bind(v.valid_to)
             .bind(&v.basis)
             .bind(now)
+            .bind(v.notarised)
+            .bind(if review { "awaiting" } else { "none" })
             .execute(&mut *tx)
             .await?;
             for policy in &v.policies {
@@ -181,9 +252,11 @@ impl Store {
             }
             tx.commit().await?;
         });
+        self.link_attachments(account_id, &v.files, policyholder_id, &owner)
+            .await?;
         let text = format!(
             "{} даёт вам доступ к кабинету страхователя «{}»: {} ({}), {}. Основание: {}.\n\
-             Доступ начнёт действовать, когда вы примете его: войдите в кабинет со своим СНИЛС или ИНН \
+             Доступ начнёт действовать, когда вы примете его{}: войдите в кабинет со своим СНИЛС или ИНН \
              и этим контактом, раздел «Доверенности». Если вы не ждали этого, ничего не делайте.",
             me.full_name,
             holder.name,
@@ -194,7 +267,12 @@ impl Store {
             } else {
                 format!("полисов: {}", v.policies.len())
             },
-            v.basis
+            v.basis,
+            if review {
+                " и сотрудник страховщика проверит основание"
+            } else {
+                ""
+            }
         );
         let sent = self
             .notify(&Message {
@@ -283,7 +361,8 @@ impl Store {
         Ok(out)
     }
 
-    async fn rows(&self, lines: Vec<Line>) -> StoreResult<Vec<GrantRow>> {
+    /// The lines as rows, with the scans of their basis when `with_files` (for the grantor).
+    async fn rows(&self, lines: Vec<Line>, with_files: bool) -> StoreResult<Vec<GrantRow>> {
         let limited: Vec<String> = lines
             .iter()
             .filter(|l| !l.all_policies)
@@ -291,10 +370,17 @@ impl Store {
             .collect();
         let policies = self.covered_policies(&limited).await?;
         let today = self.today();
-        Ok(lines
+        let mut rows: Vec<GrantRow> = lines
             .into_iter()
             .map(|l| l.into_row(today, &policies))
-            .collect())
+            .collect();
+        for row in rows
+            .iter_mut()
+            .filter(|r| with_files && r.review != Review::None)
+        {
+            row.files = self.attachments_of(&format!("grant:{}", row.id)).await?;
+        }
+        Ok(rows)
     }
 
     /// «Заполнить по МЧД»: reads a machine-readable power of attorney for the grant form of the
@@ -350,7 +436,8 @@ impl Store {
              UNION ALL
              SELECT a.id AS id, c.full_name AS party, a.role, a.may_report, a.may_pay, a.may_delegate, a.all_policies,
                     a.valid_from, a.valid_to, a.basis, 'accepted' AS status, a.revoked_at,
-                    COALESCE(b.full_name, '') AS granted_by, a.created_at AS created_at
+                    COALESCE(b.full_name, '') AS granted_by, 'none' AS review, NULL AS review_reason,
+                    a.created_at AS created_at
              FROM authorities a JOIN accounts c ON c.id = a.account_id LEFT JOIN accounts b ON b.id = a.granted_by
              WHERE a.policyholder_id = $1 AND a.role <> 'self'
                AND NOT EXISTS (SELECT 1 FROM grants g WHERE g.id = a.id)
@@ -360,7 +447,7 @@ impl Store {
             .bind(policyholder_id)
             .fetch_all(p)
             .await)?;
-        self.rows(lines).await
+        self.rows(lines, true).await
     }
 
     /// What the account holds: grants waiting for its answer, and its authorities over others.
@@ -383,21 +470,30 @@ impl Store {
             .bind(&me.phone)
             .fetch_all(p)
             .await)?;
-        let held = on_pool!(self, p => sqlx::query_as::<_, Line>(
-            "SELECT a.id, p.name AS party, a.role, a.may_report, a.may_pay, a.may_delegate, a.all_policies,
+        // Its authorities, and the grants it accepted that wait for (or failed) the staff check.
+        let sql = format!(
+            "SELECT a.id AS id, p.name AS party, a.role, a.may_report, a.may_pay, a.may_delegate, a.all_policies,
                     a.valid_from, a.valid_to, a.basis, 'accepted' AS status, a.revoked_at,
-                    COALESCE(b.full_name, '') AS granted_by, a.created_at
+                    COALESCE(b.full_name, '') AS granted_by, COALESCE(g.review, 'none') AS review,
+                    g.review_reason AS review_reason, a.created_at AS created_at
              FROM authorities a JOIN policyholders p ON p.id = a.policyholder_id
-             LEFT JOIN accounts b ON b.id = a.granted_by
+             LEFT JOIN accounts b ON b.id = a.granted_by LEFT JOIN grants g ON g.id = a.id
              WHERE a.account_id = $1 AND a.role <> 'self'
-             ORDER BY a.created_at DESC, a.id",
-        )
+             UNION ALL
+             SELECT g.id AS id, p.name AS party, {LINE_COLUMNS}
+             FROM grants g JOIN policyholders p ON p.id = g.policyholder_id
+             LEFT JOIN authorities a ON a.id = g.id LEFT JOIN accounts b ON b.id = g.granted_by
+             WHERE g.account_id = $1 AND g.status = 'accepted' AND g.review IN ('awaiting', 'rejected')
+               AND a.id IS NULL
+             ORDER BY created_at DESC, id"
+        );
+        let held = on_pool!(self, p => sqlx::query_as::<_, Line>(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(account_id)
         .fetch_all(p)
         .await)?;
         Ok(Held {
-            invitations: self.rows(invitations).await?,
-            held: self.rows(held).await?,
+            invitations: self.rows(invitations, false).await?,
+            held: self.rows(held, false).await?,
         })
     }
 
@@ -439,12 +535,15 @@ impl Store {
         let sql = format!(
             "UPDATE grants SET status = $5, account_id = $6, decided_at = $7
              WHERE id = $8 AND status = 'pending' AND {}
-             RETURNING policyholder_id, granted_by",
+             RETURNING policyholder_id, granted_by, review",
             FOR_ACCOUNT.replace("g.", "")
         );
-        let (policyholder_id, granted_by): (String, String) = on_pool!(self, p => {
+        // The decision to install the authority is taken on what this statement returns: a staff
+        // approval made at the same moment either comes first (and `review` says so) or finds
+        // the grant accepted and installs it itself.
+        let (policyholder_id, granted_by, installed): (String, String, bool) = on_pool!(self, p => {
             let mut tx = p.begin().await?;
-            let found: Option<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            let found: Option<(String, String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
                 .bind(&me.snils)
                 .bind(&me.inn)
                 .bind(&me.email)
@@ -455,9 +554,10 @@ impl Store {
                 .bind(grant_id)
                 .fetch_optional(&mut *tx)
                 .await?;
-            let Some((ph, by)) = found else {
+            let Some((ph, by, review)) = found else {
                 return Err(StoreError::NotFound);
             };
+            let install = accept && review != "awaiting";
             if accept {
                 let own: i64 = sqlx::query_scalar(
                     "SELECT COUNT(*) FROM authorities WHERE account_id = $1 AND policyholder_id = $2 AND role = 'self'",
@@ -471,32 +571,14 @@ impl Store {
                         "Это ваши собственные данные: доступ к ним у вас уже есть".into(),
                     ));
                 }
-                sqlx::query(
-                    "UPDATE authorities SET revoked_at = $3
-                     WHERE account_id = $1 AND policyholder_id = $2 AND role <> 'self' AND revoked_at IS NULL",
-                )
-                .bind(account_id)
-                .bind(&ph)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query(
-                    "INSERT INTO authorities (id, account_id, policyholder_id, role, basis, valid_from, valid_to,
-                         may_report, may_pay, may_delegate, all_policies, granted_by, created_at)
-                     SELECT id, $2, policyholder_id, role, basis, valid_from, valid_to,
-                         may_report, may_pay, may_delegate, all_policies, granted_by, $3
-                     FROM grants WHERE id = $1",
-                )
-                .bind(grant_id)
-                .bind(account_id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+            }
+            if install {
+                install_authority!(tx, grant_id, account_id, &ph, now);
             }
             tx.commit().await?;
-            (ph, by)
+            (ph, by, install)
         });
-        if accept {
+        if installed {
             // The grantee's open streams take in the new policyholder now.
             self.publish(&crate::events::account_topic(account_id), "authority", "")
                 .await?;
@@ -513,7 +595,14 @@ impl Store {
             } else {
                 "Доступ отклонён"
             },
-            &format!("{} {what} выданный вами доступ.", me.full_name),
+            &if accept && !installed {
+                format!(
+                    "{} {what} выданный вами доступ. {AFTER_CHECK}.",
+                    me.full_name
+                )
+            } else {
+                format!("{} {what} выданный вами доступ.", me.full_name)
+            },
             "/proxies",
         )
         .await?;
@@ -547,17 +636,28 @@ impl Store {
         self.authorized_for(account_id, policyholder_id, Need::Delegate)
             .await?;
         let now = self.now();
-        let cancelled = on_pool!(self, p => sqlx::query(
+        // Not answered yet, or accepted and still waiting for the staff check (so never in force).
+        let cancelled: Option<Option<String>> = on_pool!(self, p => sqlx::query_scalar(
             "UPDATE grants SET status = 'cancelled', decided_at = $3
-             WHERE id = $1 AND policyholder_id = $2 AND status = 'pending'",
+             WHERE id = $1 AND policyholder_id = $2
+               AND (status = 'pending' OR (status = 'accepted' AND review = 'awaiting'))
+             RETURNING account_id",
         )
         .bind(id)
         .bind(policyholder_id)
         .bind(now)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
-        let holder: Option<String> = if cancelled == 1 {
+        .fetch_optional(p)
+        .await)?;
+        if let Some(Some(grantee)) = &cancelled {
+            self.add_notice(
+                grantee,
+                "Доступ отменён",
+                "Доступ к кабинету страхователя, который ждал проверки основания, отменён тем, кто его выдал.",
+                "/proxies",
+            )
+            .await?;
+        }
+        let holder: Option<String> = if cancelled.is_some() {
             None
         } else {
             let revoked: Option<String> = on_pool!(self, p => sqlx::query_scalar(
@@ -602,6 +702,193 @@ impl Store {
             object_id: id,
             ip,
             details: "",
+        })
+        .await
+    }
+
+    /// Staff: «Проверка полномочий» — the grants whose basis waits for a check, oldest first,
+    /// with their scans. "Not found" for anyone but staff.
+    pub async fn staff_authority_reviews(
+        &self,
+        staff_id: &str,
+    ) -> StoreResult<Vec<AuthorityReviewRow>> {
+        self.require_staff(staff_id).await?;
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: String,
+            ph_name: String,
+            ph_inn: Option<String>,
+            full_name: String,
+            snils: Option<String>,
+            inn: Option<String>,
+            role: String,
+            may_report: bool,
+            may_pay: bool,
+            may_delegate: bool,
+            all_policies: bool,
+            valid_from: NaiveDate,
+            valid_to: Option<NaiveDate>,
+            basis: String,
+            notarised: bool,
+            granted_by: String,
+            status: String,
+            created_at: DateTime<Utc>,
+        }
+        let rows = on_pool!(self, p => sqlx::query_as::<_, Row>(
+            "SELECT g.id, p.name AS ph_name, p.inn AS ph_inn, g.full_name, g.snils, g.inn, g.role,
+                    g.may_report, g.may_pay, g.may_delegate, g.all_policies, g.valid_from, g.valid_to,
+                    g.basis, g.notarised, COALESCE(b.full_name, '') AS granted_by, g.status, g.created_at
+             FROM grants g JOIN policyholders p ON p.id = g.policyholder_id
+             LEFT JOIN accounts b ON b.id = g.granted_by
+             WHERE g.review = 'awaiting' AND g.status IN ('pending', 'accepted')
+             ORDER BY g.created_at, g.id LIMIT 100",
+        )
+        .fetch_all(p)
+        .await)?;
+        let limited: Vec<String> = rows
+            .iter()
+            .filter(|r| !r.all_policies)
+            .map(|r| r.id.clone())
+            .collect();
+        let policies = self.covered_policies(&limited).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let files = self.attachments_of(&format!("grant:{}", r.id)).await?;
+            let who = match (&r.snils, &r.inn) {
+                (Some(s), _) => format!("{}, СНИЛС {}", r.full_name, domain::ids::format_snils(s)),
+                (None, Some(i)) => format!("{}, ИНН {i}", r.full_name),
+                (None, None) => r.full_name.clone(),
+            };
+            out.push(AuthorityReviewRow {
+                policies: policies.get(&r.id).cloned().unwrap_or_default(),
+                policyholder: match &r.ph_inn {
+                    Some(inn) => format!("{} (ИНН {inn})", r.ph_name),
+                    None => r.ph_name.clone(),
+                },
+                grantee: who,
+                role: r.role,
+                rights: Rights {
+                    report: r.may_report,
+                    pay: r.may_pay,
+                    delegate: r.may_delegate,
+                    all_policies: r.all_policies,
+                },
+                valid_from: r.valid_from,
+                valid_to: r.valid_to,
+                basis: r.basis,
+                notarised: r.notarised,
+                granted_by: r.granted_by,
+                accepted: r.status == "accepted",
+                created_at: r.created_at,
+                files,
+                id: r.id,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Staff: confirms the basis of a grant («Подтвердить»), or refuses it with a reason the
+    /// grantor and the grantee are told. A confirmed grant the grantee has accepted takes
+    /// effect at once (decided on what the update returns, in its transaction, so an acceptance
+    /// at the same moment is never lost); a refused one never takes effect. "Not found" for
+    /// anyone but staff, and for a grant not waiting for a check.
+    pub async fn staff_decide_authority(
+        &self,
+        staff_id: &str,
+        id: &str,
+        approve: bool,
+        reason: &str,
+        ip: &str,
+    ) -> StoreResult<()> {
+        self.require_staff(staff_id).await?;
+        let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !approve && reason.chars().count() < 3 {
+            return Err(StoreError::field(
+                "reason",
+                "Укажите причину отказа: её увидят выдавший доступ и получатель",
+            ));
+        }
+        if reason.chars().count() > 500 {
+            return Err(StoreError::field(
+                "reason",
+                "Причина — не длиннее 500 знаков",
+            ));
+        }
+        let now = self.now();
+        let verdict = if approve { "approved" } else { "rejected" };
+        let reason_kept = (!approve).then_some(reason.as_str());
+        let (decided, installed): (Decided, bool) = on_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            let found: Option<Decided> = sqlx::query_as(
+                "UPDATE grants SET review = $2, review_reason = $3, reviewed_by = $4, reviewed_at = $5,
+                     status = CASE WHEN $6 AND status = 'pending' THEN 'cancelled' ELSE status END
+                 WHERE id = $1 AND review = 'awaiting' AND status IN ('pending', 'accepted')
+                 RETURNING status, account_id, policyholder_id, granted_by",
+            )
+            .bind(id)
+            .bind(verdict)
+            .bind(reason_kept)
+            .bind(staff_id)
+            .bind(now)
+            .bind(!approve)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(d) = found else {
+                return Err(StoreError::NotFound);
+            };
+            let install = approve && d.status == "accepted";
+            if let (true, Some(account)) = (install, &d.account_id) {
+                install_authority!(tx, id, account, &d.policyholder_id, now);
+            }
+            tx.commit().await?;
+            (d, install)
+        });
+        let (to_grantor, to_grantee) = if approve {
+            (
+                if installed {
+                    "Сотрудник страховщика подтвердил основание: выданный вами доступ действует.".to_string()
+                } else {
+                    "Сотрудник страховщика подтвердил основание. Доступ начнёт действовать, когда получатель примет приглашение.".to_string()
+                },
+                "Сотрудник страховщика подтвердил основание: доступ действует, страхователь есть в списке «Действую от имени».".to_string(),
+            )
+        } else {
+            (
+                format!(
+                    "Сотрудник страховщика не подтвердил основание выданного вами доступа. Причина: {reason}"
+                ),
+                format!(
+                    "Сотрудник страховщика не подтвердил основание доступа, который вам выдали. Причина: {reason}"
+                ),
+            )
+        };
+        let title = if approve {
+            "Основание подтверждено"
+        } else {
+            "Основание не подтверждено"
+        };
+        self.add_notice(&decided.granted_by, title, &to_grantor, "/proxies")
+            .await?;
+        if let Some(grantee) = &decided.account_id {
+            self.add_notice(grantee, title, &to_grantee, "/proxies")
+                .await?;
+            if installed {
+                self.publish(&crate::events::account_topic(grantee), "authority", "")
+                    .await?;
+            }
+        }
+        self.journal(Entry {
+            account_id: Some(staff_id),
+            policyholder_id: Some(&decided.policyholder_id),
+            action: if approve {
+                "authority.basis_confirmed"
+            } else {
+                "authority.basis_refused"
+            },
+            object_type: "grant",
+            object_id: id,
+            ip,
+            details: &reason,
         })
         .await
     }

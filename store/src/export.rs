@@ -14,7 +14,7 @@ use futures_util::TryStreamExt;
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet};
 use sqlx::QueryBuilder;
 
-fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> StoreError {
+pub(crate) fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> StoreError {
     StoreError::Internal(format!("xlsx: {e}"))
 }
 
@@ -24,15 +24,15 @@ pub fn describe_filter(f: &TableQuery, programme_names: Option<&[String]>) -> St
 }
 
 /// The cell formats of a statement.
-struct Formats {
-    bold: Format,
+pub(crate) struct Formats {
+    pub(crate) bold: Format,
     date: Format,
     money: Format,
     money_total: Format,
 }
 
 /// Writes the statement's title, filter, date and the frozen header row; returns the first data row.
-fn start_sheet(
+pub(crate) fn start_sheet(
     sheet: &mut Worksheet,
     name: &str,
     title: &str,

@@ -19,6 +19,7 @@ mod error;
 pub mod events;
 pub mod export;
 mod finance;
+pub mod history;
 pub mod journal;
 pub mod mchd;
 pub mod notify;

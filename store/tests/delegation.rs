@@ -400,3 +400,221 @@ both!(
         );
     }
 );
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+
+both!(
+    authority_over_an_organisation_takes_effect_only_once_staff_confirm_its_basis,
+    |db| {
+        let s = &db.store;
+        s.load_demo(0).await.unwrap();
+        // The demo representative of ООО «Ромашка» may pass her authority on.
+        let rep = "acc-rep";
+        let romashka = s
+            .accessible_policyholders(rep)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.kind == "organisation")
+            .expect("the demo organisation")
+            .id;
+        let (b, _) = citizen(s).await;
+        let (c, _) = citizen(s).await;
+        let mut form = form_for(s, &b, true, &[]).await;
+        form.role = "representative".into();
+        form.basis = "Доверенность № 15-д от 01.12.2026".into();
+
+        // No scan, no grant: staff would have nothing to check.
+        let e = s.grant_access(rep, &romashka, &form, "ip").await;
+        assert!(
+            matches!(&e, Err(StoreError::Invalid(f)) if f.get("files") == Some(domain::delegation::BASIS_SCAN_NEEDED)),
+            "{e:?}"
+        );
+        // Someone else's upload is not a basis.
+        let foreign = s
+            .upload_attachment(&c, "files", "скан.pdf", PDF)
+            .await
+            .unwrap();
+        form.files = vec![foreign.id.clone()];
+        let e = s.grant_access(rep, &romashka, &form, "ip").await;
+        assert!(
+            matches!(&e, Err(StoreError::Invalid(f)) if f.get("files").is_some()),
+            "{e:?}"
+        );
+        let scan = s
+            .upload_attachment(rep, "files", "доверенность.pdf", PDF)
+            .await
+            .unwrap();
+        form.files = vec![scan.id.clone()];
+        let id = s.grant_access(rep, &romashka, &form, "ip").await.unwrap();
+        let given = s.grants_given(rep, &romashka).await.unwrap();
+        let line = given.iter().find(|g| g.id == id).unwrap();
+        assert_eq!(line.state, GrantState::Pending);
+        assert_eq!(line.review, domain::delegation::Review::Awaiting);
+        assert_eq!(line.files, vec![scan.clone()]);
+
+        // Accepted, yet nothing is shared until staff confirm.
+        s.accept_grant(&b, &id, "ip").await.unwrap();
+        not_found(
+            s.authorized_policyholder(&b, &romashka).await,
+            "accepted, not checked",
+        );
+        let held = s.grants_held(&b).await.unwrap();
+        let line = held
+            .held
+            .iter()
+            .find(|g| g.id == id)
+            .expect("shown to the grantee");
+        assert_eq!(line.state, GrantState::Checking);
+        assert!(line.files.is_empty(), "the grantee is not shown the scans");
+
+        // Only staff see the queue and decide; a refusal needs a reason.
+        not_found(s.staff_authority_reviews(rep).await, "the queue, not staff");
+        not_found(
+            s.staff_decide_authority(&b, &id, true, "", "ip").await,
+            "the grantee confirms",
+        );
+        let queue = s.staff_authority_reviews("acc-staff").await.unwrap();
+        let row = queue.iter().find(|r| r.id == id).expect("in the queue");
+        assert!(row.accepted && row.policyholder.contains("Ромашка"));
+        assert_eq!(row.files, vec![scan.clone()]);
+        // Staff may download the scan; a stranger may not.
+        assert_eq!(
+            s.attachment_content("acc-staff", &scan.id).await.unwrap().1,
+            PDF
+        );
+        not_found(s.attachment_content(&c, &scan.id).await, "the scan");
+        let e = s
+            .staff_decide_authority("acc-staff", &id, false, " ", "ip")
+            .await;
+        assert!(
+            matches!(&e, Err(StoreError::Invalid(f)) if f.get("reason").is_some()),
+            "{e:?}"
+        );
+        s.staff_decide_authority("acc-staff", &id, true, "", "ip")
+            .await
+            .unwrap();
+        not_found(
+            s.staff_decide_authority("acc-staff", &id, true, "", "ip")
+                .await,
+            "decided twice",
+        );
+        let brief = s.authorized_policyholder(&b, &romashka).await.unwrap();
+        assert_eq!(brief.role, "representative");
+        assert!(
+            s.staff_authority_reviews("acc-staff")
+                .await
+                .unwrap()
+                .iter()
+                .all(|r| r.id != id)
+        );
+        let given = s.grants_given(rep, &romashka).await.unwrap();
+        let line = given.iter().find(|g| g.id == id).unwrap();
+        assert_eq!(
+            (line.state, &line.review),
+            (GrantState::InForce, &domain::delegation::Review::Approved)
+        );
+
+        // Refused before it was accepted: it can never be accepted, and says why.
+        let mut second = form_for(s, &c, false, &[]).await;
+        second.role = "broker".into();
+        second.files = vec![
+            s.upload_attachment(rep, "files", "договор.pdf", PDF)
+                .await
+                .unwrap()
+                .id,
+        ];
+        let refused = s.grant_access(rep, &romashka, &second, "ip").await.unwrap();
+        s.staff_decide_authority("acc-staff", &refused, false, "Скан не читается", "ip")
+            .await
+            .unwrap();
+        not_found(
+            s.accept_grant(&c, &refused, "ip").await,
+            "accept after refusal",
+        );
+        not_found(s.authorized_policyholder(&c, &romashka).await, "refused");
+        let given = s.grants_given(rep, &romashka).await.unwrap();
+        let line = given.iter().find(|g| g.id == refused).unwrap();
+        assert_eq!(line.state, GrantState::Rejected);
+        assert_eq!(
+            line.review,
+            domain::delegation::Review::Rejected("Скан не читается".into())
+        );
+        assert!(s.grants_held(&c).await.unwrap().invitations.is_empty());
+
+        // Confirmed before it was accepted: accepting puts it in force at once.
+        let mut third = form_for(s, &c, false, &[]).await;
+        third.files = vec![
+            s.upload_attachment(rep, "files", "договор-2.pdf", PDF)
+                .await
+                .unwrap()
+                .id,
+        ];
+        let early = s.grant_access(rep, &romashka, &third, "ip").await.unwrap();
+        s.staff_decide_authority("acc-staff", &early, true, "", "ip")
+            .await
+            .unwrap();
+        not_found(
+            s.authorized_policyholder(&c, &romashka).await,
+            "confirmed, not accepted",
+        );
+        s.accept_grant(&c, &early, "ip").await.unwrap();
+        assert_eq!(
+            s.authorized_policyholder(&c, &romashka).await.unwrap().role,
+            "broker"
+        );
+    }
+);
+
+both!(
+    a_citizens_grant_waits_for_a_check_only_when_notarised_and_cannot_make_a_representative,
+    |db| {
+        let s = &db.store;
+        s.load_demo(0).await.unwrap();
+        let (a, a_ph) = citizen(s).await;
+        let (b, _) = citizen(s).await;
+        let mut form = form_for(s, &b, false, &[]).await;
+        form.role = "representative".into();
+        let e = s.grant_access(&a, &a_ph, &form, "ip").await;
+        assert!(
+            matches!(&e, Err(StoreError::Invalid(f)) if f.get("role").is_some_and(|m| m.contains("организация"))),
+            "{e:?}"
+        );
+        form.role = "trusted".into();
+        form.notarised = true;
+        let e = s.grant_access(&a, &a_ph, &form, "ip").await;
+        assert!(
+            matches!(&e, Err(StoreError::Invalid(f)) if f.get("files").is_some()),
+            "{e:?}"
+        );
+        form.files = vec![
+            s.upload_attachment(&a, "files", "нотариальная.pdf", PDF)
+                .await
+                .unwrap()
+                .id,
+        ];
+        let id = s.grant_access(&a, &a_ph, &form, "ip").await.unwrap();
+        s.accept_grant(&b, &id, "ip").await.unwrap();
+        not_found(
+            s.authorized_policyholder(&b, &a_ph).await,
+            "notarised, not checked",
+        );
+        // The grantor may withdraw it while it waits; then staff have nothing to decide.
+        s.end_grant(&a, &a_ph, &id, "ip").await.unwrap();
+        not_found(
+            s.staff_decide_authority("acc-staff", &id, true, "", "ip")
+                .await,
+            "confirm a withdrawn grant",
+        );
+        not_found(s.authorized_policyholder(&b, &a_ph).await, "withdrawn");
+        // A plain доверенность to a trusted person needs no check.
+        form.notarised = false;
+        form.files = Vec::new();
+        let plain = s.grant_access(&a, &a_ph, &form, "ip").await.unwrap();
+        s.accept_grant(&b, &plain, "ip").await.unwrap();
+        assert_eq!(
+            s.authorized_policyholder(&b, &a_ph).await.unwrap().role,
+            "trusted"
+        );
+    }
+);

@@ -30,6 +30,9 @@ pub struct ProxiesData {
     /// The caller may grant and revoke access to `acting` (their own record, an organisation's
     /// representative, or an authority with the right to pass it on).
     pub can_grant: bool,
+    /// `acting` is an organisation: its grants wait for a staff check of their basis, and it can
+    /// have representatives.
+    pub organisation: bool,
     /// «Кто имеет доступ» to `acting` (only when `can_grant`).
     pub given: Vec<GrantRow>,
     /// The policies of `acting` the form offers (only when `can_grant`).
@@ -53,6 +56,7 @@ pub async fn get_proxies() -> Result<ProxiesData, AppError> {
         Err(e) => return Err(e),
     };
     let can_grant = acting.as_ref().is_some_and(|a| a.allows(Need::Delegate));
+    let organisation = acting.as_ref().is_some_and(|a| a.kind == "organisation");
     let (given, policies) = match &acting {
         Some(a) if can_grant => (
             store.grants_given(&s.account_id, &a.id).await?,
@@ -72,6 +76,7 @@ pub async fn get_proxies() -> Result<ProxiesData, AppError> {
     Ok(ProxiesData {
         acting,
         can_grant,
+        organisation,
         given,
         policies,
         invitations: held.invitations,
@@ -161,10 +166,7 @@ pub async fn read_mchd(data: MultipartData) -> Result<MchdFill, AppError> {
     let mut bytes = Vec::new();
     while let Ok(Some(mut field)) = form.next_field().await {
         if field.name() == Some("file") {
-            while let Ok(Some(chunk)) = field.chunk().await {
-                let room = (MAX_BYTES + 1).saturating_sub(bytes.len());
-                bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
-            }
+            bytes = crate::files::read_capped(&mut field, MAX_BYTES + 1).await;
         }
     }
     let m = match store()?.read_mchd(&s.account_id, &ph, &bytes).await {

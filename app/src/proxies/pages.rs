@@ -3,9 +3,13 @@
 use super::{AnswerGrant, EndGrant, GrantAccess, MchdFill, PolicyChoice, ProxiesData, get_proxies};
 use crate::AuthEpoch;
 use crate::components::{ErrorBox, Field, FormAlert, FormErrors};
+use crate::files::{Attachment, FileUpload};
 use crate::live::Live;
 use crate::policies::today;
-use domain::delegation::{GRANTABLE, GrantForm, GrantRow, GrantState};
+use domain::delegation::{
+    BASIS_SCAN_NEEDED, GRANTABLE, GrantForm, GrantRow, GrantState, needs_review,
+};
+use domain::status::AuthorityRole;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -16,7 +20,9 @@ fn loading() -> impl IntoView {
 fn state_class(s: GrantState) -> &'static str {
     match s {
         GrantState::InForce => "badge badge-ok",
-        GrantState::Revoked | GrantState::Declined | GrantState::Expired => "badge badge-bad",
+        GrantState::Revoked | GrantState::Declined | GrantState::Expired | GrantState::Rejected => {
+            "badge badge-bad"
+        }
         _ => "badge",
     }
 }
@@ -37,6 +43,11 @@ struct Draft {
     valid_from: RwSignal<String>,
     valid_to: RwSignal<String>,
     basis: RwSignal<String>,
+    notarised: RwSignal<bool>,
+    /// The scans of the basis, uploaded as they are chosen.
+    files: RwSignal<Vec<Attachment>>,
+    /// A scan is still uploading.
+    busy: RwSignal<bool>,
 }
 
 impl Draft {
@@ -54,7 +65,16 @@ impl Draft {
             valid_from: RwSignal::new(String::new()),
             valid_to: RwSignal::new(String::new()),
             basis: RwSignal::new(String::new()),
+            notarised: RwSignal::new(false),
+            files: RwSignal::new(Vec::new()),
+            busy: RwSignal::new(false),
         }
+    }
+
+    /// This grant will wait for a staff check of its basis.
+    fn checked(&self, organisation: bool) -> bool {
+        AuthorityRole::from_code(&self.role.get())
+            .is_some_and(|r| needs_review(r, self.notarised.get(), organisation))
     }
 
     fn form(&self) -> GrantForm {
@@ -71,6 +91,10 @@ impl Draft {
             valid_from: self.valid_from.get_untracked(),
             valid_to: self.valid_to.get_untracked(),
             basis: self.basis.get_untracked(),
+            notarised: self.notarised.get_untracked(),
+            files: self
+                .files
+                .with_untracked(|f| f.iter().map(|a| a.id.clone()).collect()),
         }
     }
 
@@ -89,9 +113,10 @@ impl Draft {
         self.role.set("trusted".into());
         self.scope.set("all".into());
         self.policies.set(Vec::new());
-        for b in [self.report, self.pay, self.delegate] {
+        for b in [self.report, self.pay, self.delegate, self.notarised] {
             b.set(false);
         }
+        self.files.set(Vec::new());
     }
 }
 
@@ -119,15 +144,26 @@ pub fn ProxiesPage() -> impl IntoView {
     let draft = Draft::new();
     let errors = FormErrors::new();
     let done = RwSignal::new(None::<String>);
+    // Whether the acting policyholder is an organisation, as the last answer said.
+    let organisation = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(Ok(d)) = data.get() {
+            organisation.set(d.organisation);
+        }
+    });
     Effect::new(move |_| {
         if let Some(r) = grant.value().get() {
             match &r {
                 Ok(_) => {
                     let f = draft.form();
+                    // Untracked: `clear` below sets the signals `checked` reads, and this
+                    // effect must not run again for that (it would clear the form forever).
+                    let checked = untrack(|| draft.checked(organisation.get_untracked()));
                     done.set(Some(format!(
-                        "Приглашение отправлено: {}. Доступ начнёт действовать, когда {} примет его в своём кабинете.",
+                        "Приглашение отправлено: {}. Доступ начнёт действовать, когда {} примет его в своём кабинете{}.",
                         f.contact.trim(),
-                        f.full_name.trim()
+                        f.full_name.trim(),
+                        if checked { " и сотрудник страховщика проверит основание" } else { "" }
                     )));
                     draft.clear();
                     errors.show(&r);
@@ -172,6 +208,7 @@ fn Proxies(
     let ProxiesData {
         acting,
         can_grant,
+        organisation,
         given,
         policies,
         invitations,
@@ -257,7 +294,7 @@ fn Proxies(
                     }.into_any()
                 }}
             </section>
-            <GrantFormView policies grant draft errors done/>
+            <GrantFormView policies organisation grant draft errors done/>
         })}
         {(!can_grant && acting.is_some()).then(|| view! {
             <p class="muted">"Вы действуете по доверенности без права передоверия: выдать доступ другим может только сам страхователь."</p>
@@ -288,7 +325,18 @@ fn GrantFacts(g: GrantRow, who: &'static str) -> impl IntoView {
             <div><dt>"Права"</dt><dd>{g.rights.label()}</dd></div>
             <div><dt>"Полисы"</dt><dd>{g.scope_label()}</dd></div>
             <div><dt>"Срок"</dt><dd>{g.period_label()}</dd></div>
-            <div><dt>"Основание"</dt><dd>{g.basis.clone()}</dd></div>
+            <div><dt>"Основание"</dt><dd>{g.basis.clone()}
+                {(!g.files.is_empty()).then(|| view! {
+                    <ul class="files-list">
+                        {g.files.iter().map(|f| view! {
+                            <li><a rel="external" download href=f.href()>{f.name.clone()}</a></li>
+                        }).collect_view()}
+                    </ul>
+                })}
+            </dd></div>
+            {g.review.label().map(|l| view! {
+                <div><dt>"Проверка основания"</dt><dd>{l}</dd></div>
+            })}
             {(!g.granted_by.is_empty()).then(|| view! {
                 <div><dt>"Выдал(а)"</dt><dd>{g.granted_by.clone()}</dd></div>
             })}
@@ -317,6 +365,7 @@ fn Check(
 #[component]
 fn GrantFormView(
     policies: Vec<PolicyChoice>,
+    organisation: bool,
     grant: ServerAction<GrantAccess>,
     draft: Draft,
     errors: FormErrors,
@@ -334,6 +383,9 @@ fn GrantFormView(
         }
         let f = draft.form();
         match f.validate(today()) {
+            Ok(_) if draft.checked(organisation) && f.files.is_empty() => {
+                errors.set_field("files", Some(BASIS_SCAN_NEEDED.to_string()));
+            }
             Ok(_) => {
                 done.set(None);
                 grant.dispatch(GrantAccess { form: f });
@@ -364,7 +416,7 @@ fn GrantFormView(
                 </div>
                 <fieldset class="field" class:field-invalid=move || errors.field("role").is_some()>
                     <legend>"Кем будет этот человек"</legend>
-                    {GRANTABLE.iter().map(|r| {
+                    {GRANTABLE.iter().filter(|r| organisation || **r != AuthorityRole::Representative).map(|r| {
                         let code = r.code();
                         view! {
                             <label class="radio">
@@ -376,6 +428,14 @@ fn GrantFormView(
                         }
                     }).collect_view()}
                     <p class="field-error" id="f-role-error">{move || errors.field("role")}</p>
+                    <Show when=move || draft.role.get() == "trusted" && !organisation>
+                        <label class="checkbox">
+                            <input type="checkbox" id="f-notarised" name="notarised"
+                                prop:checked=move || draft.notarised.get()
+                                on:change=move |ev| draft.notarised.set(event_target_checked(&ev))/>
+                            "Доверенность удостоверена нотариусом"
+                        </label>
+                    </Show>
                 </fieldset>
                 <fieldset class="field">
                     <legend>"Что можно, кроме просмотра"</legend>
@@ -429,7 +489,12 @@ fn GrantFormView(
                 </div>
                 <Field label="Основание" name="basis" errors value=draft.basis on_blur=check("basis")
                     hint="Документ, его номер и дата: «Доверенность № 77 АА 1234567 от 01.12.2026», «Агентский договор № 15 от 01.12.2026»"/>
-                <button type="submit" class="btn btn-primary" disabled=move || grant.pending().get()>
+                <FileUpload label="Скан основания" name="files" files=draft.files errors busy=draft.busy
+                    hint="PDF, JPEG или PNG до 5 МБ, до 5 файлов. Для организации, её представителя и нотариальной доверенности обязателен: сотрудник страховщика сверит его с основанием"/>
+                <Show when=move || draft.checked(organisation)>
+                    <p class="alert alert-info" id="f-check-note">"Доступ начнёт действовать после того, как сотрудник страховщика проверит основание (обычно в течение рабочего дня) и получатель примет приглашение."</p>
+                </Show>
+                <button type="submit" class="btn btn-primary" disabled=move || grant.pending().get() || draft.busy.get()>
                     {move || if grant.pending().get() { "Отправляем…" } else { "Выдать доступ" }}
                 </button>
             </form>

@@ -1,6 +1,7 @@
 //! The insurer's staff area (`/staff`): not reachable by citizens (their requests get "not
 //! found"). It decides applications for «Восстановление доступа без подтверждения», checks
-//! profile changes («Проверка данных профиля»), enters charges («Новое начисление»), which
+//! profile changes («Проверка данных профиля»), checks the basis of authority granted over
+//! organisations and on notarised доверенности («Проверка полномочий»), enters charges («Новое начисление»), which
 //! open cabinets of that policyholder see at once, and works the queue of requests
 //! (`requests`).
 
@@ -87,6 +88,37 @@ pub async fn staff_decide(id: String, decision: String, reason: String) -> Resul
     let req = request()?;
     match store()?
         .staff_decide_review(&s.account_id, &id, decision == "approve", &reason, &req.ip)
+        .await
+    {
+        Ok(()) => Ok(()),
+        Err(e) => fail(e.into()),
+    }
+}
+
+/// «Проверка полномочий»: grants whose basis waits for a check.
+#[server(endpoint = "staff/authority-reviews", output = crate::codec::Postcard)]
+pub async fn staff_authority_reviews()
+-> Result<Vec<domain::delegation::AuthorityReviewRow>, AppError> {
+    use crate::ssr::*;
+    let s = session()?;
+    match store()?.staff_authority_reviews(&s.account_id).await {
+        Ok(list) => Ok(list),
+        Err(e) => fail(e.into()),
+    }
+}
+
+/// «Подтвердить» the basis of a grant (`decision` = `approve`), or «Отказать» with a reason.
+#[server(endpoint = "staff/authority-decide", output = crate::codec::Postcard)]
+pub async fn staff_authority_decide(
+    id: String,
+    decision: String,
+    reason: String,
+) -> Result<(), AppError> {
+    use crate::ssr::*;
+    let s = session()?;
+    let req = request()?;
+    match store()?
+        .staff_decide_authority(&s.account_id, &id, decision == "approve", &reason, &req.ip)
         .await
     {
         Ok(()) => Ok(()),

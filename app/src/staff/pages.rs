@@ -1,8 +1,8 @@
 //! The staff page: access applications, profile checks, and charges.
 
 use super::{
-    StaffAccessDecide, StaffAddCharge, StaffDecide, staff_access_requests, staff_check, staff_find,
-    staff_reviews,
+    StaffAccessDecide, StaffAddCharge, StaffAuthorityDecide, StaffDecide, staff_access_requests,
+    staff_authority_reviews, staff_check, staff_find, staff_reviews,
 };
 use crate::AuthEpoch;
 use crate::components::{Field, FormAlert, FormErrors};
@@ -27,6 +27,11 @@ pub fn StaffPage() -> impl IntoView {
         move || (epoch.get(), access_decide.version().get()),
         |_| staff_access_requests(),
     );
+    let authority_decide = ServerAction::<StaffAuthorityDecide>::new();
+    let authority = crate::codec::resource(
+        move || (epoch.get(), authority_decide.version().get()),
+        |_| staff_authority_reviews(),
+    );
     let search = RwSignal::new(String::new());
     let found = crate::codec::resource(move || search.get(), staff_find);
     view! {
@@ -35,6 +40,7 @@ pub fn StaffPage() -> impl IntoView {
                 Ok(()) => view! {
                     <StaffHome/>
                     <AccessApplications decide=access_decide applications/>
+                    <AuthorityReviews decide=authority_decide authority/>
                     <Reviews decide reviews/>
                     <NewCharge search found/>
                 }.into_any(),
@@ -297,6 +303,82 @@ fn AccessApplications(
                                                 <input id=rs2.clone() name="reason" type="text"/>
                                             </div>
                                             <button type="submit" class="btn" aria-label=reject.clone()>"Отклонить"</button>
+                                        </ActionForm>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(e) => view! { <crate::components::ErrorBox error=e/> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// «Проверка полномочий»: authority over an organisation, an organisation's representative, or a
+/// notarised доверенность, with the scans of its basis; confirm it, or refuse with a reason.
+#[component]
+fn AuthorityReviews(
+    decide: ServerAction<StaffAuthorityDecide>,
+    authority: crate::codec::Res<Result<Vec<domain::delegation::AuthorityReviewRow>, AppError>>,
+) -> impl IntoView {
+    let message = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        if let Some(r) = decide.value().get() {
+            message.set(answer_text(&r));
+        }
+    });
+    view! {
+        <section aria-labelledby="authority-title">
+            <h2 id="authority-title">"Проверка полномочий"</h2>
+            <div class="form-alert-slot" aria-live="assertive">
+                {move || message.get().map(|m| view! { <div class="alert alert-error" role="alert">{m}</div> })}
+            </div>
+            <Transition fallback=|| ()>
+                {move || authority.get().map(|r| match r {
+                    Ok(list) if list.is_empty() => view! { <p class="muted">"Оснований на проверке нет."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="notices reviews" id="authority-reviews">
+                            {list.into_iter().map(|g| {
+                                let role = domain::status::AuthorityRole::from_code(&g.role).map(|r| r.label()).unwrap_or("");
+                                let scope = if g.rights.all_policies { "все полисы".to_string() } else { g.policies.join(", ") };
+                                let period = domain::delegation::period_label(g.valid_from, g.valid_to);
+                                let approve = format!("Подтвердить основание: {}", g.grantee);
+                                let reject = format!("Отказать: {}", g.grantee);
+                                let reason_id = format!("authority-reason-{}", g.id);
+                                let (id1, id2) = (g.id.clone(), g.id.clone());
+                                view! {
+                                    <li class="notice authority-review">
+                                        <p class="notice-head"><strong>{format!("{} → {}", g.policyholder, g.grantee)}</strong></p>
+                                        <p>{format!("{role} · {} · {scope} · {period}", g.rights.label())}</p>
+                                        <p>{format!("Основание: {}{}", g.basis, if g.notarised { " (нотариальная)" } else { "" })}</p>
+                                        <p class="muted">{format!("Выдал(а) {} · {} · {}", g.granted_by,
+                                            domain::dates::format_datetime(g.created_at),
+                                            if g.accepted { "получатель уже принял доступ" } else { "получатель ещё не принял доступ" })}</p>
+                                        {if g.files.is_empty() {
+                                            view! { <p class="muted">"Скан не приложен."</p> }.into_any()
+                                        } else {
+                                            view! {
+                                                <ul class="files-list">
+                                                    {g.files.iter().map(|f| view! {
+                                                        <li><a rel="external" download href=f.href()>{format!("Скан: {}", f.name)}</a></li>
+                                                    }).collect_view()}
+                                                </ul>
+                                            }.into_any()
+                                        }}
+                                        <ActionForm action=decide attr:class="inline-form">
+                                            <input type="hidden" name="id" value=id1/>
+                                            <input type="hidden" name="decision" value="approve"/>
+                                            <input type="hidden" name="reason" value=""/>
+                                            <button type="submit" class="btn btn-primary" aria-label=approve>"Подтвердить"</button>
+                                        </ActionForm>
+                                        <ActionForm action=decide attr:class="form reject-form">
+                                            <input type="hidden" name="id" value=id2/>
+                                            <input type="hidden" name="decision" value="reject"/>
+                                            <label for=reason_id.clone()>"Причина отказа"</label>
+                                            <input id=reason_id name="reason" type="text" maxlength="500"/>
+                                            <button type="submit" class="btn" aria-label=reject>"Отказать"</button>
                                         </ActionForm>
                                     </li>
                                 }
