@@ -19,6 +19,8 @@ test('«История всех операций»: who did what on the policyho
   await expect(page.getByRole('status').filter({ hasText: 'Приглашение отправлено' })).toBeVisible();
   const other = await (await browser.newContext()).newPage();
   await login(other, broker.email);
+  // Signed in before going on: a navigation started earlier would cancel the login.
+  await expect(other).toHaveURL(/\/$/);
   await other.goto('/proxies');
   await hydrated(other);
   await other.getByRole('button', { name: /^Принять доступ к/ }).click();
