@@ -45,6 +45,7 @@ bench: build
 	scripts/bench.sh
 	cargo bench -p kabinet-store --bench finance
 	cargo bench -p kabinet-store --bench live
+	cargo bench -p kabinet-store --bench clients
 
 clean-data:
 	rm -rf data/kabinet.db data/kabinet.db-*

@@ -18,7 +18,9 @@ for i in $(seq 1 "$N"); do
         green=$((green + 1))
         echo "run $i/$N: green"
     else
-        echo "run $i/$N: FAILED (details: $out/run-$i.json)"
+        # Keep what the failing tests left (page snapshots, error contexts): the next run clears it.
+        cp -r end2end/test-results "$out/run-$i-results" 2>/dev/null || true
+        echo "run $i/$N: FAILED (details: $out/run-$i.json, $out/run-$i-results)"
     fi
 done
 node - "$out" "$N" <<'JS'

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod clients;
 pub mod codec;
 pub mod components;
 pub mod documents;
@@ -224,6 +225,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/profile") view=Lazily(Page::Profile) ssr=SsrMode::Async/>
                     <Route path=path!("/notices") view=Lazily(Page::Notices) ssr=SsrMode::Async/>
                     <Route path=path!("/proxies") view=Lazily(Page::Proxies) ssr=SsrMode::Async/>
+                    <Route path=path!("/clients") view=Lazily(Page::Clients) ssr=SsrMode::Async/>
+                    <Route path=path!("/clients/debts") view=Lazily(Page::ClientDebts) ssr=SsrMode::Async/>
                     <Route path=path!("/staff") view=Lazily(Page::Staff) ssr=SsrMode::Async/>
                     <Route path=path!("/reports") view=Lazily(Page::Reports) ssr=SsrMode::Async/>
                     <Route path=path!("/deadlines") view=Lazily(Page::Deadlines) ssr=SsrMode::Async/>
@@ -299,6 +302,7 @@ fn Header(me: MeResource) -> impl IntoView {
                                     {whole.then(|| view! { <A href="/history">"История операций"</A> })}
                                     {reports.then(|| view! { <A href="/reports">"Отчётность"</A> })}
                                     <notices::NoticesLink/>
+                                    {many.then(|| view! { <A href="/clients">"Мои клиенты"</A> })}
                                     <A href="/proxies">"Доверенности"</A>
                                     <A href="/profile">"Профиль"</A>
                                     <A href="/security">"Безопасность"</A>

@@ -122,6 +122,8 @@ sections! {
         Security => crate::security::SecurityPage,
         Profile => crate::profile::ProfilePage,
         Proxies => crate::proxies::ProxiesPage,
+        Clients => crate::clients::ClientsPage,
+        ClientDebts => crate::clients::ClientDebtsView,
     }
     reports, preload_reports {
         Reports => crate::reports::ReportsPage,

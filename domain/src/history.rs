@@ -94,13 +94,7 @@ impl HistoryFilter {
 
     /// [`HistoryFilter::checked`] from a raw query string (the export's address).
     pub fn checked_from_query(query: &str) -> Result<Self, FieldErrors> {
-        let get = |key: &str| {
-            query
-                .split('&')
-                .filter_map(|kv| kv.split_once('='))
-                .find(|(k, _)| crate::query::form_decode(k) == key)
-                .map(|(_, v)| crate::query::form_decode(v))
-        };
+        let get = |key: &str| crate::query::query_value(query, key);
         Self::checked(
             get("from"),
             get("to"),
@@ -134,7 +128,7 @@ impl HistoryFilter {
 }
 
 /// Percent-encodes a query value (UTF-8 bytes outside the unreserved set).
-fn encode(s: &str) -> String {
+pub fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len() * 3);
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {

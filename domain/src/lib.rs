@@ -3,6 +3,7 @@
 //! e-mail, password policy, dates in Moscow time, and the statuses with their Russian labels.
 
 pub mod calendar;
+pub mod clients;
 pub mod dates;
 pub mod delegation;
 pub mod files;

@@ -586,6 +586,16 @@ mod tests {
     }
 }
 
+/// The value of `key` in a raw query string, decoded as a browser encodes a form (the first one
+/// if it is there more than once).
+pub fn query_value(query: &str, key: &str) -> Option<String> {
+    query
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| form_decode(k) == key)
+        .map(|(_, v)| form_decode(v))
+}
+
 /// Decodes one `application/x-www-form-urlencoded` key or value: `+` is a space and `%XX` a
 /// byte; a `%` not followed by two hex digits stays as it is, and bytes that are not UTF-8 become
 /// U+FFFD. Never fails.

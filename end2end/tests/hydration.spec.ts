@@ -24,7 +24,7 @@ test('every page hydrates without an error, again and again', async ({ page }) =
     await page.goto('/policies');
     return page.locator('tbody tr a').first().getAttribute('href');
   })();
-  for (const path of ['/', '/policies', policy!, '/contributions', sheet!, '/charges', '/notices', '/profile', '/security', '/debts', '/pay?all=1', '/documents', '/requests', `${policy}/request`, '/reports', '/reports/new/works', '/deadlines', '/history', '/proxies']) {
+  for (const path of ['/', '/policies', policy!, '/contributions', sheet!, '/charges', '/notices', '/profile', '/security', '/debts', '/pay?all=1', '/documents', '/requests', `${policy}/request`, '/reports', '/reports/new/works', '/deadlines', '/history', '/proxies', '/clients', '/clients/debts']) {
     for (let i = 0; i < 3; i++) {
       await page.goto(path);
       await hydrated(page);

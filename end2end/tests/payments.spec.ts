@@ -142,3 +142,41 @@ test('another citizen cannot open a payment or a document', async ({ browser }) 
   const doc = await other.request.get(receipt!);
   expect(doc.status()).toBe(404);
 });
+
+test('a code typed while the payment page refreshes after a wrong one is kept, and pays', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const { page, phone } = await citizenWithFines(browser, ['700,00']);
+  await page.goto('/debts');
+  await hydrated(page);
+  await page.getByLabel('Выбрать все задолженности').check();
+  await page.getByRole('button', { name: 'Оплатить выбранные' }).click();
+  await expect(page).toHaveURL(/\/pay\?/);
+  await hydrated(page);
+  await page.getByLabel('Номер карты').fill('4242 4242 4242 4242');
+  await page.getByLabel('Срок действия (ММ/ГГ)').fill('12/30');
+  await page.getByLabel('Владелец карты').fill('PETR ILICH');
+  await page.getByLabel(/Подтверждаю сумму/).check();
+  await page.getByRole('button', { name: 'Оплатить 700,00 ₽' }).click();
+  await expect(page).toHaveURL(/\/payments\/[0-9a-f]+$/);
+  await hydrated(page);
+  const code = await lastCode(page.request, phone);
+  // Each answer makes the page fetch the payment again; here that fetch is slow, as on a busy
+  // server, so the right code is typed before the redraw (the cause of a soak failure, run 1).
+  await page.route('**/api/payments/get**', async (route) => {
+    await new Promise((r) => setTimeout(r, 1500));
+    await route.continue();
+  });
+  const refetched = page.waitForResponse((r) => r.url().includes('/api/payments/get'));
+  await page.getByLabel('Код из SMS').fill(code === '000000' ? '111111' : '000000');
+  await page.getByRole('button', { name: 'Подтвердить' }).click();
+  await expect(page.locator('#f-code-error')).toContainText('Неверный код. Осталось попыток: 4');
+  await page.getByLabel('Код из SMS').fill(code);
+  // The slow refetch lands, and the page redraws (two frames later at the latest): what was
+  // typed must still be there.
+  await refetched;
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await expect(page.getByLabel('Код из SMS')).toHaveValue(code);
+  await page.unroute('**/api/payments/get**');
+  await page.getByRole('button', { name: 'Подтвердить' }).click();
+  await expect(page.locator('.payment-status')).toContainText('Оплачено', { timeout: 15_000 });
+});

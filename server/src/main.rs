@@ -354,6 +354,7 @@ pub fn router(state: AppState) -> Router {
             get(|s: State<AppState>, r: Request| export(s, r, Table::Charges, Kind::Pdf)),
         )
         .route("/history/export.xlsx", get(history_export))
+        .route("/clients/debts/export.xlsx", get(client_debts_export))
         .route("/api/{*fn_name}", post(server_fns.clone()).get(server_fns))
         .nest_service("/pkg", pkg);
     if state.config.outbox() {
@@ -790,15 +791,7 @@ async fn history_export(State(state): State<AppState>, req: Request) -> Response
     let filter =
         match domain::history::HistoryFilter::checked_from_query(req.uri().query().unwrap_or("")) {
             Ok(f) => f,
-            Err(problems) => {
-                let text: Vec<&str> = problems.0.iter().map(|e| e.message.as_str()).collect();
-                return (
-                    StatusCode::BAD_REQUEST,
-                    [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-                    text.join("\n"),
-                )
-                    .into_response();
-            }
+            Err(problems) => return bad_query(&problems),
         };
     let store = &state.store;
     let result = match store.acting_policyholder(&session).await {
@@ -814,6 +807,40 @@ async fn history_export(State(state): State<AppState>, req: Request) -> Response
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         format!("istoriya-{}.xlsx", store.today()),
     )
+}
+
+/// «Скачать XLSX» of «Задолженности всех клиентов»: the debts the query string selects.
+async fn client_debts_export(State(state): State<AppState>, req: Request) -> Response {
+    let session = match crate::http::require_session(
+        &req,
+        "Войдите в кабинет, чтобы скачать задолженности клиентов",
+    ) {
+        Ok(s) => s,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let query = req.uri().query().unwrap_or("");
+    let get = |key: &str| domain::query::query_value(query, key);
+    let filter = match domain::clients::ClientFilter::checked(get("search"), get("overdue"), None) {
+        Ok(f) => f,
+        Err(problems) => return bad_query(&problems),
+    };
+    let store = &state.store;
+    file_response(
+        store.clients_debts_xlsx(&session.account_id, &filter).await,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        format!("zadolzhennosti-klientov-{}.xlsx", store.today()),
+    )
+}
+
+/// A download's query string that does not parse: its problems, in words.
+fn bad_query(problems: &domain::FieldErrors) -> Response {
+    let text: Vec<&str> = problems.0.iter().map(|e| e.message.as_str()).collect();
+    (
+        StatusCode::BAD_REQUEST,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        text.join("\n"),
+    )
+        .into_response()
 }
 
 /// Which table a download is of.

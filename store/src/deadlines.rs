@@ -38,7 +38,10 @@ fn token_hash(token: &str) -> String {
 
 impl Store {
     /// The deadlines of a policyholder, soonest first, without checking authority (the callers do).
-    async fn deadline_rows(&self, policyholder_id: &str) -> StoreResult<Vec<DeadlineRow>> {
+    pub(crate) async fn deadline_rows(
+        &self,
+        policyholder_id: &str,
+    ) -> StoreResult<Vec<DeadlineRow>> {
         let now = self.now();
         let today = self.today();
         let mut rows = Vec::new();

@@ -27,8 +27,8 @@ pub fn describe_filter(f: &TableQuery, programme_names: Option<&[String]>) -> St
 pub(crate) struct Formats {
     pub(crate) bold: Format,
     date: Format,
-    money: Format,
-    money_total: Format,
+    pub(crate) money: Format,
+    pub(crate) money_total: Format,
 }
 
 /// Writes the statement's title, filter, date and the frozen header row; returns the first data row.
@@ -81,7 +81,7 @@ pub(crate) fn start_sheet(
     Ok((header_row + 1, formats))
 }
 
-fn write_date(
+pub(crate) fn write_date(
     sheet: &mut Worksheet,
     row: u32,
     col: u16,
@@ -98,7 +98,7 @@ fn write_date(
 }
 
 /// Kopecks as a rouble amount cell.
-fn write_money(
+pub(crate) fn write_money(
     sheet: &mut Worksheet,
     row: u32,
     col: u16,

@@ -68,7 +68,7 @@ const COLUMNS: &str = "j.at, j.account_id, a.full_name AS name, a.role AS accoun
 /// The forms of the search text a `LIKE` should try: as typed, in lower case, and capitalised
 /// (SQLite folds only ASCII letters, so «оплата» must also be tried as «Оплата»), each with
 /// `%`, `_` and `\` escaped.
-fn patterns(search: &str) -> Vec<String> {
+pub(crate) fn like_patterns(search: &str) -> Vec<String> {
     let lower = search.to_lowercase();
     let mut chars = lower.chars();
     let capital: String = chars
@@ -127,7 +127,7 @@ impl Store {
             Some(s) => actions_labelled(s, &self.history_actions(policyholder_id).await?),
             None => Vec::new(),
         };
-        let search = f.search.as_deref().map(patterns).unwrap_or_default();
+        let search = f.search.as_deref().map(like_patterns).unwrap_or_default();
         Ok(on_pool_db!(self, p, Db => {
             let filter = |q: &mut sqlx::QueryBuilder<Db>| {
                 q.push(" FROM journal j LEFT JOIN accounts a ON a.id = j.account_id WHERE j.policyholder_id = ")
@@ -295,10 +295,10 @@ mod tests {
     #[test]
     fn the_search_tries_each_case_and_escapes_wildcards() {
         assert_eq!(
-            patterns("оплата"),
+            like_patterns("оплата"),
             vec!["%Оплата%".to_string(), "%оплата%".to_string()]
         );
-        assert_eq!(patterns("100%_"), vec!["%100\\%\\_%".to_string()]);
+        assert_eq!(like_patterns("100%_"), vec!["%100\\%\\_%".to_string()]);
         let codes = vec!["payment.started".to_string(), "login.success".to_string()];
         assert_eq!(actions_labelled("ОПЛАТ", &codes), vec!["payment.started"]);
     }

@@ -9,6 +9,7 @@ mod filters;
 pub mod access;
 pub mod accounts;
 pub mod attachments;
+pub mod clients;
 pub mod clock;
 pub mod codes;
 pub mod deadlines;

@@ -393,6 +393,27 @@ pub fn PaymentPage() -> impl IntoView {
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
     let confirm = ServerAction::<ConfirmPay>::new();
     let resend = ServerAction::<ResendPayCode>::new();
+    // The code form's state lives here, beside the data, not inside it: every answer (a wrong
+    // code too) and every live update fetches the payment again and redraws its view, and a code
+    // typed meanwhile must survive that.
+    let form = CodeState {
+        code: RwSignal::new(String::new()),
+        errors: FormErrors::new(),
+        resent: RwSignal::new(None::<String>),
+    };
+    Effect::new(move |_| {
+        if let Some(r) = confirm.value().get() {
+            form.errors.show(&r);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(r) = resend.value().get() {
+            form.resent.set(Some(match r {
+                Ok(()) => "Новый код отправлен".into(),
+                Err(e) => e.to_string(),
+            }));
+        }
+    });
     // A fallback to the live stream while the bank decides: ask again every few seconds.
     let tick = RwSignal::new(0u32);
     let data = crate::codec::resource(
@@ -429,7 +450,7 @@ pub fn PaymentPage() -> impl IntoView {
         <p class="crumbs"><a href="/debts">"← Задолженности"</a></p>
         <Transition fallback=loading>
             {move || data.get().map(|r| match r {
-                Ok(v) => view! { <PaymentView v confirm resend/> }.into_any(),
+                Ok(v) => view! { <PaymentView v confirm resend form/> }.into_any(),
                 Err(e) => view! {
                     <Title text="Платёж не найден — Кабинет страхователя"/>
                     <h1>"Платёж не найден"</h1>
@@ -445,6 +466,7 @@ fn PaymentView(
     v: PaymentView,
     confirm: ServerAction<ConfirmPay>,
     resend: ServerAction<ResendPayCode>,
+    form: CodeState,
 ) -> impl IntoView {
     let retry = {
         let items: Vec<String> = v.items.iter().map(|i| i.debt_key.clone()).collect();
@@ -465,7 +487,7 @@ fn PaymentView(
         </dl>
         {match status {
             PaymentStatus::AwaitingCode if v.code_sent_to.is_some() => view! {
-                <CodeForm id=v.id.clone() sent_to=v.code_sent_to.clone().unwrap_or_default() confirm resend/>
+                <CodeForm id=v.id.clone() sent_to=v.code_sent_to.clone().unwrap_or_default() confirm resend form/>
             }.into_any(),
             PaymentStatus::AwaitingCode => view! {
                 <p class="muted">"Платёж ждёт подтверждения кодом от того, кто его начал."</p>
@@ -509,30 +531,29 @@ fn PaymentView(
     }
 }
 
+/// What the code form holds across redraws of the payment (see [`PaymentPage`]).
+#[derive(Clone, Copy)]
+struct CodeState {
+    code: RwSignal<String>,
+    errors: FormErrors,
+    /// What «Отправить код ещё раз» answered.
+    resent: RwSignal<Option<String>>,
+}
+
 #[component]
 fn CodeForm(
     id: String,
     sent_to: String,
     confirm: ServerAction<ConfirmPay>,
     resend: ServerAction<ResendPayCode>,
+    form: CodeState,
 ) -> impl IntoView {
-    let code = RwSignal::new(String::new());
-    let errors = FormErrors::new();
+    let CodeState {
+        code,
+        errors,
+        resent,
+    } = form;
     let id = StoredValue::new(id);
-    Effect::new(move |_| {
-        if let Some(r) = confirm.value().get() {
-            errors.show(&r);
-        }
-    });
-    let resent = RwSignal::new(None::<String>);
-    Effect::new(move |_| {
-        if let Some(r) = resend.value().get() {
-            match r {
-                Ok(()) => resent.set(Some("Новый код отправлен".into())),
-                Err(e) => resent.set(Some(e.to_string())),
-            }
-        }
-    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if !confirm.pending().get_untracked() {
