@@ -251,6 +251,26 @@ pub fn date(d: chrono::NaiveDate) -> String {
     domain::dates::format_date(d)
 }
 
+/// `path` with a filter's query string (`a=1&b=2`, or empty for none).
+pub fn with_query(path: &str, query: &str) -> String {
+    if query.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{query}")
+    }
+}
+
+/// The address of page `n` of the list at `path` with a filter's query string, for [`Pager`].
+pub fn page_link(path: &'static str, query: String) -> impl Fn(i64) -> String + 'static {
+    move |n| {
+        if query.is_empty() {
+            format!("{path}?page={n}")
+        } else {
+            format!("{path}?{query}&page={n}")
+        }
+    }
+}
+
 /// The pager under every paged table: «Строки 21–40 из 173», «Страница 2 из 9» and links to the
 /// pages before and after. `href` makes the address of page `n` with the table's other filters.
 /// A page past the last (an old link, fewer rows since) says so and links to the last page.

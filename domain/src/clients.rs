@@ -10,8 +10,7 @@ use crate::query::ListRange;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-/// The longest search text.
-pub const MAX_SEARCH: usize = 100;
+pub use crate::query::MAX_SEARCH;
 
 /// The filter of «Мои клиенты».
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,16 +31,7 @@ impl ClientFilter {
     ) -> (Self, FieldErrors) {
         let range = ListRange::parse(None, None, page.as_deref());
         let mut problems = range.problems;
-        let search = search
-            .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
-            .filter(|s| !s.is_empty());
-        let search = match search {
-            Some(s) if s.chars().count() > MAX_SEARCH => {
-                problems.add("search", format!("Поиск: не длиннее {MAX_SEARCH} знаков"));
-                None
-            }
-            other => other,
-        };
+        let search = crate::query::search_text(search, &mut problems);
         let f = ClientFilter {
             search,
             overdue: overdue.as_deref() == Some("1"),
@@ -66,7 +56,7 @@ impl ClientFilter {
     pub fn query(&self) -> String {
         let mut parts = Vec::new();
         if let Some(s) = &self.search {
-            parts.push(format!("search={}", crate::history::encode(s)));
+            parts.push(format!("search={}", crate::query::form_encode(s)));
         }
         if self.overdue {
             parts.push("overdue=1".to_string());

@@ -20,8 +20,7 @@ pub const KINDS: &[(&str, &str)] = &[
     ("calendar", "Календарь сроков"),
 ];
 
-/// The longest search text.
-pub const MAX_SEARCH: usize = 100;
+pub use crate::query::MAX_SEARCH;
 
 /// The filters of «История всех операций» (all optional).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,16 +49,7 @@ impl HistoryFilter {
     ) -> (Self, FieldErrors) {
         let range = ListRange::parse(from.as_deref(), to.as_deref(), page.as_deref());
         let mut problems = range.problems;
-        let search = search
-            .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
-            .filter(|s| !s.is_empty());
-        let search = match search {
-            Some(s) if s.chars().count() > MAX_SEARCH => {
-                problems.add("search", format!("Поиск: не длиннее {MAX_SEARCH} знаков"));
-                None
-            }
-            other => other,
-        };
+        let search = crate::query::search_text(search, &mut problems);
         let f = HistoryFilter {
             from: range.from,
             to: range.to,
@@ -121,23 +111,10 @@ impl HistoryFilter {
             parts.push(format!("kind={k}"));
         }
         if let Some(s) = &self.search {
-            parts.push(format!("search={}", encode(s)));
+            parts.push(format!("search={}", crate::query::form_encode(s)));
         }
         parts.join("&")
     }
-}
-
-/// Percent-encodes a query value (UTF-8 bytes outside the unreserved set).
-pub fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3);
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// One operation.

@@ -375,6 +375,11 @@ pub fn penalty(owed: Money, rate_ppm: i64, days_overdue: i64) -> Money {
     Money((i128::from(owed.0) * i128::from(rate_ppm) * i128::from(days_overdue) / 1_000_000) as i64)
 }
 
+/// How a debt for an unpaid contribution is named: «Взнос за 11.2026 · ДМС».
+pub fn contribution_debt_title(accrued_on: NaiveDate, programme: &str) -> String {
+    format!("Взнос за {} · {programme}", accrued_on.format("%m.%Y"))
+}
+
 /// Days past the due date (0 when not yet due).
 pub fn days_overdue(due_on: NaiveDate, today: NaiveDate) -> i64 {
     (today - due_on).num_days().max(0)

@@ -586,6 +586,36 @@ mod tests {
     }
 }
 
+/// The longest search text a list takes.
+pub const MAX_SEARCH: usize = 100;
+
+/// A list's search text as typed: spaces collapsed, `None` when empty; one longer than
+/// [`MAX_SEARCH`] is dropped and named in `problems` (as the field `search`).
+pub fn search_text(raw: Option<String>, problems: &mut FieldErrors) -> Option<String> {
+    let text = raw
+        .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|s| !s.is_empty())?;
+    if text.chars().count() > MAX_SEARCH {
+        problems.add("search", format!("Поиск: не длиннее {MAX_SEARCH} знаков"));
+        return None;
+    }
+    Some(text)
+}
+
+/// Percent-encodes a query value (UTF-8 bytes outside the unreserved set), the inverse of
+/// [`form_decode`] for a link.
+pub fn form_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// The value of `key` in a raw query string, decoded as a browser encodes a form (the first one
 /// if it is there more than once).
 pub fn query_value(query: &str, key: &str) -> Option<String> {

@@ -765,17 +765,8 @@ fn export_query(
     query: &str,
     today: chrono::NaiveDate,
 ) -> Result<domain::query::TableQuery, Box<Response>> {
-    domain::query::TableQuery::checked_from_query(query, today).map_err(|problems| {
-        let text: Vec<&str> = problems.0.iter().map(|e| e.message.as_str()).collect();
-        Box::new(
-            (
-                StatusCode::BAD_REQUEST,
-                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-                text.join("\n"),
-            )
-                .into_response(),
-        )
-    })
+    domain::query::TableQuery::checked_from_query(query, today)
+        .map_err(|problems| Box::new(bad_query(&problems)))
 }
 
 /// «Скачать XLSX» of «История всех операций»: the rows the query string selects, for the acting

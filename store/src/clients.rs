@@ -10,7 +10,7 @@ use domain::clients::{
     ClientDebtRow, ClientDebtsPage, ClientFilter, ClientPage, ClientRow, NextDeadline,
 };
 use domain::money::Money;
-use domain::payments::{days_overdue, penalty};
+use domain::payments::{contribution_debt_title, days_overdue, penalty};
 use rust_xlsxwriter::Workbook;
 
 /// Clients on a page.
@@ -42,11 +42,7 @@ impl DebtLine {
             title: if fine {
                 self.programme
             } else {
-                format!(
-                    "Взнос за {} · {}",
-                    self.accrued_on.format("%m.%Y"),
-                    self.programme
-                )
+                contribution_debt_title(self.accrued_on, &self.programme)
             },
             penalty: if fine {
                 Money(0)

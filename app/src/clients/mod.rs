@@ -125,18 +125,8 @@ pub fn ClientDebtsView() -> impl IntoView {
 #[component]
 fn DebtList(p: ClientDebtsPage, filter: ClientFilter) -> impl IntoView {
     let q = filter.query();
-    let export = if q.is_empty() {
-        "/clients/debts/export.xlsx".to_string()
-    } else {
-        format!("/clients/debts/export.xlsx?{q}")
-    };
-    let link = move |n: i64| {
-        if q.is_empty() {
-            format!("/clients/debts?page={n}")
-        } else {
-            format!("/clients/debts?{q}&page={n}")
-        }
-    };
+    let export = crate::components::with_query("/clients/debts/export.xlsx", &q);
+    let link = crate::components::page_link("/clients/debts", q);
     view! {
         <ClientSearch action="/clients/debts" filter/>
         <p class="totals" id="debts-total">{format!("Всего задолженностей: {}, на сумму {}", p.total, p.amount)}</p>
@@ -224,14 +214,7 @@ fn ClientList(
     filter: ClientFilter,
     switch: ServerAction<SwitchPolicyholder>,
 ) -> impl IntoView {
-    let q = filter.query();
-    let link = move |n: i64| {
-        if q.is_empty() {
-            format!("/clients?page={n}")
-        } else {
-            format!("/clients?{q}&page={n}")
-        }
-    };
+    let link = crate::components::page_link("/clients", filter.query());
     view! {
         <ClientSearch action="/clients" filter/>
         {if p.rows.is_empty() {

@@ -103,14 +103,7 @@ fn DocumentsList(
     filter: Filter,
     mail: ServerAction<MailDocument>,
 ) -> impl IntoView {
-    let q = filter.query();
-    let link = move |n: i64| {
-        if q.is_empty() {
-            format!("/documents?page={n}")
-        } else {
-            format!("/documents?{q}&page={n}")
-        }
-    };
+    let link = crate::components::page_link("/documents", filter.query());
     let sel = |a: &Option<String>, b: &str| a.as_deref() == Some(b);
     let filtered = filter
         != Filter {

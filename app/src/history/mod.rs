@@ -82,18 +82,8 @@ pub fn HistoryPage() -> impl IntoView {
 #[component]
 fn HistoryList(p: HistoryPage, filter: HistoryFilter) -> impl IntoView {
     let q = filter.query();
-    let export = if q.is_empty() {
-        "/history/export.xlsx".to_string()
-    } else {
-        format!("/history/export.xlsx?{q}")
-    };
-    let link = move |n: i64| {
-        if q.is_empty() {
-            format!("/history?page={n}")
-        } else {
-            format!("/history?{q}&page={n}")
-        }
-    };
+    let export = crate::components::with_query("/history/export.xlsx", &q);
+    let link = crate::components::page_link("/history", q);
     let sel = |a: &Option<String>, b: &str| a.as_deref() == Some(b);
     view! {
         <Form method="GET" action="/history" attr:class="filters">

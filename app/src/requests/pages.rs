@@ -285,14 +285,7 @@ pub fn RequestsPage() -> impl IntoView {
 #[component]
 fn RequestsList(d: RequestsData, filter: RequestFilter) -> impl IntoView {
     let RequestsData { page, policies } = d;
-    let q = filter.query();
-    let link = move |n: i64| {
-        if q.is_empty() {
-            format!("/requests?page={n}")
-        } else {
-            format!("/requests?{q}&page={n}")
-        }
-    };
+    let link = crate::components::page_link("/requests", filter.query());
     let sel = |a: &Option<String>, b: &str| a.as_deref() == Some(b);
     view! {
         <Form method="GET" action="/requests" attr:class="filters">

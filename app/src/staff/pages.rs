@@ -218,6 +218,16 @@ fn answer_text(r: &Result<(), AppError>) -> Option<String> {
     }
 }
 
+/// The refusal of a section's last decision (field errors included), in its alert slot.
+#[component]
+fn DecisionAlert(value: Signal<Option<Result<(), AppError>>>) -> impl IntoView {
+    view! {
+        <div class="form-alert-slot" aria-live="assertive">
+            {move || value.get().as_ref().and_then(answer_text).map(|m| view! { <div class="alert alert-error" role="alert">{m}</div> })}
+        </div>
+    }
+}
+
 /// «Заявки на восстановление доступа»: what the applicant typed and what of it matched an
 /// account; approve with the new contact, or reject with a reason.
 #[component]
@@ -225,12 +235,6 @@ fn AccessApplications(
     decide: ServerAction<StaffAccessDecide>,
     applications: crate::codec::Res<Result<Vec<domain::model::AccessRequestRow>, AppError>>,
 ) -> impl IntoView {
-    let message = RwSignal::new(None::<String>);
-    Effect::new(move |_| {
-        if let Some(r) = decide.value().get() {
-            message.set(answer_text(&r));
-        }
-    });
     let yes_no = |ok: bool| {
         if ok {
             "совпадает"
@@ -241,9 +245,7 @@ fn AccessApplications(
     view! {
         <section aria-labelledby="access-apps-title">
             <h2 id="access-apps-title">"Заявки на восстановление доступа"</h2>
-            <div class="form-alert-slot" aria-live="assertive">
-                {move || message.get().map(|m| view! { <div class="alert alert-error" role="alert">{m}</div> })}
-            </div>
+            <DecisionAlert value=Signal::derive(move || decide.value().get())/>
             <Transition fallback=|| ()>
                 {move || applications.get().map(|r| match r {
                     Ok(list) if list.is_empty() => view! { <p class="muted">"Новых заявок нет."</p> }.into_any(),
@@ -323,18 +325,10 @@ fn AuthorityReviews(
     decide: ServerAction<StaffAuthorityDecide>,
     authority: crate::codec::Res<Result<Vec<domain::delegation::AuthorityReviewRow>, AppError>>,
 ) -> impl IntoView {
-    let message = RwSignal::new(None::<String>);
-    Effect::new(move |_| {
-        if let Some(r) = decide.value().get() {
-            message.set(answer_text(&r));
-        }
-    });
     view! {
         <section aria-labelledby="authority-title">
             <h2 id="authority-title">"Проверка полномочий"</h2>
-            <div class="form-alert-slot" aria-live="assertive">
-                {move || message.get().map(|m| view! { <div class="alert alert-error" role="alert">{m}</div> })}
-            </div>
+            <DecisionAlert value=Signal::derive(move || decide.value().get())/>
             <Transition fallback=|| ()>
                 {move || authority.get().map(|r| match r {
                     Ok(list) if list.is_empty() => view! { <p class="muted">"Оснований на проверке нет."</p> }.into_any(),
@@ -398,18 +392,10 @@ fn Reviews(
     decide: ServerAction<StaffDecide>,
     reviews: crate::codec::Res<Result<Vec<domain::model::ReviewRow>, AppError>>,
 ) -> impl IntoView {
-    let message = RwSignal::new(None::<String>);
-    Effect::new(move |_| {
-        if let Some(r) = decide.value().get() {
-            message.set(answer_text(&r));
-        }
-    });
     view! {
         <section aria-labelledby="reviews-title">
             <h2 id="reviews-title">"Проверка данных профиля"</h2>
-            <div class="form-alert-slot" aria-live="assertive">
-                {move || message.get().map(|m| view! { <div class="alert alert-error" role="alert">{m}</div> })}
-            </div>
+            <DecisionAlert value=Signal::derive(move || decide.value().get())/>
             <Transition fallback=|| ()>
                 {move || reviews.get().map(|r| match r {
                     Ok(list) if list.is_empty() => view! { <p class="muted">"Заявок на проверку нет."</p> }.into_any(),

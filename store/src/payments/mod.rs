@@ -177,11 +177,7 @@ impl Store {
                 DebtRow {
                     key: DebtKey::Contribution(c.id).to_string(),
                     policy_number: Some(c.policy_number),
-                    title: format!(
-                        "Взнос за {} · {}",
-                        c.accrued_on.format("%m.%Y"),
-                        c.programme
-                    ),
+                    title: domain::payments::contribution_debt_title(c.accrued_on, &c.programme),
                     reason: if days > 0 {
                         "Просрочка".into()
                     } else {
